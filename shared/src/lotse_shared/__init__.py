@@ -1,0 +1,1 @@
+"""What every Lotse service imports: event contracts, outbox, Kafka and database wiring."""

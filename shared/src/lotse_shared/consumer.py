@@ -1,0 +1,147 @@
+"""Lotse's failure policy for one consumed Kafka message.
+
+- An invalid message (bad JSON, unknown type, failing validation) goes to
+  ``<topic>.dlq`` with its origin and the error in headers; then it counts as
+  processed and the consumer moves on.
+- Any other failure is treated as transient (database or broker away): the
+  handler is retried with exponential backoff, never skipped. The offset is
+  committed only after the handler returned, so a crash redelivers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
+
+from aiokafka import AIOKafkaProducer
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+
+from lotse_shared.envelope import Envelope, decode
+from lotse_shared.errors import InvalidMessage
+
+__all__ = ["ConsumedRecord", "EventConsumer", "subscribe"]
+
+log = logging.getLogger(__name__)
+
+EventHandler = Callable[[Envelope], Awaitable[None]]
+TombstoneHandler = Callable[[str, str], Awaitable[None]]
+
+
+class ConsumedRecord(Protocol):
+    """The parts of a consumed Kafka record the policy needs (aiokafka's ConsumerRecord)."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+    headers: Any
+
+
+class EventConsumer:
+    """Decodes a record, runs the handler, and applies the failure policy."""
+
+    def __init__(
+        self,
+        group_id: str,
+        producer: AIOKafkaProducer,
+        handle: EventHandler,
+        *,
+        on_tombstone: TombstoneHandler | None = None,
+        max_backoff: float = 5.0,
+    ) -> None:
+        self.group_id = group_id
+        self.producer = producer
+        self.handle = handle
+        self.on_tombstone = on_tombstone
+        self.max_backoff = max_backoff
+
+    async def process(self, record: ConsumedRecord) -> None:
+        """Return only once the record is handled or dead-lettered."""
+        key = record.key.decode() if record.key is not None else ""
+        if record.value is None:
+            if self.on_tombstone is not None:
+                tombstone_handler = self.on_tombstone
+                await self._with_retries(lambda: tombstone_handler(record.topic, key), record)
+            return
+        try:
+            envelope = decode(list(record.headers or ()), record.value)
+        except InvalidMessage as error:
+            await self.dead_letter(record, error)
+            return
+        try:
+            await self._with_retries(lambda: self.handle(envelope), record)
+        except InvalidMessage as error:
+            await self.dead_letter(record, error)
+
+    async def _with_retries(
+        self, attempt: Callable[[], Awaitable[None]], record: ConsumedRecord
+    ) -> None:
+        delay = 0.1
+        while True:
+            try:
+                await attempt()
+                return
+            except InvalidMessage:
+                raise
+            except Exception:
+                log.exception(
+                    "handling %s[%d]@%d failed; retrying in %.1f s",
+                    record.topic,
+                    record.partition,
+                    record.offset,
+                    delay,
+                )
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self.max_backoff)
+
+    async def dead_letter(self, record: ConsumedRecord, error: Exception) -> None:
+        """Park ``record`` in ``<topic>.dlq`` with where it came from and why."""
+        log.warning(
+            "dead-lettering %s[%d]@%d: %s", record.topic, record.partition, record.offset, error
+        )
+        headers = [
+            *list(record.headers or ()),
+            ("lotse_dlq_topic", record.topic.encode()),
+            ("lotse_dlq_partition", str(record.partition).encode()),
+            ("lotse_dlq_offset", str(record.offset).encode()),
+            ("lotse_dlq_group", self.group_id.encode()),
+            ("lotse_dlq_error", str(error)[:1000].encode()),
+        ]
+        sent = await self.producer.send(
+            f"{record.topic}.dlq", key=record.key, value=record.value, headers=headers
+        )
+        await sent
+
+
+def subscribe(
+    broker: KafkaBroker,
+    *topics: str,
+    group_id: str,
+    consumer: Callable[[], EventConsumer],
+    description: str,
+) -> None:
+    """Subscribe ``consumer`` to ``topics`` with Lotse's delivery guarantees.
+
+    The offset is committed only after :meth:`EventConsumer.process` returned,
+    that is after the handler's transaction committed or the record was
+    dead-lettered (faststream's default for Kafka would commit first). A new
+    consumer group reads compacted topics from the beginning.
+    """
+
+    @broker.subscriber(
+        *topics,
+        group_id=group_id,
+        auto_offset_reset="earliest",
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+        description=description,
+    )
+    async def on_record(message: KafkaMessage) -> None:
+        record = message.raw_message
+        if isinstance(record, tuple):  # only batch subscribers receive tuples
+            raise TypeError("expected one record, got a batch")
+        await consumer().process(record)

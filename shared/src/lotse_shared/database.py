@@ -1,0 +1,55 @@
+"""Database wiring: one async engine per service, SQLite (WAL) or PostgreSQL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Table, event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, create_async_engine
+
+__all__ = ["create_engine", "insert_ignoring_duplicates", "is_postgres"]
+
+
+def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+    """An engine for ``url``; SQLite files get WAL and immediate write transactions."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_async_engine(
+            url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+        )
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_async_engine(url, connect_args={"timeout": 30})
+    event.listen(engine.sync_engine, "connect", _configure_sqlite)
+    # SQLite upgrades a reader to a writer mid-transaction and then fails with
+    # "database is locked"; taking the write lock at BEGIN makes writers queue instead.
+    event.listen(engine.sync_engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+    return engine
+
+
+def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def is_postgres(bind: AsyncSession | AsyncConnection | AsyncEngine) -> bool:
+    engine = bind.bind if isinstance(bind, AsyncSession) else bind
+    return engine is not None and engine.dialect.name == "postgresql"
+
+
+async def insert_ignoring_duplicates(
+    session: AsyncSession, table: Table, values: dict[str, Any]
+) -> bool:
+    """Insert a row unless its primary key exists; True when the row was new."""
+    dialect = postgresql if is_postgres(session) else sqlite
+    statement = dialect.insert(table).values(**values).on_conflict_do_nothing()
+    result = await session.execute(statement)
+    return bool(getattr(result, "rowcount", 0) == 1)

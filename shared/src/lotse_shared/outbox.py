@@ -1,0 +1,168 @@
+"""The transactional outbox.
+
+A service writes its entity and the event about it in one database
+transaction (:meth:`Outbox.add`); :class:`OutboxRelay` publishes committed rows
+to Kafka in commit order and deletes them once Kafka acknowledged them. A
+crash between acknowledgement and deletion publishes the same events again
+with the same CloudEvents ids, which consumers drop as duplicates: nothing
+committed is lost, and one entity's events never overtake each other.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import UTC, datetime
+
+from aiokafka import AIOKafkaProducer
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    delete,
+    insert,
+    select,
+    text,
+)
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from lotse_shared.contracts import Event
+from lotse_shared.database import is_postgres
+from lotse_shared.envelope import KafkaRecord, encode, tombstone
+
+__all__ = ["Outbox", "OutboxRelay", "outbox_table"]
+
+log = logging.getLogger(__name__)
+
+# Any constant works, as long as every instance of one service agrees on it.
+_RELAY_LOCK_KEY = 0x4C4F5453
+
+
+def outbox_table(metadata: MetaData) -> Table:
+    return Table(
+        "outbox",
+        metadata,
+        Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+        Column("topic", String(200), nullable=False),
+        Column("key", String(200), nullable=False),
+        Column("value", Text, nullable=True),
+        Column("headers", JSON, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+    )
+
+
+class Outbox:
+    """Adds events to the outbox inside the caller's transaction."""
+
+    def __init__(self, table: Table, *, source: str) -> None:
+        self.table = table
+        self.source = source
+
+    async def add(self, session: AsyncSession, event: Event) -> str:
+        """Queue ``event``; it is published only if the session's transaction commits."""
+        record = encode(event, source=self.source)
+        await self.add_record(session, record)
+        return dict(record.headers)["ce_id"].decode()
+
+    async def add_tombstone(self, session: AsyncSession, topic: str, key: str) -> None:
+        """Queue a tombstone that erases ``key`` from a compacted topic."""
+        await self.add_record(session, tombstone(topic, key))
+
+    async def add_record(self, session: AsyncSession, record: KafkaRecord) -> None:
+        """Queue a ready-made Kafka record."""
+        await session.execute(
+            insert(self.table).values(
+                topic=record.topic,
+                key=record.key.decode(),
+                value=record.value.decode() if record.value is not None else None,
+                headers=[[name, value.decode()] for name, value in record.headers],
+                created_at=datetime.now(UTC),
+            )
+        )
+
+
+class OutboxRelay:
+    """Publishes committed outbox rows to Kafka, oldest first.
+
+    Only one relay of a service publishes at a time (a PostgreSQL advisory
+    lock; SQLite has a single writer anyway), so running several instances
+    never reorders one entity's events.
+    """
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        table: Table,
+        producer: AIOKafkaProducer,
+        *,
+        batch_size: int = 500,
+        idle_interval: float = 0.25,
+        max_backoff: float = 5.0,
+    ) -> None:
+        self.engine = engine
+        self.table = table
+        self.producer = producer
+        self.batch_size = batch_size
+        self.idle_interval = idle_interval
+        self.max_backoff = max_backoff
+        self._wakeup = asyncio.Event()
+
+    def wake(self) -> None:
+        """Tell the relay that a transaction with outbox rows just committed."""
+        self._wakeup.set()
+
+    async def publish_pending(self) -> int:
+        """Publish one batch of pending rows; returns how many were published."""
+        async with self.engine.begin() as conn:
+            if is_postgres(conn):
+                locked = await conn.scalar(
+                    text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": _RELAY_LOCK_KEY}
+                )
+                if not locked:
+                    return 0
+            rows = (
+                await conn.execute(
+                    select(self.table).order_by(self.table.c.id).limit(self.batch_size)
+                )
+            ).all()
+            if not rows:
+                return 0
+            sends = [
+                await self.producer.send(
+                    row.topic,
+                    key=row.key.encode(),
+                    value=row.value.encode() if row.value is not None else None,
+                    headers=[(name, value.encode()) for name, value in row.headers],
+                )
+                for row in rows
+            ]
+            await asyncio.gather(*sends)
+            # Exactly these ids: on PostgreSQL a smaller id may still commit later.
+            await conn.execute(delete(self.table).where(self.table.c.id.in_([r.id for r in rows])))
+            return len(rows)
+
+    async def run(self) -> None:
+        """Publish until cancelled; wakes on :meth:`wake` or every ``idle_interval``."""
+        backoff = 0.1
+        while True:
+            self._wakeup.clear()
+            try:
+                published = await self.publish_pending()
+                backoff = 0.1
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("outbox relay failed; retrying in %.1f s", backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, self.max_backoff)
+                continue
+            if published < self.batch_size:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wakeup.wait(), self.idle_interval)

@@ -1,0 +1,96 @@
+"""The I/O a service runs on: its database, a Kafka producer and the outbox relay."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Coroutine
+from typing import Any
+
+from aiokafka import AIOKafkaProducer
+from sqlalchemy import Table, text
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from lotse_shared.database import create_engine
+from lotse_shared.kafka import create_topics, new_producer
+from lotse_shared.migrations import upgrade
+from lotse_shared.outbox import Outbox, OutboxRelay
+from lotse_shared.settings import CommonSettings
+
+__all__ = ["Runtime"]
+
+log = logging.getLogger(__name__)
+
+
+class Runtime:
+    """Built in a service's ``bootstrap()``; :meth:`start` and :meth:`stop` run in its lifespan."""
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        settings: CommonSettings,
+        database_url: str,
+        outbox_table: Table,
+        migrations: str,
+    ) -> None:
+        self.name = name
+        self.settings = settings
+        self.engine = create_engine(database_url)
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.outbox = Outbox(outbox_table, source=f"/lotse/{name}")
+        self._outbox_table = outbox_table
+        self._migrations = migrations
+        self.producer: AIOKafkaProducer | None = None
+        self.relay: OutboxRelay | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        """Migrate the database, connect to Kafka, start relaying the outbox."""
+        await upgrade(self.engine, self._migrations)
+        if self.settings.kafka_create_topics:
+            await create_topics(self.settings.kafka_bootstrap_servers)
+        # aiokafka binds to the running loop, so the producer is made here, not earlier.
+        self.producer = new_producer(
+            self.settings.kafka_bootstrap_servers, client_id=f"lotse-{self.name}"
+        )
+        await self.producer.start()
+        self.relay = OutboxRelay(self.engine, self._outbox_table, self.producer)
+        self.spawn(self.relay.run(), "outbox-relay")
+
+    def spawn(self, job: Coroutine[Any, Any, None], name: str) -> None:
+        """Run ``job`` until :meth:`stop`."""
+        self._tasks.append(asyncio.create_task(job, name=name))
+
+    def wake_relay(self) -> None:
+        """Called after a commit that wrote outbox rows."""
+        if self.relay is not None:
+            self.relay.wake()
+
+    async def stop(self) -> None:
+        for task in reversed(self._tasks):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
+        if self.producer is not None:
+            await self.producer.stop()
+        await self.engine.dispose()
+
+    async def check_database(self) -> None:
+        async with self.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    async def check_kafka(self) -> None:
+        if self.producer is None or not await self.producer.client.force_metadata_update():
+            raise ConnectionError("no Kafka broker answered")
+
+    def readiness(self) -> dict[str, Any]:
+        return {"database": self.check_database, "kafka": self.check_kafka}
+
+    @property
+    def running_producer(self) -> AIOKafkaProducer:
+        if self.producer is None:
+            raise RuntimeError(f"{self.name} has not started")
+        return self.producer

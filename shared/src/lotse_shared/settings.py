@@ -1,0 +1,30 @@
+"""Settings every service shares. Built once in ``bootstrap()``, never read at import."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["CommonSettings"]
+
+
+class CommonSettings(BaseSettings):
+    """Environment variables with the same names in every service."""
+
+    model_config = SettingsConfigDict(env_file=None, extra="ignore")
+
+    environment: Literal["development", "test", "production"] = Field(
+        default="development",
+        validation_alias="LOTSE_ENV",
+        description="development allows generated secrets; production refuses placeholders.",
+    )
+    kafka_bootstrap_servers: str = Field(
+        default="127.0.0.1:9092", description="Comma-separated Kafka bootstrap servers."
+    )
+    kafka_create_topics: bool = Field(
+        default=True,
+        validation_alias="LOTSE_KAFKA_CREATE_TOPICS",
+        description="Create missing topics from the registry at start (off where topics are provisioned).",
+    )

@@ -1,0 +1,58 @@
+"""The unit of work every service builds on: one transaction plus its outbox."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from lotse_shared.contracts import Event
+from lotse_shared.outbox import Outbox
+
+__all__ = ["SqlUnitOfWork"]
+
+
+class SqlUnitOfWork:
+    """Rolls back unless :meth:`commit` ran; queued events are published only on commit.
+
+    Subclasses build their repositories on ``self.session`` in :meth:`_open`.
+    """
+
+    session: AsyncSession
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        outbox: Outbox,
+        on_commit: Callable[[], None] = lambda: None,
+    ) -> None:
+        self._sessions = sessions
+        self._outbox = outbox
+        self._on_commit = on_commit
+
+    def _open(self) -> None:
+        """Create repositories on the fresh ``self.session``."""
+
+    async def __aenter__(self) -> Self:
+        self.session = self._sessions()
+        self._open()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.session.rollback()
+        await self.session.close()
+
+    async def publish(self, event: Event) -> None:
+        """Queue ``event`` in the outbox of this transaction."""
+        await self._outbox.add(self.session, event)
+
+    async def commit(self) -> None:
+        await self.session.commit()
+        self._on_commit()
