@@ -1,0 +1,1 @@
+"""A local mail sink for development: receives SMTP, keeps every message, shows them on a page."""

@@ -1,0 +1,75 @@
+"""Received messages, kept in memory and written as .eml files."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+__all__ = ["MailStore", "StoredMessage"]
+
+
+@dataclass(frozen=True)
+class StoredMessage:
+    number: int
+    received_at: datetime
+    mail_from: str
+    rcpt_tos: tuple[str, ...]
+    raw: bytes
+
+    @property
+    def parsed(self) -> EmailMessage:
+        message = email.message_from_bytes(self.raw, policy=email.policy.default)
+        assert isinstance(message, EmailMessage)
+        return message
+
+    def text(self) -> str:
+        body = self.parsed.get_body(preferencelist=("plain",))
+        return body.get_content() if body is not None else ""
+
+    def summary(self) -> dict[str, Any]:
+        parsed = self.parsed
+        return {
+            "number": self.number,
+            "received_at": self.received_at.isoformat(),
+            "from": self.mail_from,
+            "to": list(self.rcpt_tos),
+            "subject": str(parsed.get("Subject", "")),
+            "message_id": str(parsed.get("Message-ID", "")),
+        }
+
+
+class MailStore:
+    def __init__(self, directory: Path | None = None) -> None:
+        self.messages: list[StoredMessage] = []
+        self.directory = directory
+        if directory is not None:
+            directory.mkdir(parents=True, exist_ok=True)
+
+    def add(self, mail_from: str, rcpt_tos: list[str], raw: bytes) -> StoredMessage:
+        stored = StoredMessage(
+            len(self.messages) + 1, datetime.now(UTC), mail_from, tuple(rcpt_tos), raw
+        )
+        self.messages.append(stored)
+        if self.directory is not None:
+            (self.directory / f"{stored.number:06d}.eml").write_bytes(raw)
+        return stored
+
+
+class SinkHandler:
+    """aiosmtpd handler that accepts every message into a :class:`MailStore`."""
+
+    def __init__(self, store: MailStore) -> None:
+        self.store = store
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        self.store.add(
+            envelope.mail_from,
+            list(envelope.rcpt_tos),
+            envelope.original_content or envelope.content,
+        )
+        return "250 OK stored"

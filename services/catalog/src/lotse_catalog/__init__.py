@@ -1,0 +1,1 @@
+"""The catalog: system of record and write API for providers, advisors, offers and needs."""

@@ -1,0 +1,6 @@
+"""Alembic environment of the catalog (run through lotse_shared.migrations.upgrade)."""
+
+from lotse_catalog.adapters.orm import metadata
+from lotse_shared.migrations import configure_and_run
+
+configure_and_run(metadata)

@@ -1,0 +1,19 @@
+"""The catalog's unit of work: its repositories over one transaction with the outbox."""
+
+from __future__ import annotations
+
+from lotse_catalog.adapters.repository import AdvisorRepository, NeedRepository, OfferRepository
+from lotse_shared.unit_of_work import SqlUnitOfWork
+
+__all__ = ["UnitOfWork"]
+
+
+class UnitOfWork(SqlUnitOfWork):
+    advisors: AdvisorRepository
+    offers: OfferRepository
+    needs: NeedRepository
+
+    def _open(self) -> None:
+        self.advisors = AdvisorRepository(self.session)
+        self.offers = OfferRepository(self.session)
+        self.needs = NeedRepository(self.session)

@@ -1,0 +1,1 @@
+"""Matching: pairs needs with offers as either arrives, and explains why."""

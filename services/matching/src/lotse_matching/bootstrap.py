@@ -1,0 +1,53 @@
+"""The composition root of matching."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+
+from lotse_matching.adapters import orm
+from lotse_matching.config import MatchingSettings
+from lotse_matching.service_layer import handlers
+from lotse_matching.service_layer.unit_of_work import UnitOfWork
+from lotse_shared.contracts import NeedEvent, OfferEvent
+from lotse_shared.envelope import Envelope
+from lotse_shared.errors import InvalidMessage
+from lotse_shared.region import Region, load_region
+from lotse_shared.runtime import Runtime
+
+__all__ = ["Matching", "bootstrap"]
+
+
+@dataclass
+class Matching:
+    settings: MatchingSettings
+    runtime: Runtime
+    region: Region
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(
+            self.runtime.sessions, self.runtime.outbox, on_commit=self.runtime.wake_relay
+        )
+
+    async def handle(self, envelope: Envelope) -> None:
+        """Route one consumed event to its use case."""
+        event = envelope.event
+        consumer = self.settings.group_id
+        if isinstance(event, OfferEvent):
+            await handlers.offer_changed(event, envelope.id, self.uow(), self.region, consumer)
+        elif isinstance(event, NeedEvent):
+            await handlers.need_changed(event, envelope.id, self.uow(), self.region, consumer)
+        else:
+            raise InvalidMessage(f"matching does not consume {envelope.type}")
+
+
+def bootstrap(settings: MatchingSettings | None = None) -> Matching:
+    settings = settings or MatchingSettings()
+    runtime = Runtime(
+        name="matching",
+        settings=settings,
+        database_url=settings.database_url,
+        outbox_table=orm.outbox,
+        migrations=str(resources.files("lotse_matching") / "migrations"),
+    )
+    return Matching(settings=settings, runtime=runtime, region=load_region(settings.region_file))

@@ -1,0 +1,22 @@
+"""Matching settings from the environment."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from lotse_shared.settings import CommonSettings
+
+__all__ = ["MatchingSettings"]
+
+
+class MatchingSettings(CommonSettings):
+    database_url: str = Field(
+        default="sqlite+aiosqlite:///var/matching.db", validation_alias="MATCHING_DATABASE_URL"
+    )
+    port: int = Field(default=8002, validation_alias="MATCHING_PORT")
+    group_id: str = Field(
+        default="lotse-matching",
+        validation_alias="MATCHING_GROUP_ID",
+        description="Kafka consumer group; every instance of matching shares it.",
+    )
+    region_file: str | None = Field(default=None, validation_alias="LOTSE_REGION_FILE")

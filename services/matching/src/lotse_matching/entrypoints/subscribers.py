@@ -1,0 +1,30 @@
+"""Matching's Kafka subscribers: offers and needs in, handled by Matching."""
+
+from __future__ import annotations
+
+from faststream.kafka import KafkaBroker
+
+from lotse_matching.bootstrap import Matching
+from lotse_shared.consumer import EventConsumer, subscribe
+from lotse_shared.contracts import NEEDS, OFFERS
+
+__all__ = ["build_broker"]
+
+
+def build_broker(matching: Matching) -> KafkaBroker:
+    broker = KafkaBroker(
+        matching.settings.kafka_bootstrap_servers,
+        client_id="lotse-matching",
+        description="Offer and need changes; each is paired against the other side.",
+    )
+    subscribe(
+        broker,
+        OFFERS.name,
+        NEEDS.name,
+        group_id=matching.settings.group_id,
+        consumer=lambda: EventConsumer(
+            matching.settings.group_id, matching.runtime.running_producer, matching.handle
+        ),
+        description="Offer and need changes; each is paired against the other side.",
+    )
+    return broker

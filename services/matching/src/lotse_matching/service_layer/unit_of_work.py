@@ -1,0 +1,41 @@
+"""Matching's unit of work: read model, matches, inbox and outbox in one transaction."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+
+from lotse_matching.adapters import orm
+from lotse_matching.adapters.repository import MatchRepository, ReadModel
+from lotse_shared.database import is_postgres
+from lotse_shared.inbox import first_delivery
+from lotse_shared.unit_of_work import SqlUnitOfWork
+
+__all__ = ["UnitOfWork"]
+
+_MATCHING_LOCK_KEY = 0x4D415443
+
+
+class UnitOfWork(SqlUnitOfWork):
+    read_model: ReadModel
+    matches: MatchRepository
+
+    def _open(self) -> None:
+        self.read_model = ReadModel(self.session)
+        self.matches = MatchRepository(self.session)
+
+    async def first_delivery(self, consumer: str, event_id: str) -> bool:
+        """Record the event in the inbox; False when it was applied before."""
+        return await first_delivery(self.session, orm.inbox, consumer, event_id)
+
+    async def serialise_matching(self) -> None:
+        """Make concurrent instances see each other's offers and needs.
+
+        Without this, one instance storing a new offer and another storing a
+        new need at the same moment could each miss the other and never pair
+        them. SQLite already serialises writers (BEGIN IMMEDIATE); on
+        PostgreSQL a transaction-scoped advisory lock does the same.
+        """
+        if is_postgres(self.session):
+            await self.session.execute(
+                text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MATCHING_LOCK_KEY}
+            )

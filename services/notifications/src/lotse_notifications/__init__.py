@@ -1,0 +1,1 @@
+"""Notifications: emails advisors about new matches, once per advisor and match."""

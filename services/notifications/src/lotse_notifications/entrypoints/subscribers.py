@@ -1,0 +1,32 @@
+"""Notifications' Kafka subscribers: the advisor directory and match events."""
+
+from __future__ import annotations
+
+from faststream.kafka import KafkaBroker
+
+from lotse_notifications.bootstrap import Notifications
+from lotse_shared.consumer import EventConsumer, subscribe
+from lotse_shared.contracts import DIRECTORY, MATCHES
+
+__all__ = ["build_broker"]
+
+
+def build_broker(notifications: Notifications) -> KafkaBroker:
+    broker = KafkaBroker(
+        notifications.settings.kafka_bootstrap_servers,
+        client_id="lotse-notifications",
+        description="Advisor directory and match events; each new match becomes one email.",
+    )
+    subscribe(
+        broker,
+        DIRECTORY.name,
+        MATCHES.name,
+        group_id=notifications.settings.group_id,
+        consumer=lambda: EventConsumer(
+            notifications.settings.group_id,
+            notifications.runtime.running_producer,
+            notifications.handle,
+        ),
+        description="Advisor directory and match events; each new match becomes one email.",
+    )
+    return broker
