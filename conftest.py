@@ -1,0 +1,193 @@
+"""Real infrastructure for every test: Kafka and PostgreSQL, found or started here.
+
+Kafka, in this order: ``KAFKA_BOOTSTRAP_SERVERS`` if set; testcontainers when a
+Docker engine answers; otherwise the project's own launcher (deploy/kafka).
+PostgreSQL: ``LOTSE_TEST_POSTGRES_URL`` if set; otherwise a throwaway cluster
+from Debian's binaries in a temporary folder. With ``CI`` set, a missing broker
+or database fails the run instead of skipping.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support import RecordingSmtpHandler, free_port
+
+ROOT = Path(__file__).resolve().parent
+IN_CI = bool(os.environ.get("CI"))
+
+
+def unavailable(what: str) -> None:
+    """No broker or database: a failure in CI, a skip on a developer's machine."""
+    if IN_CI:
+        pytest.fail(f"{what} (CI is set, so this fails instead of skipping)", pytrace=False)
+    pytest.skip(what)
+
+
+def _docker_answers() -> bool:
+    host = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
+    if not host.startswith("unix://"):
+        return True  # a remote engine: let testcontainers try it
+    try:
+        with socket.socket(socket.AF_UNIX) as sock:
+            sock.settimeout(2)
+            sock.connect(host.removeprefix("unix://"))
+            sock.sendall(b"GET /_ping HTTP/1.0\r\n\r\n")
+            return b" 200 " in sock.recv(1024)
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap() -> Iterator[str]:
+    """Bootstrap servers of a real Kafka broker with Lotse's topics created."""
+    if servers := os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
+        yield servers
+        return
+    if _docker_answers():
+        from testcontainers.community.kafka import KafkaContainer  # type: ignore[import-not-found]
+
+        with KafkaContainer() as container:
+            servers = container.get_bootstrap_server()
+            from lotse_shared.kafka import create_topics
+
+            asyncio.run(create_topics(servers))
+            yield servers
+        return
+    data_dir = Path(tempfile.mkdtemp(prefix="lotse-kafka-"))
+    port, controller_port = free_port(), free_port()
+    launcher = [sys.executable, str(ROOT / "deploy/kafka/launch.py")]
+    started = subprocess.run(
+        [
+            *launcher,
+            "start",
+            "--data-dir",
+            str(data_dir),
+            "--port",
+            str(port),
+            "--controller-port",
+            str(controller_port),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if started.returncode != 0:
+        unavailable(f"no Kafka broker: {started.stderr.strip() or started.stdout.strip()}")
+    try:
+        yield f"127.0.0.1:{port}"
+    finally:
+        subprocess.run(
+            [*launcher, "stop", "--data-dir", str(data_dir)], capture_output=True, check=False
+        )
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def _pg_bin(name: str) -> str | None:
+    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
+    return found[-1] if found else shutil.which(name)
+
+
+def _as_postgres(*command: str) -> list[str]:
+    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else list(command)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """A PostgreSQL server URL (no database part) the tests may create databases on."""
+    if url := os.environ.get("LOTSE_TEST_POSTGRES_URL"):
+        yield url.rstrip("/")
+        return
+    initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
+    if initdb is None or pg_ctl is None:
+        unavailable("no PostgreSQL binaries (apt-get install -y postgresql)")
+    assert initdb is not None and pg_ctl is not None
+    base = Path(tempfile.mkdtemp(prefix="lotse-pg-"))
+    data = base / "data"
+    if os.geteuid() == 0:
+        shutil.chown(base, "postgres", "postgres")
+    port = free_port()
+    subprocess.run(
+        _as_postgres(initdb, "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8"),
+        check=True,
+        capture_output=True,
+    )
+    options = (
+        f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
+    )
+    subprocess.run(
+        _as_postgres(
+            pg_ctl, "-D", str(data), "-o", options, "-l", str(base / "log"), "-w", "start"
+        ),
+        check=True,
+        capture_output=True,
+    )
+    try:
+        yield f"postgresql+asyncpg://postgres@127.0.0.1:{port}"
+    finally:
+        subprocess.run(
+            _as_postgres(pg_ctl, "-D", str(data), "-m", "immediate", "stop"), capture_output=True
+        )
+        shutil.rmtree(base, ignore_errors=True)
+
+
+async def _create_database(server: str, name: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(server.replace("postgresql+asyncpg", "postgresql") + "/postgres")
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """A fresh, empty database for one test: SQLite file, then PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
+        return
+    server = request.getfixturevalue("postgres_server")
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    await _create_database(server, name)
+    yield f"{server}/{name}"
+
+
+@pytest.fixture
+async def unique_topic(kafka_bootstrap: str) -> str:
+    """A topic of its own for one test, so tests never read each other's messages."""
+    from lotse_shared.contracts import Topic
+    from lotse_shared.kafka import create_topics
+
+    name = f"test.{uuid.uuid4().hex[:12]}"
+    await create_topics(
+        kafka_bootstrap, (Topic(name, key="test", description="test", partitions=3),)
+    )
+    return name
+
+
+@pytest.fixture
+async def smtp_server() -> AsyncIterator[tuple[int, RecordingSmtpHandler]]:
+    """A real SMTP server (aiosmtpd) on a free loopback port."""
+    from aiosmtpd.smtp import SMTP
+
+    handler = RecordingSmtpHandler()
+    port = free_port()
+    server = await asyncio.get_running_loop().create_server(
+        lambda: SMTP(handler, hostname="test-smtp"), "127.0.0.1", port
+    )
+    yield port, handler
+    server.close()
+    await server.wait_closed()

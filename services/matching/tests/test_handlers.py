@@ -1,0 +1,144 @@
+"""Matching pairs offers and needs whichever arrives first, once, and explains why."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from importlib import resources
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from lotse_matching.adapters import orm
+from lotse_matching.bootstrap import Matching, bootstrap
+from lotse_matching.config import MatchingSettings
+from lotse_shared.contracts import NeedRegistered, OfferPublished, match_id_for
+from lotse_shared.envelope import decode, encode
+from lotse_shared.errors import InvalidMessage
+from lotse_shared.migrations import upgrade
+
+SCHWERTE, UNNA = "05978028", "05978036"
+
+
+@pytest.fixture
+async def matching(database_url: str) -> AsyncIterator[Matching]:
+    matching = bootstrap(MatchingSettings(MATCHING_DATABASE_URL=database_url))
+    await upgrade(matching.runtime.engine, str(resources.files("lotse_matching") / "migrations"))
+    yield matching
+    await matching.runtime.engine.dispose()
+
+
+def offer(municipality: str = SCHWERTE, category: str = "language_course") -> OfferPublished:
+    return OfferPublished(
+        offer_id=str(uuid.uuid4()),
+        title="Deutschkurs B1",
+        category=category,
+        municipality=municipality,
+        status="published",
+        version=1,
+        updated_at=datetime.now(UTC),
+    )
+
+
+def need(
+    municipality: str = SCHWERTE, categories: tuple[str, ...] = ("language_course",)
+) -> NeedRegistered:
+    return NeedRegistered(
+        need_id=str(uuid.uuid4()),
+        reference="UNN-ABCDEF",
+        advisor_id="adv-1",
+        municipality=municipality,
+        categories=list(categories),
+        status="open",
+        version=1,
+        updated_at=datetime.now(UTC),
+    )
+
+
+async def deliver(matching: Matching, event: Any, event_id: str | None = None) -> None:
+    record = encode(event, source="/lotse/catalog", event_id=event_id)
+    assert record.value is not None
+    await matching.handle(decode(record.headers, record.value))
+
+
+async def published_matches(matching: Matching) -> list[dict[str, Any]]:
+    async with matching.runtime.engine.connect() as conn:
+        rows = await conn.execute(select(orm.outbox).order_by(orm.outbox.c.id))
+        return [
+            json.loads(r.value)
+            for r in rows
+            if dict(r.headers)["ce_type"] == "lotse.match.found.v1"
+        ]
+
+
+@pytest.mark.parametrize("offer_first", [True, False])
+async def test_a_fitting_offer_and_need_are_matched_whichever_comes_first(
+    matching: Matching, offer_first: bool
+) -> None:
+    o, n = offer(), need()
+    for event in [o, n] if offer_first else [n, o]:
+        await deliver(matching, event)
+    [match] = await published_matches(matching)
+    assert match["match_id"] == match_id_for(n.need_id, o.offer_id)
+    assert (match["need_id"], match["offer_id"], match["advisor_id"]) == (
+        n.need_id,
+        o.offer_id,
+        "adv-1",
+    )
+    assert match["need_reference"] == "UNN-ABCDEF"
+    assert match["offer"]["title"] == "Deutschkurs B1"
+    assert "Im Wohnort: Schwerte" in match["reasons"]
+
+
+async def test_a_redelivered_event_matches_nothing_twice(matching: Matching) -> None:
+    o, n = offer(), need()
+    await deliver(matching, o, event_id="offer-event")
+    await deliver(matching, n, event_id="need-event")
+    await deliver(matching, n, event_id="need-event")
+    await deliver(matching, o, event_id="offer-event")
+    assert len(await published_matches(matching)) == 1
+
+
+async def test_the_same_state_under_a_new_event_id_matches_nothing_twice(
+    matching: Matching,
+) -> None:
+    o, n = offer(), need()
+    await deliver(matching, o)
+    await deliver(matching, n)
+    await deliver(matching, n)
+    assert len(await published_matches(matching)) == 1
+
+
+async def test_an_offer_in_another_municipality_does_not_match(matching: Matching) -> None:
+    await deliver(matching, offer(municipality=UNNA))
+    await deliver(matching, need(municipality=SCHWERTE))
+    assert await published_matches(matching) == []
+
+
+async def test_an_offer_of_an_unwanted_category_does_not_match(matching: Matching) -> None:
+    await deliver(matching, offer(category="leisure"))
+    await deliver(matching, need(categories=("language_course", "counselling")))
+    assert await published_matches(matching) == []
+
+
+async def test_one_offer_matches_every_open_need_that_wants_it(matching: Matching) -> None:
+    needs = [need() for _ in range(3)] + [need(categories=("leisure",))]
+    for n in needs:
+        await deliver(matching, n)
+    await deliver(matching, offer())
+    assert sorted(m["need_id"] for m in await published_matches(matching)) == sorted(
+        n.need_id for n in needs[:3]
+    )
+
+
+async def test_an_event_matching_does_not_consume_is_invalid(matching: Matching) -> None:
+    from lotse_shared.contracts import NotificationSent
+
+    event = NotificationSent(
+        notification_id="d", advisor_id="a", match_id="m", sent_at=datetime.now(UTC)
+    )
+    with pytest.raises(InvalidMessage):
+        await deliver(matching, event)

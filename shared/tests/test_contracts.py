@@ -1,0 +1,153 @@
+"""Every event type has a valid example and survives the CloudEvents envelope."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from lotse_shared.contracts import ALL_TOPICS, EVENT_TYPES, TOPICS, Event
+from lotse_shared.envelope import decode, encode
+from lotse_shared.errors import InvalidMessage
+
+NOW = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
+
+EXAMPLES: dict[str, dict[str, Any]] = {
+    "offer": {
+        "offer_id": "7d3c1f7e-0000-4000-8000-000000000001",
+        "provider_id": "vhs-schwerte",
+        "title": "Integrationskurs allgemein",
+        "category": "integration_course",
+        "municipality": "05978028",
+        "status": "published",
+        "version": 1,
+        "updated_at": NOW.isoformat(),
+    },
+    "need": {
+        "need_id": "7d3c1f7e-0000-4000-8000-000000000002",
+        "reference": "UNN-7K3Q9X",
+        "advisor_id": "adv-schwerte-1",
+        "municipality": "05978028",
+        "categories": ["integration_course", "language_course"],
+        "status": "open",
+        "version": 1,
+        "updated_at": NOW.isoformat(),
+    },
+    "advisor": {
+        "advisor_id": "adv-schwerte-1",
+        "name": "Aylin Demir",
+        "email": "a.demir@ki-unna.example",
+        "active": True,
+        "version": 1,
+        "updated_at": NOW.isoformat(),
+    },
+    "match": {
+        "match_id": "m-1",
+        "need_id": "n-1",
+        "need_reference": "UNN-7K3Q9X",
+        "advisor_id": "adv-schwerte-1",
+        "offer_id": "o-1",
+        "offer": {
+            "title": "Deutschkurs B1",
+            "category": "language_course",
+            "municipality": "05978028",
+        },
+        "score": 0.8,
+        "reasons": ["Gewünschte Kategorie"],
+        "found_at": NOW.isoformat(),
+    },
+    "notification": {
+        "notification_id": "d-1",
+        "advisor_id": "adv-schwerte-1",
+        "match_id": "m-1",
+        "sent_at": NOW.isoformat(),
+    },
+}
+
+
+def example_for(event_type: str) -> dict[str, Any]:
+    for prefix, example in EXAMPLES.items():
+        if event_type.startswith(f"lotse.{prefix}."):
+            return example
+    raise AssertionError(f"no example for {event_type}")
+
+
+@pytest.mark.parametrize("event_type", sorted(EVENT_TYPES))
+def test_every_event_type_has_a_valid_example(event_type: str) -> None:
+    model = EVENT_TYPES[event_type]
+    event = model.model_validate(example_for(event_type))
+    assert event.event_type == event_type
+    assert event.topic in TOPICS
+
+
+@pytest.mark.parametrize("event_type", sorted(EVENT_TYPES))
+def test_every_event_survives_the_envelope(event_type: str) -> None:
+    event = EVENT_TYPES[event_type].model_validate(example_for(event_type))
+    record = encode(event, source="/lotse/test", event_id="e-1", time=NOW)
+    headers = dict(record.headers)
+    assert record.key == event.key().encode()
+    assert record.topic == event.topic.name
+    assert headers["ce_type"] == event_type.encode()
+    assert headers["ce_specversion"] == b"1.0"
+    assert headers["content-type"] == b"application/json"
+    assert record.value is not None
+    envelope = decode(record.headers, record.value)
+    assert envelope.event == event
+    assert (envelope.id, envelope.source, envelope.time) == ("e-1", "/lotse/test", NOW)
+
+
+def test_every_field_is_described_for_subscribers() -> None:
+    for model in EVENT_TYPES.values():
+        for name, field in model.model_fields.items():
+            assert field.description, f"{model.__name__}.{name} has no description"
+
+
+def test_consumers_ignore_unknown_fields() -> None:
+    data = example_for("lotse.offer.published.v1") | {"added_later": "x"}
+    event = EVENT_TYPES["lotse.offer.published.v1"].model_validate(data)
+    assert not hasattr(event, "added_later")
+
+
+def _valid() -> tuple[list[tuple[str, bytes]], bytes]:
+    event: Event = EVENT_TYPES["lotse.need.registered.v1"].model_validate(
+        example_for("lotse.need.registered.v1")
+    )
+    record = encode(event, source="/lotse/test")
+    assert record.value is not None
+    return record.headers, record.value
+
+
+def test_an_unknown_type_is_an_invalid_message() -> None:
+    headers, value = _valid()
+    headers = [(k, b"lotse.need.vanished.v9" if k == "ce_type" else v) for k, v in headers]
+    with pytest.raises(InvalidMessage, match="unknown event type"):
+        decode(headers, value)
+
+
+def test_bad_json_is_an_invalid_message() -> None:
+    headers, _ = _valid()
+    with pytest.raises(InvalidMessage, match=r"invalid lotse\.need\.registered\.v1"):
+        decode(headers, b"{not json")
+
+
+def test_missing_attributes_are_an_invalid_message() -> None:
+    headers, value = _valid()
+    with pytest.raises(InvalidMessage, match="ce_id"):
+        decode([(k, v) for k, v in headers if k != "ce_id"], value)
+
+
+def test_data_failing_validation_names_the_field() -> None:
+    headers, value = _valid()
+    data = json.loads(value) | {"municipality": "Schwerte"}
+    with pytest.raises(InvalidMessage, match="municipality"):
+        decode(headers, json.dumps(data).encode())
+
+
+def test_compacted_topics_are_the_entity_topics() -> None:
+    compacted = {t.name for t in ALL_TOPICS if t.compacted}
+    assert compacted == {"lotse.offers", "lotse.directory", "lotse.needs"}
+    assert all(
+        t.config["cleanup.policy"] == "delete" for t in ALL_TOPICS if t.name.endswith(".dlq")
+    )
