@@ -1,0 +1,51 @@
+# The commands people type. Every target installs what it needs on a fresh machine.
+
+SHELL := /bin/bash
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON := python3.11
+UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+RUN := $(UV) run --frozen
+PYTEST_ARGS ?=
+
+.PHONY: help install kafka-jars postgres-binaries run kafka stop test lint format
+
+help:
+	@echo "make run    - start Kafka, the three services and the mail sink with demo data"
+	@echo "make test   - install everything, start what the tests need, lint and run every test"
+	@echo "make lint   - ruff, mypy and the import contracts"
+	@echo "make kafka  - start only the local Kafka broker (make stop stops it)"
+	@echo "make stop   - stop a broker started with make kafka"
+
+install:
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	@$(UV) sync --frozen --quiet
+
+kafka-jars: install
+	@$(RUN) python deploy/kafka/launch.py resolve
+
+postgres-binaries:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || \
+		{ echo "installing PostgreSQL from Debian's packages ..."; \
+		  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
+
+run: kafka-jars
+	@$(RUN) python deploy/local/run.py
+
+kafka: kafka-jars
+	@$(RUN) python deploy/kafka/launch.py start --data-dir var/kafka
+
+stop:
+	@$(RUN) python deploy/kafka/launch.py stop --data-dir var/kafka
+
+lint: install
+	@$(RUN) ruff check .
+	@$(RUN) ruff format --check .
+	@$(RUN) mypy
+	@$(RUN) lint-imports
+
+format: install
+	@$(RUN) ruff format .
+	@$(RUN) ruff check --fix .
+
+test: install kafka-jars postgres-binaries lint
+	@$(RUN) pytest $(PYTEST_ARGS)

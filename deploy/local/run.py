@@ -1,0 +1,146 @@
+"""``make run``: Kafka, the mail sink and the three services on this machine, with demo data.
+
+Everything runs in the foreground of this process; Ctrl-C (or SIGTERM) stops
+every process it started, Kafka included. State lives in ``var/``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+VAR = ROOT / "var"
+PYTHON = sys.executable
+
+SERVICES = {"catalog": 8001, "matching": 8002, "notifications": 8003}
+MAILSINK_WEB, MAILSINK_SMTP = 8025, 1025
+
+
+def uvicorn(app: str, port: int, log: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [PYTHON, "-m", "uvicorn", "--factory", app, "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+        )
+
+
+def wait_ready(
+    url: str, name: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 90
+) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"{name} exited; last lines of {log}:\n{log.read_text()[-2000:]}")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.3)
+    raise SystemExit(f"{name} did not become ready; see {log}")
+
+
+def load_demo(catalog: str) -> None:
+    marker = VAR / "demo-loaded"
+    if marker.exists():
+        print("demo data: already loaded (delete var/ for a fresh start)")
+        return
+    demo = json.loads((Path(__file__).parent / "demo.json").read_text("utf-8"))
+    with httpx.Client(base_url=catalog, timeout=10) as client:
+        for kind in ("advisors", "offers", "needs"):
+            for body in demo[kind]:
+                response = client.post(f"/v1/{kind}", json=body)
+                if response.status_code not in (201, 409):
+                    raise SystemExit(f"demo {kind}: {response.status_code} {response.text}")
+    marker.write_text("loaded\n")
+    counts = ", ".join(f"{len(demo[k])} {k}" for k in ("advisors", "offers", "needs"))
+    print(f"demo data: loaded {counts}")
+
+
+def main() -> int:
+    VAR.mkdir(exist_ok=True)
+    logs = VAR / "logs"
+    logs.mkdir(exist_ok=True)
+    env = os.environ | {
+        "LOTSE_ENV": os.environ.get("LOTSE_ENV", "development"),
+        "KAFKA_BOOTSTRAP_SERVERS": os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"),
+        "CATALOG_DATABASE_URL": f"sqlite+aiosqlite:///{VAR / 'catalog.db'}",
+        "MATCHING_DATABASE_URL": f"sqlite+aiosqlite:///{VAR / 'matching.db'}",
+        "NOTIFICATIONS_DATABASE_URL": f"sqlite+aiosqlite:///{VAR / 'notifications.db'}",
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(MAILSINK_SMTP),
+        "MAILSINK_SMTP_PORT": str(MAILSINK_SMTP),
+        "MAILSINK_DIR": str(VAR / "mail"),
+    }
+    kafka = [PYTHON, str(ROOT / "deploy/kafka/launch.py")]
+    kafka_dir = ["--data-dir", str(VAR / "kafka")]
+    if subprocess.run([*kafka, "start", *kafka_dir], cwd=ROOT, check=False).returncode != 0:
+        return 1
+    processes: dict[str, subprocess.Popen[bytes]] = {}
+
+    def interrupt(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+    try:
+        processes["mailsink"] = uvicorn(
+            "lotse_mailsink.web:create_app", MAILSINK_WEB, logs / "mailsink.log", env
+        )
+        for name, port in SERVICES.items():
+            processes[name] = uvicorn(
+                f"lotse_{name}.entrypoints.api:create_app", port, logs / f"{name}.log", env
+            )
+        wait_ready(
+            f"http://127.0.0.1:{MAILSINK_WEB}/api/messages",
+            "mailsink",
+            processes["mailsink"],
+            logs / "mailsink.log",
+        )
+        for name, port in SERVICES.items():
+            wait_ready(
+                f"http://127.0.0.1:{port}/readyz", name, processes[name], logs / f"{name}.log"
+            )
+        load_demo(f"http://127.0.0.1:{SERVICES['catalog']}")
+        print("\nLotse is running:")
+        for name, port in SERVICES.items():
+            print(f"  {name:<14} http://127.0.0.1:{port}/docs")
+        print(
+            f"  {'mail sink':<14} http://127.0.0.1:{MAILSINK_WEB}/  (SMTP on 127.0.0.1:{MAILSINK_SMTP})"
+        )
+        print(f"  {'kafka':<14} {env['KAFKA_BOOTSTRAP_SERVERS']}")
+        print(f"  logs in {logs}\nPress Ctrl-C to stop everything.", flush=True)
+        while all(p.poll() is None for p in processes.values()):
+            time.sleep(0.5)
+        dead = [n for n, p in processes.items() if p.poll() is not None]
+        print(f"{', '.join(dead)} stopped unexpectedly; see {logs}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nstopping ...", flush=True)
+        return 0
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        for process in processes.values():
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in processes.values():
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        subprocess.run([*kafka, "stop", *kafka_dir], cwd=ROOT, check=False)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
