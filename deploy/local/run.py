@@ -93,6 +93,8 @@ def main() -> int:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, interrupt)
+    # Started from a script in the background, SIGINT may arrive ignored; Ctrl-C must still stop us.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         processes["mailsink"] = uvicorn(
             "lotse_mailsink.web:create_app", MAILSINK_WEB, logs / "mailsink.log", env

@@ -49,6 +49,16 @@ class MailStore:
         self.directory = directory
         if directory is not None:
             directory.mkdir(parents=True, exist_ok=True)
+            for path in sorted(directory.glob("*.eml")):
+                self._load(path)
+
+    def _load(self, path: Path) -> None:
+        raw = path.read_bytes()
+        parsed = email.message_from_bytes(raw, policy=email.policy.default)
+        received = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+        to = tuple(str(parsed.get("To", "")).split(","))
+        sender = str(parsed.get("From", ""))
+        self.messages.append(StoredMessage(len(self.messages) + 1, received, sender, to, raw))
 
     def add(self, mail_from: str, rcpt_tos: list[str], raw: bytes) -> StoredMessage:
         stored = StoredMessage(
