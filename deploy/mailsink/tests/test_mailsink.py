@@ -25,7 +25,9 @@ async def test_a_received_message_is_listed_shown_and_kept_across_restarts(tmp_p
     port = free_port()
     app = create_app(smtp_port=port, directory=tmp_path)
     async with app.router.lifespan_context(app):
-        await aiosmtplib.send(message("Neues Angebot für UNN-ABC234"), hostname="127.0.0.1", port=port)
+        await aiosmtplib.send(
+            message("Neues Angebot für UNN-ABC234"), hostname="127.0.0.1", port=port
+        )
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://sink") as client:
             [listed] = (await client.get("/api/messages")).json()
