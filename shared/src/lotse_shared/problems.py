@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 
 __all__ = ["install_problem_handlers", "problem"]
@@ -32,7 +33,9 @@ def _field(loc: tuple[Any, ...]) -> str:
 
 
 async def _validation(_: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, RequestValidationError)
+    # RequestValidationError: the request as FastAPI parsed it; ValidationError: a body a
+    # route validated itself, e.g. an entity with a merge patch applied.
+    assert isinstance(exc, RequestValidationError | ValidationError)
     errors = [{"field": _field(tuple(e["loc"])), "reason": e["msg"]} for e in exc.errors()]
     detail = "; ".join(f"{e['field']}: {e['reason']}" for e in errors[:5])
     return problem(422, "Invalid request", detail, errors=errors)
@@ -40,9 +43,13 @@ async def _validation(_: Request, exc: Exception) -> JSONResponse:
 
 async def _http(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
-    return problem(exc.status_code, str(exc.detail))
+    response = problem(exc.status_code, str(exc.detail))
+    if exc.headers:  # e.g. WWW-Authenticate on a 401
+        response.headers.update(exc.headers)
+    return response
 
 
 def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(ValidationError, _validation)
     app.add_exception_handler(HTTPException, _http)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["CommonSettings"]
@@ -27,4 +27,9 @@ class CommonSettings(BaseSettings):
         default=True,
         validation_alias="LOTSE_KAFKA_CREATE_TOPICS",
         description="Create missing topics from the registry at start (off where topics are provisioned).",
+    )
+    jwt_secret: SecretStr | None = Field(
+        default=None,
+        validation_alias="LOTSE_JWT_SECRET",
+        description="Key that signs and checks bearer tokens; required outside development.",
     )
