@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -15,6 +16,9 @@ import time
 from pathlib import Path
 
 import httpx
+
+from lotse_shared.auth import JwtCodec
+from lotse_shared.identity import Role
 
 ROOT = Path(__file__).resolve().parents[2]
 VAR = ROOT / "var"
@@ -51,21 +55,52 @@ def wait_ready(
     raise SystemExit(f"{name} did not become ready; see {log}")
 
 
-def load_demo(catalog: str) -> None:
-    marker = VAR / "demo-loaded"
-    if marker.exists():
-        print("demo data: already loaded (delete var/ for a fresh start)")
-        return
+def local_secret() -> str:
+    """A signing key made once for this machine's ``var/``; never used outside development."""
+    path = VAR / "jwt-secret"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def load_demo(catalog: str, codec: JwtCodec) -> None:
     demo = json.loads((Path(__file__).parent / "demo.json").read_text("utf-8"))
+
+    def bearer(sub: str, role: Role) -> dict[str, str]:
+        return {"Authorization": f"Bearer {codec.issue(sub, role)}"}
+
+    def post(
+        client: httpx.Client, url: str, body: dict[str, object], headers: dict[str, str]
+    ) -> None:
+        response = client.post(url, json=body, headers=headers)
+        if response.status_code not in (201, 409):
+            raise SystemExit(f"demo data: {url} answered {response.status_code} {response.text}")
+
+    admin = bearer("ki-admin", Role.ADMIN)
     with httpx.Client(base_url=catalog, timeout=10) as client:
-        for kind in ("advisors", "offers", "needs"):
-            for body in demo[kind]:
-                response = client.post(f"/v1/{kind}", json=body)
-                if response.status_code not in (201, 409):
-                    raise SystemExit(f"demo {kind}: {response.status_code} {response.text}")
-    marker.write_text("loaded\n")
-    counts = ", ".join(f"{len(demo[k])} {k}" for k in ("advisors", "offers", "needs"))
-    print(f"demo data: loaded {counts}")
+        if client.get("/v1/providers", headers=admin).json():
+            print("demo data: the catalog has data already (delete var/ for a fresh start)")
+            return
+        for body in demo["providers"]:
+            post(client, "/v1/providers", body, admin)
+        for body in demo["advisors"]:
+            post(client, "/v1/advisors", body, admin)
+        for body in demo["offers"]:
+            post(client, "/v1/offers", body, bearer(body.pop("provider_id"), Role.PROVIDER))
+        for body in demo["needs"]:
+            post(client, "/v1/needs", body, bearer(body.pop("advisor_id"), Role.ADVISOR))
+    print("demo data: loaded " + ", ".join(f"{len(v)} {k}" for k, v in demo.items()))
+
+
+def print_tokens(codec: JwtCodec) -> None:
+    print("\nDemo tokens (8 h; send as 'Authorization: Bearer <token>'):")
+    for label, sub, role in (
+        ("admin", "ki-admin", Role.ADMIN),
+        ("provider vhs-schwerte", "vhs-schwerte", Role.PROVIDER),
+        ("advisor adv-schwerte-1", "adv-schwerte-1", Role.ADVISOR),
+    ):
+        print(f"  {label:<24} {codec.issue(sub, role)}")
 
 
 def main() -> int:
@@ -83,6 +118,8 @@ def main() -> int:
         "MAILSINK_SMTP_PORT": str(MAILSINK_SMTP),
         "MAILSINK_DIR": str(VAR / "mail"),
     }
+    env.setdefault("LOTSE_JWT_SECRET", local_secret())
+    codec = JwtCodec(env["LOTSE_JWT_SECRET"])
     kafka = [PYTHON, str(ROOT / "deploy/kafka/launch.py")]
     kafka_dir = ["--data-dir", str(VAR / "kafka")]
     if subprocess.run([*kafka, "start", *kafka_dir], cwd=ROOT, check=False).returncode != 0:
@@ -113,7 +150,8 @@ def main() -> int:
             wait_ready(
                 f"http://127.0.0.1:{port}/readyz", name, processes[name], logs / f"{name}.log"
             )
-        load_demo(f"http://127.0.0.1:{SERVICES['catalog']}")
+        load_demo(f"http://127.0.0.1:{SERVICES['catalog']}", codec)
+        print_tokens(codec)
         print("\nLotse is running:")
         for name, port in SERVICES.items():
             print(f"  {name:<14} http://127.0.0.1:{port}/docs")

@@ -18,9 +18,33 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "offer": {
         "offer_id": "7d3c1f7e-0000-4000-8000-000000000001",
         "provider_id": "vhs-schwerte",
-        "title": "Integrationskurs allgemein",
+        "title": {"de": "Integrationskurs allgemein", "en": "General integration course"},
+        "description": {"de": "700 Unterrichtsstunden, Abschluss mit dem DTZ."},
         "category": "integration_course",
-        "municipality": "05978028",
+        "subcategory": "general",
+        "location": {
+            "municipality": "05978028",
+            "address": "Rathausstraße 31",
+            "lat": 51.4446,
+            "lon": 7.5653,
+        },
+        "delivery_mode": "in_person",
+        "service_area": ["05978036"],
+        "age_min": 16,
+        "age_max": 99,
+        "german_level_min": "A0",
+        "german_level_max": "A2",
+        "residence_statuses": ["recognised_protection", "temporary_protection"],
+        "support_languages": ["ar", "uk"],
+        "times_of_day": ["morning"],
+        "start_date": "2027-01-11",
+        "end_date": "2027-07-30",
+        "application_deadline": "2027-01-04",
+        "places_total": 20,
+        "places_available": 4,
+        "waitlist": True,
+        "childcare": True,
+        "contact_email": "integrationskurse@vhs-schwerte.example",
         "status": "published",
         "version": 1,
         "updated_at": NOW.isoformat(),
@@ -30,8 +54,18 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "reference": "UNN-7K3Q9X",
         "advisor_id": "adv-schwerte-1",
         "municipality": "05978028",
+        "age": 34,
+        "languages": ["ar", "en"],
+        "german_level": "A1",
+        "literacy": "latin",
+        "residence_status": "recognised_protection",
         "categories": ["integration_course", "language_course"],
+        "times_of_day": ["morning", "afternoon"],
+        "childcare_needed": True,
+        "max_travel_km": 12.5,
+        "earliest_start": "2027-01-01",
         "status": "open",
+        "expires_on": "2027-05-27",
         "version": 1,
         "updated_at": NOW.isoformat(),
     },
@@ -39,8 +73,22 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "advisor_id": "adv-schwerte-1",
         "name": "Aylin Demir",
         "email": "a.demir@ki-unna.example",
+        "organisation": "KI Kreis Unna",
+        "municipality": "05978028",
+        "language": "de",
+        "notifications": {"mode": "daily_digest", "digest_hour": 7, "min_score": 0.5},
         "active": True,
         "version": 1,
+        "updated_at": NOW.isoformat(),
+    },
+    "provider": {
+        "provider_id": "vhs-schwerte",
+        "name": "VHS Schwerte",
+        "contact_email": "info@vhs-schwerte.example",
+        "municipality": "05978028",
+        "website": "https://vhs-schwerte.example",
+        "active": True,
+        "version": 2,
         "updated_at": NOW.isoformat(),
     },
     "match": {
@@ -151,3 +199,36 @@ def test_compacted_topics_are_the_entity_topics() -> None:
     assert all(
         t.config["cleanup.policy"] == "delete" for t in ALL_TOPICS if t.name.endswith(".dlq")
     )
+
+
+def offer_with(**changes: Any) -> dict[str, Any]:
+    return EXAMPLES["offer"] | changes
+
+
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({"age_min": 30, "age_max": 20}, "age_min must not exceed age_max"),
+        ({"german_level_min": "B2", "german_level_max": "A1"}, "german_level_min must not exceed"),
+        ({"places_available": 30}, "places_available must not exceed places_total"),
+        ({"start_date": "2027-08-01"}, "start_date must not be after end_date"),
+        ({"free_of_charge": False}, "fee_eur is required"),
+        ({"subcategory": "cooking"}, "subcategory of an integration course"),
+        ({"title": {"en": "Course"}}, "German text"),
+        ({"location": {"municipality": "05978028", "lat": 51.4}}, "both lat and lon"),
+    ],
+)
+def test_an_inconsistent_offer_is_refused_with_the_reason(
+    changes: dict[str, Any], reason: str
+) -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match=reason):
+        EVENT_TYPES["lotse.offer.published.v1"].model_validate(offer_with(**changes))
+
+
+def test_german_levels_are_ordered() -> None:
+    from lotse_shared.contracts import GermanLevel
+
+    assert [level.rank for level in GermanLevel] == list(range(7))
+    assert GermanLevel.A0.rank < GermanLevel.B1.rank < GermanLevel.C2.rank

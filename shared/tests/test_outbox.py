@@ -27,14 +27,19 @@ table = outbox_table(metadata)
 
 
 def offer(offer_id: str, version: int) -> OfferPublished:
-    return OfferPublished(
-        offer_id=offer_id,
-        title=f"Kurs {offer_id} v{version}",
-        category="language_course",
-        municipality="05978028",
-        status="published",
-        version=version,
-        updated_at=datetime.now(UTC),
+    return OfferPublished.model_validate(
+        {
+            "offer_id": offer_id,
+            "provider_id": "vhs-schwerte",
+            "title": {"de": f"Kurs {offer_id} v{version}"},
+            "description": {"de": "Kurs"},
+            "category": "language_course",
+            "location": {"municipality": "05978028"},
+            "contact_email": "kurse@vhs.example",
+            "status": "published",
+            "version": version,
+            "updated_at": datetime.now(UTC),
+        }
     )
 
 

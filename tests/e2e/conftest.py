@@ -19,6 +19,8 @@ import pytest
 
 from tests.support import free_port
 
+JWT_SECRET = "end-to-end-signing-key-0123456789-0123456789"
+
 
 @dataclass
 class Service:
@@ -100,6 +102,7 @@ async def lotse(
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": str(smtp_port),
         "MAIL_FROM": "Lotse <lotse@ki-unna.example>",
+        "LOTSE_JWT_SECRET": JWT_SECRET,
     }
     services = {
         name: start_service(name, env, tmp_path)

@@ -20,7 +20,9 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from cloudevents.core.bindings.kafka import KafkaMessage, from_binary
 from cloudevents.core.formats.json import JSONFormat
 
-from tests.e2e.conftest import Service
+from lotse_shared.auth import JwtCodec
+from lotse_shared.identity import Role
+from tests.e2e.conftest import JWT_SECRET, Service
 
 pytestmark = [pytest.mark.e2e, pytest.mark.kafka]
 
@@ -74,8 +76,46 @@ def as_cloudevent(record: Any) -> Any:
     )
 
 
-async def post(client: httpx.AsyncClient, url: str, body: dict[str, Any]) -> dict[str, Any]:
-    response = await client.post(url, json=body)
+def bearer(sub: str, role: Role) -> dict[str, str]:
+    return {"Authorization": f"Bearer {JwtCodec(JWT_SECRET).issue(sub, role)}"}
+
+
+ADMIN = bearer("ki-admin", Role.ADMIN)
+
+
+def offer_body(title: str, category: str) -> dict[str, Any]:
+    return {
+        "title": {"de": title},
+        "description": {"de": "Kurs"},
+        "category": category,
+        "location": {"municipality": SCHWERTE},
+        "contact_email": "kurse@vhs.example",
+    }
+
+
+async def register(
+    client: httpx.AsyncClient, catalog: str, run: str, address: str
+) -> tuple[dict[str, str], dict[str, str]]:
+    """A provider and an advisor of this run; returns their bearer headers."""
+    await post(
+        client,
+        f"{catalog}/v1/providers",
+        {"id": f"prov-{run}", "name": "VHS", "contact_email": "info@vhs.example"},
+        ADMIN,
+    )
+    await post(
+        client,
+        f"{catalog}/v1/advisors",
+        {"id": f"adv-{run}", "name": "Aylin Demir", "email": address, "organisation": "KI"},
+        ADMIN,
+    )
+    return bearer(f"prov-{run}", Role.PROVIDER), bearer(f"adv-{run}", Role.ADVISOR)
+
+
+async def post(
+    client: httpx.AsyncClient, url: str, body: dict[str, Any], headers: dict[str, str]
+) -> dict[str, Any]:
+    response = await client.post(url, json=body, headers=headers)
     assert response.status_code == 201, response.text
     result: dict[str, Any] = response.json()
     return result
@@ -88,31 +128,26 @@ async def test_an_offer_and_a_need_reach_the_advisor_as_one_email(
     catalog = lotse["catalog"].url
     run = uuid.uuid4().hex[:8]
     address = f"advisor-{run}@ki-unna.example"
+    advisor = {"id": f"adv-{run}"}
     async with httpx.AsyncClient() as client:
-        advisor = await post(
-            client,
-            f"{catalog}/v1/advisors",
-            {"id": f"adv-{run}", "name": "Aylin Demir", "email": address},
-        )
+        provider, advisor_headers = await register(client, catalog, run, address)
         offer = await post(
             client,
             f"{catalog}/v1/offers",
-            {
-                "title": f"Deutschkurs B1 {run}",
-                "category": "language_course",
-                "municipality": SCHWERTE,
-            },
+            offer_body(f"Deutschkurs B1 {run}", "language_course"),
+            provider,
         )
         started = time.monotonic()
         need = await post(
             client,
             f"{catalog}/v1/needs",
             {
-                "advisor_id": advisor["id"],
                 "municipality": SCHWERTE,
+                "age": 30,
                 "categories": ["language_course"],
                 "case_reference": f"CASE-{run}",
             },
+            advisor_headers,
         )
         [message] = await emails_to(inbox, address, 1, timeout=10)
         elapsed = time.monotonic() - started
@@ -120,7 +155,7 @@ async def test_an_offer_and_a_need_reach_the_advisor_as_one_email(
     assert elapsed < 10
     assert need["reference"] in message["Subject"]
     text = message.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
-    assert offer["title"] in text
+    assert offer["title"]["de"] in text
     assert f"CASE-{run}" not in message.as_string()
 
     # Every topic carries valid binary-mode CloudEvents keyed by the aggregate id.
@@ -154,19 +189,14 @@ async def test_a_match_event_delivered_twice_sends_one_email(
     run = uuid.uuid4().hex[:8]
     address = f"advisor-{run}@ki-unna.example"
     async with httpx.AsyncClient() as client:
-        advisor = await post(
-            client, f"{catalog}/v1/advisors", {"id": f"adv-{run}", "name": "B", "email": address}
-        )
+        provider, advisor_headers = await register(client, catalog, run, address)
         need = await post(
             client,
             f"{catalog}/v1/needs",
-            {"advisor_id": advisor["id"], "municipality": SCHWERTE, "categories": ["counselling"]},
+            {"municipality": SCHWERTE, "age": 30, "categories": ["counselling"]},
+            advisor_headers,
         )
-        await post(
-            client,
-            f"{catalog}/v1/offers",
-            {"title": "Beratung", "category": "counselling", "municipality": SCHWERTE},
-        )
+        await post(client, f"{catalog}/v1/offers", offer_body("Beratung", "counselling"), provider)
         assert len(await emails_to(inbox, address, 1, timeout=10)) == 1
 
         [original] = await read_topic(kafka_bootstrap, "lotse.matches", need["id"])
@@ -184,9 +214,7 @@ async def test_a_match_event_delivered_twice_sends_one_email(
         # A second offer for the same need lands on the same partition after the
         # duplicate, so its email proves the duplicate was consumed before it.
         await post(
-            client,
-            f"{catalog}/v1/offers",
-            {"title": "Beratung 2", "category": "counselling", "municipality": SCHWERTE},
+            client, f"{catalog}/v1/offers", offer_body("Beratung 2", "counselling"), provider
         )
         emails = await emails_to(inbox, address, 3, timeout=10)
 

@@ -32,29 +32,38 @@ async def matching(database_url: str) -> AsyncIterator[Matching]:
 
 
 def offer(municipality: str = SCHWERTE, category: str = "language_course") -> OfferPublished:
-    return OfferPublished(
-        offer_id=str(uuid.uuid4()),
-        title="Deutschkurs B1",
-        category=category,
-        municipality=municipality,
-        status="published",
-        version=1,
-        updated_at=datetime.now(UTC),
+    return OfferPublished.model_validate(
+        {
+            "offer_id": str(uuid.uuid4()),
+            "provider_id": "vhs-schwerte",
+            "title": {"de": "Deutschkurs B1"},
+            "description": {"de": "Abendkurs"},
+            "category": category,
+            "location": {"municipality": municipality},
+            "contact_email": "kurse@vhs.example",
+            "status": "published",
+            "version": 1,
+            "updated_at": datetime.now(UTC),
+        }
     )
 
 
 def need(
     municipality: str = SCHWERTE, categories: tuple[str, ...] = ("language_course",)
 ) -> NeedRegistered:
-    return NeedRegistered(
-        need_id=str(uuid.uuid4()),
-        reference="UNN-ABCDEF",
-        advisor_id="adv-1",
-        municipality=municipality,
-        categories=list(categories),
-        status="open",
-        version=1,
-        updated_at=datetime.now(UTC),
+    return NeedRegistered.model_validate(
+        {
+            "need_id": str(uuid.uuid4()),
+            "reference": "UNN-ABCDEF",
+            "advisor_id": "adv-1",
+            "municipality": municipality,
+            "age": 30,
+            "categories": list(categories),
+            "status": "open",
+            "expires_on": "2027-05-01",
+            "version": 1,
+            "updated_at": datetime.now(UTC),
+        }
     )
 
 

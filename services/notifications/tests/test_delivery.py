@@ -45,6 +45,7 @@ def advisor(version: int = 1, active: bool = True, name: str = "Aylin Demir") ->
         advisor_id="adv-1",
         name=name,
         email="a.demir@ki-unna.example",
+        organisation="KI Kreis Unna",
         active=active,
         version=version,
         updated_at=datetime.now(UTC),

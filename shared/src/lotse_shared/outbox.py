@@ -59,11 +59,17 @@ def outbox_table(metadata: MetaData) -> Table:
 
 
 class Outbox:
-    """Adds events to the outbox inside the caller's transaction."""
+    """Adds events to the outbox inside the caller's transaction.
 
-    def __init__(self, table: Table, *, source: str) -> None:
+    On PostgreSQL each addition also sends a NOTIFY on ``channel``; PostgreSQL
+    delivers it at commit (and drops it on rollback), which wakes the relays
+    of every instance without polling.
+    """
+
+    def __init__(self, table: Table, *, source: str, channel: str | None = None) -> None:
         self.table = table
         self.source = source
+        self.channel = channel
 
     async def add(self, session: AsyncSession, event: Event) -> str:
         """Queue ``event``; it is published only if the session's transaction commits."""
@@ -77,6 +83,8 @@ class Outbox:
 
     async def add_record(self, session: AsyncSession, record: KafkaRecord) -> None:
         """Queue a ready-made Kafka record."""
+        if self.channel is not None and is_postgres(session):
+            await session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": self.channel})
         await session.execute(
             insert(self.table).values(
                 topic=record.topic,

@@ -8,6 +8,7 @@ import logging
 from collections.abc import Coroutine
 from typing import Any
 
+import asyncpg
 from aiokafka import AIOKafkaProducer
 from sqlalchemy import Table, text
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -39,7 +40,8 @@ class Runtime:
         self.settings = settings
         self.engine = create_engine(database_url)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
-        self.outbox = Outbox(outbox_table, source=f"/lotse/{name}")
+        self.channel = f"lotse_outbox_{name}"
+        self.outbox = Outbox(outbox_table, source=f"/lotse/{name}", channel=self.channel)
         self._outbox_table = outbox_table
         self._migrations = migrations
         self.producer: AIOKafkaProducer | None = None
@@ -58,6 +60,30 @@ class Runtime:
         await self.producer.start()
         self.relay = OutboxRelay(self.engine, self._outbox_table, self.producer)
         self.spawn(self.relay.run(), "outbox-relay")
+        if self.engine.dialect.name == "postgresql":
+            self.spawn(self._listen_for_commits(), "outbox-listener")
+
+    async def _listen_for_commits(self) -> None:
+        """Wake the relay on the NOTIFY that another transaction (or instance) sent at commit."""
+        dsn = self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        while True:
+            try:
+                connection = await asyncpg.connect(dsn)
+                lost = asyncio.Event()
+                try:
+                    await connection.add_listener(self.channel, lambda *_: self.wake_relay())
+                    connection.add_termination_listener(lambda _, lost=lost: lost.set())
+                    await lost.wait()
+                finally:
+                    await connection.close()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.warning(
+                    "listening for outbox commits failed; polling until it reconnects",
+                    exc_info=True,
+                )
+                await asyncio.sleep(2)
 
     def spawn(self, job: Coroutine[Any, Any, None], name: str) -> None:
         """Run ``job`` until :meth:`stop`."""

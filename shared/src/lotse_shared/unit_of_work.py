@@ -53,6 +53,10 @@ class SqlUnitOfWork:
         """Queue ``event`` in the outbox of this transaction."""
         await self._outbox.add(self.session, event)
 
+    async def publish_tombstone(self, topic: str, key: str) -> None:
+        """Queue a tombstone that erases ``key`` from a compacted topic."""
+        await self._outbox.add_tombstone(self.session, topic, key)
+
     async def commit(self) -> None:
         await self.session.commit()
         self._on_commit()

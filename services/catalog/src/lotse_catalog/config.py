@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from pydantic import Field
 
 from lotse_shared.settings import CommonSettings
@@ -19,3 +21,22 @@ class CatalogSettings(CommonSettings):
         validation_alias="LOTSE_REGION_FILE",
         description="JSON file with the district's municipalities; Kreis Unna when unset.",
     )
+    need_retention_days: int = Field(
+        default=180,
+        ge=1,
+        le=3650,
+        validation_alias="CATALOG_NEED_RETENTION_DAYS",
+        description="A need is erased this many days after it was registered.",
+    )
+    expiry_interval_seconds: float = Field(
+        default=3600, gt=0, validation_alias="CATALOG_EXPIRY_INTERVAL_SECONDS"
+    )
+    max_body_bytes: int = Field(
+        default=2_000_000,
+        validation_alias="CATALOG_MAX_BODY_BYTES",
+        description="Largest request body.",
+    )
+
+    @property
+    def need_retention(self) -> timedelta:
+        return timedelta(days=self.need_retention_days)

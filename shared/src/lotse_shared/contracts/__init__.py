@@ -8,16 +8,47 @@ from __future__ import annotations
 
 from lotse_shared.contracts.base import Event, Payload
 from lotse_shared.contracts.directory import (
+    AdvisorDetails,
     AdvisorEvent,
     AdvisorRegistered,
     AdvisorRemoved,
     AdvisorUpdated,
+    NotificationMode,
+    NotificationPreference,
+    ProviderDetails,
+    ProviderEvent,
+    ProviderRegistered,
+    ProviderUpdated,
 )
-from lotse_shared.contracts.domain import AGS, Category, NeedStatus, OfferStatus
+from lotse_shared.contracts.domain import (
+    AGS,
+    Category,
+    DeliveryMode,
+    GermanLevel,
+    Language,
+    Literacy,
+    NeedStatus,
+    OfferStatus,
+    ResidenceStatus,
+    TimeOfDay,
+)
 from lotse_shared.contracts.matches import MatchFound, OfferSummary, match_id_for
-from lotse_shared.contracts.needs import NeedClosed, NeedEvent, NeedRegistered, NeedUpdated
+from lotse_shared.contracts.needs import (
+    NeedClosed,
+    NeedDetails,
+    NeedEvent,
+    NeedRegistered,
+    NeedUpdated,
+)
 from lotse_shared.contracts.notifications import NotificationSent
-from lotse_shared.contracts.offers import OfferEvent, OfferPublished, OfferUpdated, OfferWithdrawn
+from lotse_shared.contracts.offers import (
+    Location,
+    OfferDetails,
+    OfferEvent,
+    OfferPublished,
+    OfferUpdated,
+    OfferWithdrawn,
+)
 from lotse_shared.contracts.topics import (
     ALL_TOPICS,
     DIRECTORY,
@@ -40,19 +71,29 @@ __all__ = [
     "NOTIFICATIONS",
     "OFFERS",
     "TOPICS",
+    "AdvisorDetails",
     "AdvisorEvent",
     "AdvisorRegistered",
     "AdvisorRemoved",
     "AdvisorUpdated",
     "Category",
+    "DeliveryMode",
     "Event",
+    "GermanLevel",
+    "Language",
+    "Literacy",
+    "Location",
     "MatchFound",
     "NeedClosed",
+    "NeedDetails",
     "NeedEvent",
     "NeedRegistered",
     "NeedStatus",
     "NeedUpdated",
+    "NotificationMode",
+    "NotificationPreference",
     "NotificationSent",
+    "OfferDetails",
     "OfferEvent",
     "OfferPublished",
     "OfferStatus",
@@ -60,6 +101,12 @@ __all__ = [
     "OfferUpdated",
     "OfferWithdrawn",
     "Payload",
+    "ProviderDetails",
+    "ProviderEvent",
+    "ProviderRegistered",
+    "ProviderUpdated",
+    "ResidenceStatus",
+    "TimeOfDay",
     "Topic",
     "dlq",
     "match_id_for",
@@ -77,6 +124,8 @@ EVENT_TYPES: dict[str, type[Event]] = {
         AdvisorRegistered,
         AdvisorUpdated,
         AdvisorRemoved,
+        ProviderRegistered,
+        ProviderUpdated,
         MatchFound,
         NotificationSent,
     )

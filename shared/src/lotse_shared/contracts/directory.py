@@ -1,26 +1,82 @@
-"""Events on ``lotse.directory``: the advisors (and later providers) Lotse knows."""
+"""Events on ``lotse.directory``: the providers and advisors Lotse knows."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import ClassVar
+from enum import StrEnum
+from typing import ClassVar, Literal
 
 from pydantic import EmailStr, Field
 
-from lotse_shared.contracts.base import Event
+from lotse_shared.contracts.base import Event, Payload
+from lotse_shared.contracts.domain import AGS
 from lotse_shared.contracts.topics import DIRECTORY
 
-__all__ = ["AdvisorEvent", "AdvisorRegistered", "AdvisorRemoved", "AdvisorUpdated"]
+__all__ = [
+    "AdvisorDetails",
+    "AdvisorEvent",
+    "AdvisorRegistered",
+    "AdvisorRemoved",
+    "AdvisorUpdated",
+    "NotificationMode",
+    "NotificationPreference",
+    "ProviderDetails",
+    "ProviderEvent",
+    "ProviderRegistered",
+    "ProviderUpdated",
+]
 
 
-class AdvisorEvent(Event):
+class NotificationMode(StrEnum):
+    IMMEDIATE = "immediate"
+    DAILY_DIGEST = "daily_digest"
+
+
+class NotificationPreference(Payload):
+    """How an advisor wants to hear about matches."""
+
+    mode: NotificationMode = Field(
+        default=NotificationMode.IMMEDIATE, description="immediate or daily_digest."
+    )
+    digest_hour: int = Field(default=8, ge=0, le=23, description="Local hour of the daily digest.")
+    min_score: float = Field(
+        default=0.0, ge=0, le=1, description="Matches below this score are not emailed."
+    )
+
+
+class AdvisorDetails(Payload):
+    """What the directory holds of an advisor (KI staff, MBE/JMD counsellors)."""
+
+    name: str = Field(
+        min_length=1,
+        max_length=120,
+        description="Display name used in emails.",
+        examples=["Aylin Demir"],
+    )
+    email: EmailStr = Field(
+        description="Work address for match emails.", examples=["a.demir@ki-unna.example"]
+    )
+    organisation: str = Field(
+        min_length=1,
+        max_length=120,
+        description="Employing organisation.",
+        examples=["KI Kreis Unna"],
+    )
+    municipality: AGS | None = Field(
+        default=None, description="Municipality the advisor mainly serves."
+    )
+    language: Literal["de", "en"] = Field(default="de", description="Language of the emails.")
+    notifications: NotificationPreference = Field(
+        default_factory=NotificationPreference, description="How the advisor hears about matches."
+    )
+
+
+class AdvisorEvent(AdvisorDetails, Event):
     """The state of an advisor after a change."""
 
     topic: ClassVar = DIRECTORY
 
     advisor_id: str = Field(description="Stable id of the advisor.")
-    name: str = Field(description="Display name used in emails.", max_length=120)
-    email: EmailStr = Field(description="Where match emails go (a work address).")
     active: bool = Field(default=True, description="False once the advisor was removed.")
     version: int = Field(ge=1, description="Increases by one with every change.")
     updated_at: datetime = Field(description="When this state was recorded (UTC).")
@@ -42,6 +98,49 @@ class AdvisorUpdated(AdvisorEvent):
 
 
 class AdvisorRemoved(AdvisorEvent):
-    """The advisor left; they get no more emails."""
+    """The advisor was deactivated; they get no more emails."""
 
     event_type: ClassVar = "lotse.advisor.removed.v1"
+
+
+class ProviderDetails(Payload):
+    """What the directory holds of a provider (VHS, language school, welfare organisation, ...)."""
+
+    name: str = Field(
+        min_length=1, max_length=160, description="Name of the provider.", examples=["VHS Schwerte"]
+    )
+    contact_email: EmailStr = Field(
+        description="Role mailbox of the provider.", examples=["info@vhs-schwerte.example"]
+    )
+    municipality: AGS | None = Field(default=None, description="Seat of the provider.")
+    website: str | None = Field(
+        default=None, max_length=300, pattern=r"^https?://", description="Website."
+    )
+
+
+class ProviderEvent(ProviderDetails, Event):
+    """The state of a provider after a change."""
+
+    topic: ClassVar = DIRECTORY
+
+    provider_id: str = Field(description="Stable id of the provider.")
+    active: bool = Field(
+        default=True, description="False once deactivated; its offers are withdrawn."
+    )
+    version: int = Field(ge=1, description="Increases by one with every change.")
+    updated_at: datetime = Field(description="When this state was recorded (UTC).")
+
+    def key(self) -> str:
+        return self.provider_id
+
+
+class ProviderRegistered(ProviderEvent):
+    """A coordinator registered a provider."""
+
+    event_type: ClassVar = "lotse.provider.registered.v1"
+
+
+class ProviderUpdated(ProviderEvent):
+    """A provider's details changed, or it was deactivated."""
+
+    event_type: ClassVar = "lotse.provider.updated.v1"

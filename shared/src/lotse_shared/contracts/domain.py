@@ -5,9 +5,20 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
-__all__ = ["AGS", "Category", "NeedStatus", "OfferStatus"]
+__all__ = [
+    "AGS",
+    "Category",
+    "DeliveryMode",
+    "GermanLevel",
+    "Language",
+    "Literacy",
+    "NeedStatus",
+    "OfferStatus",
+    "ResidenceStatus",
+    "TimeOfDay",
+]
 
 
 AGS = Annotated[
@@ -17,6 +28,12 @@ AGS = Annotated[
         description="Amtlicher Gemeindeschlüssel of a municipality (8 digits).",
         examples=["05978028"],
     ),
+]
+
+Language = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z]{2,3}$"),
+    Field(description="ISO 639 language code.", examples=["ar"]),
 ]
 
 
@@ -33,6 +50,54 @@ class Category(StrEnum):
     QUALIFICATION = "qualification"
     LEISURE = "leisure"
     CHILDCARE = "childcare"
+
+
+class GermanLevel(StrEnum):
+    """CEFR level of German; A0 means none. Ordered: compare with :meth:`rank`."""
+
+    A0 = "A0"
+    A1 = "A1"
+    A2 = "A2"
+    B1 = "B1"
+    B2 = "B2"
+    C1 = "C1"
+    C2 = "C2"
+
+    @property
+    def rank(self) -> int:
+        return list(GermanLevel).index(self)
+
+
+class Literacy(StrEnum):
+    LATIN = "latin"
+    OTHER_SCRIPT = "other_script"
+    NONE = "none"
+
+
+class ResidenceStatus(StrEnum):
+    """A coarse residence category; never a document or a case file."""
+
+    ASYLUM_SEEKER = "asylum_seeker"
+    RECOGNISED_PROTECTION = "recognised_protection"
+    TEMPORARY_PROTECTION = "temporary_protection"
+    TOLERATED = "tolerated"
+    EU_CITIZEN = "eu_citizen"
+    RESIDENCE_PERMIT = "residence_permit"
+    SETTLED = "settled"
+    OTHER = "other"
+
+
+class TimeOfDay(StrEnum):
+    MORNING = "morning"
+    AFTERNOON = "afternoon"
+    EVENING = "evening"
+    WEEKEND = "weekend"
+
+
+class DeliveryMode(StrEnum):
+    IN_PERSON = "in_person"
+    ONLINE = "online"
+    HYBRID = "hybrid"
 
 
 class OfferStatus(StrEnum):

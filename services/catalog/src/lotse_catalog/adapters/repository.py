@@ -2,81 +2,292 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-from typing import Any
+import base64
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Table, exists, insert, select
+from sqlalchemy import Select, Table, and_, delete, exists, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lotse_catalog.adapters import orm
-from lotse_catalog.domain.model import Advisor, Need, Offer
-from lotse_shared.contracts import Category, NeedStatus, OfferStatus
+from lotse_catalog.domain.errors import InvalidField
+from lotse_catalog.domain.model import Advisor, Need, Offer, Provider
+from lotse_shared.contracts import (
+    AdvisorDetails,
+    Category,
+    NeedDetails,
+    NeedStatus,
+    OfferDetails,
+    OfferStatus,
+    ProviderDetails,
+)
 
-__all__ = ["AdvisorRepository", "NeedRepository", "OfferRepository"]
+__all__ = [
+    "AdvisorRepository",
+    "NeedRepository",
+    "OfferFilter",
+    "OfferPage",
+    "OfferRepository",
+    "ProviderRepository",
+]
 
 
-class _Repository:
+def _json(details: Any) -> Any:
+    return details.model_dump(mode="json")
+
+
+def _aware(stamp: datetime) -> datetime:
+    # SQLite hands back naive datetimes; everything Lotse stores is UTC.
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+
+
+T = TypeVar("T", Provider, Advisor, Offer, Need)
+
+
+class _Repository(Generic[T]):
+    """Add, save and load one kind of entity by id."""
+
     table: Table
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def _insert(self, values: dict[str, Any]) -> None:
-        await self.session.execute(insert(self.table).values(**values))
+    async def add(self, entity: T) -> None:
+        await self.session.execute(insert(self.table).values(**self._row(entity)))
 
-    async def _row(self, entity_id: str) -> Any:
-        result = await self.session.execute(select(self.table).where(self.table.c.id == entity_id))
-        return result.one_or_none()
+    async def save(self, entity: T) -> None:
+        await self.session.execute(
+            update(self.table).where(self.table.c.id == entity.id).values(**self._row(entity))
+        )
+
+    async def get(self, entity_id: str, *, for_update: bool = False) -> T | None:
+        """Load one entity; ``for_update`` locks its row until the transaction ends."""
+        query = select(self.table).where(self.table.c.id == entity_id)
+        row = (
+            await self.session.execute(query.with_for_update() if for_update else query)
+        ).one_or_none()
+        return self._entity(row) if row else None
+
+    async def all(self) -> Sequence[T]:
+        rows = await self.session.execute(select(self.table).order_by(self.table.c.id))
+        return [self._entity(r) for r in rows]
+
+    @staticmethod
+    def _row(entity: T) -> dict[str, Any]:
+        raise NotImplementedError
+
+    @staticmethod
+    def _entity(row: Any) -> T:
+        raise NotImplementedError
 
 
-class AdvisorRepository(_Repository):
+class ProviderRepository(_Repository[Provider]):
+    table = orm.providers
+
+    @staticmethod
+    def _row(p: Provider) -> dict[str, Any]:
+        return {
+            "id": p.id,
+            "name": p.details.name,
+            "active": p.active,
+            "version": p.version,
+            "updated_at": p.updated_at,
+            "details": _json(p.details),
+        }
+
+    @staticmethod
+    def _entity(row: Any) -> Provider:
+        return Provider(
+            id=row.id,
+            details=ProviderDetails.model_validate(row.details),
+            active=row.active,
+            version=row.version,
+            updated_at=_aware(row.updated_at),
+        )
+
+
+class AdvisorRepository(_Repository[Advisor]):
     table = orm.advisors
 
-    async def add(self, advisor: Advisor) -> None:
-        await self._insert(asdict(advisor))
+    @staticmethod
+    def _row(a: Advisor) -> dict[str, Any]:
+        return {
+            "id": a.id,
+            "name": a.details.name,
+            "active": a.active,
+            "version": a.version,
+            "updated_at": a.updated_at,
+            "details": _json(a.details),
+        }
 
-    async def get(self, advisor_id: str) -> Advisor | None:
-        row = await self._row(advisor_id)
-        return Advisor(**row._asdict()) if row else None
+    @staticmethod
+    def _entity(row: Any) -> Advisor:
+        return Advisor(
+            id=row.id,
+            details=AdvisorDetails.model_validate(row.details),
+            active=row.active,
+            version=row.version,
+            updated_at=_aware(row.updated_at),
+        )
 
 
-class OfferRepository(_Repository):
+@dataclass(frozen=True)
+class OfferFilter:
+    category: Category | None = None
+    municipality: str | None = None
+    status: OfferStatus | None = None
+    provider_id: str | None = None
+    text: str | None = None
+    updated_since: datetime | None = None
+
+
+@dataclass(frozen=True)
+class OfferPage:
+    items: Sequence[Offer]
+    next_cursor: str | None
+
+
+def encode_cursor(updated_at: datetime, offer_id: str) -> str:
+    raw = json.dumps([updated_at.isoformat(), offer_id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, str]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        stamp, offer_id = json.loads(raw)
+        return datetime.fromisoformat(stamp), str(offer_id)
+    except (ValueError, TypeError) as exc:
+        raise InvalidField("cursor", "not a cursor this API returned") from exc
+
+
+class OfferRepository(_Repository[Offer]):
     table = orm.offers
 
-    async def add(self, offer: Offer) -> None:
-        await self._insert(asdict(offer))
+    async def published_by(self, provider_id: str) -> Sequence[Offer]:
+        rows = await self.session.execute(
+            select(orm.offers)
+            .where(
+                orm.offers.c.provider_id == provider_id,
+                orm.offers.c.status == OfferStatus.PUBLISHED.value,
+            )
+            .with_for_update()
+        )
+        return [self._entity(r) for r in rows]
 
-    async def get(self, offer_id: str) -> Offer | None:
-        row = await self._row(offer_id)
-        if row is None:
-            return None
-        values = row._asdict()
+    async def page(self, where: OfferFilter, *, limit: int, cursor: str | None) -> OfferPage:
+        """Offers ordered by (updated_at, id); the cursor continues after the last one returned."""
+        o = orm.offers
+        query: Select[Any] = select(o)
+        if where.category is not None:
+            query = query.where(o.c.category == where.category.value)
+        if where.municipality is not None:
+            query = query.where(o.c.municipality == where.municipality)
+        if where.status is not None:
+            query = query.where(o.c.status == where.status.value)
+        if where.provider_id is not None:
+            query = query.where(o.c.provider_id == where.provider_id)
+        if where.text:
+            escaped = (
+                where.text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            )
+            query = query.where(o.c.title_search.like(f"%{escaped}%", escape="\\"))
+        if where.updated_since is not None:
+            query = query.where(o.c.updated_at >= where.updated_since)
+        if cursor:
+            after_stamp, after_id = decode_cursor(cursor)
+            query = query.where(
+                or_(
+                    o.c.updated_at > after_stamp,
+                    and_(o.c.updated_at == after_stamp, o.c.id > after_id),
+                )
+            )
+        rows = (
+            await self.session.execute(query.order_by(o.c.updated_at, o.c.id).limit(limit + 1))
+        ).all()
+        items = [self._entity(r) for r in rows[:limit]]
+        more = len(rows) > limit
+        return OfferPage(items, encode_cursor(items[-1].updated_at, items[-1].id) if more else None)
+
+    @staticmethod
+    def _row(o: Offer) -> dict[str, Any]:
+        return {
+            "id": o.id,
+            "provider_id": o.provider_id,
+            "category": o.details.category.value,
+            "municipality": o.details.location.municipality,
+            "status": o.status.value,
+            "title_search": " ".join(o.details.title.values()).lower(),
+            "version": o.version,
+            "updated_at": o.updated_at,
+            "details": _json(o.details),
+        }
+
+    @staticmethod
+    def _entity(row: Any) -> Offer:
         return Offer(
-            **values
-            | {"category": Category(values["category"]), "status": OfferStatus(values["status"])}
+            id=row.id,
+            provider_id=row.provider_id,
+            details=OfferDetails.model_validate(row.details),
+            status=OfferStatus(row.status),
+            version=row.version,
+            updated_at=_aware(row.updated_at),
         )
 
 
-class NeedRepository(_Repository):
+class NeedRepository(_Repository[Need]):
     table = orm.needs
 
-    async def add(self, need: Need) -> None:
-        await self._insert(asdict(need))
+    async def of_advisor(self, advisor_id: str, status: NeedStatus | None) -> Sequence[Need]:
+        query = select(orm.needs).where(orm.needs.c.advisor_id == advisor_id)
+        if status is not None:
+            query = query.where(orm.needs.c.status == status.value)
+        rows = await self.session.execute(query.order_by(orm.needs.c.updated_at, orm.needs.c.id))
+        return [self._entity(r) for r in rows]
 
-    async def get(self, need_id: str) -> Need | None:
-        row = await self._row(need_id)
-        if row is None:
-            return None
-        values = row._asdict()
-        return Need(
-            **values
-            | {
-                "categories": [Category(c) for c in values["categories"]],
-                "status": NeedStatus(values["status"]),
-            }
+    async def erase(self, need_id: str) -> bool:
+        """Delete the need's row; True when there was one."""
+        result = await self.session.execute(delete(orm.needs).where(orm.needs.c.id == need_id))
+        return bool(getattr(result, "rowcount", 0) == 1)
+
+    async def expired(self, today: date, limit: int) -> Sequence[str]:
+        rows = await self.session.execute(
+            select(orm.needs.c.id).where(orm.needs.c.expires_on < today).limit(limit)
         )
+        return [r.id for r in rows]
 
     async def reference_taken(self, reference: str) -> bool:
         return bool(
-            await self.session.scalar(select(exists().where(self.table.c.reference == reference)))
+            await self.session.scalar(select(exists().where(orm.needs.c.reference == reference)))
+        )
+
+    @staticmethod
+    def _row(n: Need) -> dict[str, Any]:
+        return {
+            "id": n.id,
+            "reference": n.reference,
+            "advisor_id": n.advisor_id,
+            "status": n.status.value,
+            "case_reference": n.case_reference,
+            "expires_on": n.expires_on,
+            "version": n.version,
+            "updated_at": n.updated_at,
+            "details": _json(n.details),
+        }
+
+    @staticmethod
+    def _entity(row: Any) -> Need:
+        return Need(
+            id=row.id,
+            reference=row.reference,
+            advisor_id=row.advisor_id,
+            details=NeedDetails.model_validate(row.details),
+            expires_on=row.expires_on,
+            case_reference=row.case_reference,
+            status=NeedStatus(row.status),
+            version=row.version,
+            updated_at=_aware(row.updated_at),
         )

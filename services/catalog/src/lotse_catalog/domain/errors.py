@@ -1,14 +1,25 @@
-"""What can go wrong in the catalog's use cases.
+"""What can go wrong in the catalog's use cases; the API maps each to one status.
 
 CatalogError
-├── InvalidField   — a value breaks a rule (422, names the field)
-├── NotFound       — no such entity (404)
-└── Conflict       — the entity exists already (409)
+├── InvalidField      — a value breaks a rule (422, names the field)
+├── NotFound          — no such entity, or not the caller's (404)
+├── Forbidden         — the caller may not do this (403)
+├── Conflict          — the entity's state does not allow it (409)
+├── StaleVersion      — changed since the caller read it (412)
+└── VersionRequired   — a change without If-Match (428)
 """
 
 from __future__ import annotations
 
-__all__ = ["CatalogError", "Conflict", "InvalidField", "NotFound"]
+__all__ = [
+    "CatalogError",
+    "Conflict",
+    "Forbidden",
+    "InvalidField",
+    "NotFound",
+    "StaleVersion",
+    "VersionRequired",
+]
 
 
 class CatalogError(Exception):
@@ -25,8 +36,20 @@ class InvalidField(CatalogError):
 
 
 class NotFound(CatalogError):
-    """The entity does not exist (or is not visible to the caller)."""
+    """The entity does not exist, or the caller may not know that it does."""
+
+
+class Forbidden(CatalogError):
+    """The caller is known but may not do this."""
 
 
 class Conflict(CatalogError):
-    """The entity already exists."""
+    """The entity exists already, or its state does not allow the change."""
+
+
+class StaleVersion(CatalogError):
+    """The entity changed since the version the caller sent in If-Match."""
+
+
+class VersionRequired(CatalogError):
+    """A change must say which version it was made against (If-Match)."""

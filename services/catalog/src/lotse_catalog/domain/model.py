@@ -1,14 +1,27 @@
-"""Catalog entities and their rules. Plain Python: no database, no HTTP."""
+"""Catalog entities and their rules. Plain Python: no database, no HTTP.
+
+Each entity carries its descriptive details as the contract's value object
+(``OfferDetails``, ``NeedDetails``, ...), so what is stored, what the API
+shows and what goes to Kafka cannot drift apart.
+"""
 
 from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
-from lotse_shared.contracts import Category, NeedStatus, OfferStatus
+from lotse_catalog.domain.errors import Conflict, StaleVersion
+from lotse_shared.contracts import (
+    AdvisorDetails,
+    NeedDetails,
+    NeedStatus,
+    OfferDetails,
+    OfferStatus,
+    ProviderDetails,
+)
 
-__all__ = ["Advisor", "Need", "Offer", "new_reference"]
+__all__ = ["Advisor", "Need", "Offer", "Provider", "check_version", "new_reference"]
 
 # No 0/O, 1/I: references are read aloud and typed from emails.
 _REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -16,7 +29,7 @@ _REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 _REFERENCE_LENGTH = 6
 
 
-def _now() -> datetime:
+def now() -> datetime:
     return datetime.now(UTC)
 
 
@@ -26,26 +39,82 @@ def new_reference(prefix: str) -> str:
     return f"{prefix}-{body}"
 
 
+def check_version(current: int, expected: int | None) -> None:
+    """Optimistic concurrency: refuse a change made against an older version."""
+    if expected is not None and expected != current:
+        raise StaleVersion(f"the entity is at version {current}, not {expected}")
+
+
+@dataclass
+class Provider:
+    id: str
+    details: ProviderDetails
+    active: bool = True
+    version: int = 1
+    updated_at: datetime = field(default_factory=now)
+
+    def revise(self, details: ProviderDetails) -> None:
+        self.details = details
+        self._touch()
+
+    def deactivate(self) -> None:
+        if not self.active:
+            raise Conflict(f"provider {self.id} is already inactive")
+        self.active = False
+        self._touch()
+
+    def _touch(self) -> None:
+        self.version += 1
+        self.updated_at = now()
+
+
 @dataclass
 class Advisor:
     id: str
-    name: str
-    email: str
+    details: AdvisorDetails
     active: bool = True
     version: int = 1
-    updated_at: datetime = field(default_factory=_now)
+    updated_at: datetime = field(default_factory=now)
+
+    def revise(self, details: AdvisorDetails) -> None:
+        self.details = details
+        self.version += 1
+        self.updated_at = now()
+
+    def deactivate(self) -> None:
+        if not self.active:
+            raise Conflict(f"advisor {self.id} is already inactive")
+        self.active = False
+        self.version += 1
+        self.updated_at = now()
 
 
 @dataclass
 class Offer:
     id: str
-    title: str
-    category: Category
-    municipality: str
-    provider_id: str | None = None
+    provider_id: str
+    details: OfferDetails
     status: OfferStatus = OfferStatus.PUBLISHED
     version: int = 1
-    updated_at: datetime = field(default_factory=_now)
+    updated_at: datetime = field(default_factory=now)
+
+    def revise(self, details: OfferDetails, expected_version: int | None) -> None:
+        check_version(self.version, expected_version)
+        if self.status is OfferStatus.WITHDRAWN:
+            raise Conflict(f"offer {self.id} is withdrawn and cannot change")
+        self.details = details
+        self._touch()
+
+    def withdraw(self, expected_version: int | None) -> None:
+        check_version(self.version, expected_version)
+        if self.status is OfferStatus.WITHDRAWN:
+            raise Conflict(f"offer {self.id} is already withdrawn")
+        self.status = OfferStatus.WITHDRAWN
+        self._touch()
+
+    def _touch(self) -> None:
+        self.version += 1
+        self.updated_at = now()
 
 
 @dataclass
@@ -55,9 +124,34 @@ class Need:
     id: str
     reference: str
     advisor_id: str
-    municipality: str
-    categories: list[Category]
+    details: NeedDetails
+    expires_on: date
     case_reference: str | None = None
     status: NeedStatus = NeedStatus.OPEN
     version: int = 1
-    updated_at: datetime = field(default_factory=_now)
+    updated_at: datetime = field(default_factory=now)
+
+    @staticmethod
+    def expiry(retention: timedelta, today: date | None = None) -> date:
+        return (today or now().date()) + retention
+
+    def revise(
+        self, details: NeedDetails, case_reference: str | None, expected_version: int | None
+    ) -> None:
+        check_version(self.version, expected_version)
+        if self.status is NeedStatus.CLOSED:
+            raise Conflict(f"need {self.id} is closed and cannot change")
+        self.details = details
+        self.case_reference = case_reference
+        self._touch()
+
+    def close(self, expected_version: int | None) -> None:
+        check_version(self.version, expected_version)
+        if self.status is NeedStatus.CLOSED:
+            raise Conflict(f"need {self.id} is already closed")
+        self.status = NeedStatus.CLOSED
+        self._touch()
+
+    def _touch(self) -> None:
+        self.version += 1
+        self.updated_at = now()

@@ -1,105 +1,103 @@
-"""The catalog's HTTP API. Routes parse, call a use case, and map errors."""
+"""The catalog's ASGI app: routes, error mapping, and the jobs that run beside them."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import asdict
-from typing import Annotated
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from lotse_catalog.bootstrap import Catalog, bootstrap
 from lotse_catalog.config import CatalogSettings
-from lotse_catalog.domain.commands import PublishOffer, RegisterAdvisor, RegisterNeed
-from lotse_catalog.domain.errors import Conflict, InvalidField, NotFound
-from lotse_catalog.entrypoints.schemas import (
-    AdvisorCreate,
-    AdvisorPublic,
-    NeedCreate,
-    NeedPublic,
-    OfferCreate,
-    OfferPublic,
+from lotse_catalog.domain.errors import (
+    CatalogError,
+    Conflict,
+    Forbidden,
+    InvalidField,
+    NotFound,
+    StaleVersion,
+    VersionRequired,
 )
-from lotse_catalog.service_layer import handlers
-from lotse_shared.http import health_router
+from lotse_catalog.domain.model import now
+from lotse_catalog.entrypoints import routes_directory, routes_needs, routes_offers
+from lotse_catalog.service_layer.needs import erase_expired_needs
+from lotse_shared.auth import JwtCodec, resolve_secret
+from lotse_shared.http import BodySizeLimit, health_router
 from lotse_shared.problems import install_problem_handlers, problem
 
 __all__ = ["create_app"]
 
+log = logging.getLogger(__name__)
 
-def _catalog(request: Request) -> Catalog:
-    catalog: Catalog = request.app.state.catalog
-    return catalog
+_STATUS: dict[type[CatalogError], tuple[int, str]] = {
+    NotFound: (404, "Not found"),
+    Forbidden: (403, "Forbidden"),
+    Conflict: (409, "Conflict"),
+    StaleVersion: (412, "Precondition failed"),
+    VersionRequired: (428, "Precondition required"),
+}
 
 
-CatalogDep = Annotated[Catalog, Depends(_catalog)]
+async def _catalog_error(_: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, InvalidField):
+        return problem(
+            422, "Invalid request", str(exc), errors=[{"field": exc.field, "reason": exc.reason}]
+        )
+    status, title = next(
+        (known for kind, known in _STATUS.items() if isinstance(exc, kind)), (400, "Bad request")
+    )
+    return problem(status, title, str(exc))
+
+
+async def expire_needs_forever(catalog: Catalog) -> None:
+    """Erase expired needs now and then; safe on every instance at once."""
+    while True:
+        try:
+            erased = await erase_expired_needs(catalog.uow(), now().date())
+            if erased:
+                log.info("erased %d expired needs", erased)
+        except Exception:
+            log.exception("erasing expired needs failed; will retry")
+        await asyncio.sleep(catalog.settings.expiry_interval_seconds)
 
 
 def create_app(catalog: Catalog | None = None) -> FastAPI:
     """The ASGI app; ``uvicorn --factory lotse_catalog.entrypoints.api:create_app``."""
     catalog = catalog or bootstrap(CatalogSettings())
+    secret = catalog.settings.jwt_secret.get_secret_value() if catalog.settings.jwt_secret else None
+    codec = JwtCodec(resolve_secret(secret, catalog.settings.environment))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await catalog.runtime.start()
+        catalog.runtime.spawn(expire_needs_forever(catalog), "need-expiry")
         try:
             yield
         finally:
-            await catalog.runtime.stop()
+            with contextlib.suppress(Exception):
+                await catalog.runtime.stop()
 
     app = FastAPI(
         title="Lotse catalog",
         version="1",
-        description="Providers publish offers; advisors register pseudonymous needs.",
+        description=(
+            "The system of record for providers, advisors, offers and needs. Providers publish offers; "
+            "advisors register pseudonymous needs; admins keep the directory. Every change is published "
+            "to Kafka. Authenticate with `Authorization: Bearer <token>`."
+        ),
         lifespan=lifespan,
     )
     app.state.catalog = catalog
+    app.state.jwt = codec
+    app.add_middleware(BodySizeLimit, max_bytes=catalog.settings.max_body_bytes)
     install_problem_handlers(app)
+    app.add_exception_handler(CatalogError, _catalog_error)
     app.include_router(health_router(catalog.runtime.readiness))
-
-    @app.exception_handler(InvalidField)
-    async def invalid_field(_: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, InvalidField)
-        return problem(
-            422, "Invalid request", str(exc), errors=[{"field": exc.field, "reason": exc.reason}]
-        )
-
-    @app.exception_handler(NotFound)
-    async def not_found(_: Request, exc: Exception) -> JSONResponse:
-        return problem(404, "Not found", str(exc))
-
-    @app.exception_handler(Conflict)
-    async def conflict(_: Request, exc: Exception) -> JSONResponse:
-        return problem(409, "Conflict", str(exc))
-
-    @app.post("/v1/advisors", status_code=201, tags=["directory"], summary="Register an advisor.")
-    async def post_advisor(body: AdvisorCreate, catalog: CatalogDep) -> AdvisorPublic:
-        command = RegisterAdvisor(name=body.name, email=str(body.email), advisor_id=body.id)
-        advisor = await handlers.register_advisor(command, catalog.uow())
-        return AdvisorPublic(**asdict(advisor))
-
-    @app.post("/v1/offers", status_code=201, tags=["offers"], summary="Publish an offer.")
-    async def post_offer(body: OfferCreate, catalog: CatalogDep) -> OfferPublic:
-        command = PublishOffer(
-            title=body.title,
-            category=body.category,
-            municipality=body.municipality,
-            provider_id=body.provider_id,
-        )
-        offer = await handlers.publish_offer(command, catalog.uow(), catalog.region)
-        return OfferPublic(**asdict(offer))
-
-    @app.post("/v1/needs", status_code=201, tags=["needs"], summary="Register a need.")
-    async def post_need(body: NeedCreate, catalog: CatalogDep) -> NeedPublic:
-        command = RegisterNeed(
-            advisor_id=body.advisor_id,
-            municipality=body.municipality,
-            categories=tuple(body.categories),
-            case_reference=body.case_reference,
-        )
-        need = await handlers.register_need(command, catalog.uow(), catalog.region)
-        return NeedPublic(**asdict(need))
-
+    app.include_router(routes_directory.router)
+    app.include_router(routes_offers.router)
+    app.include_router(routes_needs.router)
     return app

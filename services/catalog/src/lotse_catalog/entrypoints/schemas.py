@@ -1,105 +1,194 @@
-"""Request and response bodies of the catalog API."""
+"""Request and response bodies of the catalog API.
+
+Requests reuse the contract models with unknown fields forbidden (a typo is
+an error, not silently dropped); responses add identity, status and version.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated
+from datetime import date, datetime
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from lotse_shared.contracts import Category, NeedStatus, OfferStatus
+from lotse_shared.contracts import (
+    AdvisorDetails,
+    Location,
+    NeedDetails,
+    NeedStatus,
+    NotificationPreference,
+    OfferDetails,
+    OfferStatus,
+    ProviderDetails,
+)
 
 __all__ = [
-    "AdvisorCreate",
+    "AdvisorIn",
     "AdvisorPublic",
-    "NeedCreate",
+    "ImportFailure",
+    "ImportReport",
+    "NeedIn",
     "NeedPublic",
-    "OfferCreate",
+    "NeedsPublic",
+    "OfferIn",
     "OfferPublic",
+    "OffersPublic",
+    "ProviderIn",
+    "ProviderPublic",
 ]
 
-Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
-Ags = Annotated[
-    str, Field(pattern=r"^\d{8}$", description="AGS of a municipality.", examples=["05978028"])
+_FORBID = ConfigDict(extra="forbid", frozen=True)
+
+Id = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Za-z0-9._-]{1,64}$"),
+    Field(
+        description="Own id (letters, digits, . _ -); generated when absent.",
+        examples=["vhs-schwerte"],
+    ),
 ]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+CaseReference = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[\w./#:-]+$"),
+    Field(
+        description="The advisor's own case reference; stays in the catalog and is never published.",
+        examples=["MBE-2026-0412"],
+    ),
+]
+
+# Requests naming any of these are refused: a need is pseudonymous.
+PERSONAL_FIELDS = frozenset(
+    {
+        "name",
+        "first_name",
+        "last_name",
+        "surname",
+        "full_name",
+        "birth_date",
+        "date_of_birth",
+        "birthday",
+        "address",
+        "street",
+        "phone",
+        "telephone",
+        "mobile",
+        "email",
+        "nationality",
+        "citizenship",
+        "passport",
+        "passport_number",
+        "document_number",
+        "id_number",
+    }
+)
 
 
-class _Request(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class LocationIn(Location):
+    model_config = _FORBID
 
 
-class AdvisorCreate(_Request):
-    id: Id | None = Field(
-        default=None, description="Own id; generated when absent.", examples=["adv-schwerte-1"]
+class NotificationPreferenceIn(NotificationPreference):
+    model_config = _FORBID
+
+
+class ProviderIn(ProviderDetails):
+    """A provider to register, or its new details."""
+
+    model_config = _FORBID
+    id: Id | None = None
+
+
+class AdvisorIn(AdvisorDetails):
+    """An advisor to register, or their new details."""
+
+    model_config = _FORBID
+    id: Id | None = None
+    notifications: NotificationPreferenceIn = Field(
+        default_factory=NotificationPreferenceIn, description="How the advisor hears about matches."
     )
-    name: Annotated[
-        Text, Field(max_length=120, description="Display name.", examples=["Aylin Demir"])
-    ]
-    email: EmailStr = Field(
-        description="Work address for match emails.", examples=["a.demir@ki-unna.example"]
+
+
+class OfferIn(OfferDetails):
+    """An offer as a provider describes it."""
+
+    model_config = _FORBID
+    location: LocationIn = Field(description="Where the offer takes place.")
+    provider_id: Id | None = Field(
+        default=None,
+        description="Only for admins acting for a provider; providers publish as themselves.",
     )
 
 
-class AdvisorPublic(BaseModel):
+class NeedIn(NeedDetails):
+    """A need as an advisor records it: coarse categories, no personal data."""
+
+    model_config = _FORBID
+    case_reference: CaseReference | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_personal_data(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            named = sorted(PERSONAL_FIELDS & set(data))
+            if named:
+                raise ValueError(
+                    f"{', '.join(named)}: personal data is never stored in a need; "
+                    "keep it in the case file and use case_reference"
+                )
+        return data
+
+
+class ProviderPublic(ProviderDetails):
     id: str
-    name: str
-    email: str
     active: bool
     version: int
     updated_at: datetime
 
 
-class OfferCreate(_Request):
-    title: Annotated[
-        Text,
-        Field(
-            max_length=200, description="Title in German.", examples=["Integrationskurs allgemein"]
-        ),
-    ]
-    category: Category = Field(description="Kind of offer.", examples=["integration_course"])
-    municipality: Ags
-    provider_id: Id | None = Field(
-        default=None, description="Provider that runs the offer.", examples=["vhs-schwerte"]
-    )
-
-
-class OfferPublic(BaseModel):
+class AdvisorPublic(AdvisorDetails):
     id: str
-    provider_id: str | None
-    title: str
-    category: Category
-    municipality: str
+    active: bool
+    version: int
+    updated_at: datetime
+
+
+class OfferPublic(OfferDetails):
+    id: str
+    provider_id: str
     status: OfferStatus
     version: int
     updated_at: datetime
 
 
-class NeedCreate(_Request):
-    advisor_id: Id = Field(description="Advisor who owns the need.", examples=["adv-schwerte-1"])
-    municipality: Ags
-    categories: list[Category] = Field(
-        min_length=1,
-        max_length=10,
-        description="Kinds of offer wanted.",
-        examples=[["language_course"]],
-    )
-    case_reference: (
-        Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] | None
-    ) = Field(
-        default=None,
-        description="The advisor's own case reference; stays in the catalog, never published.",
-        examples=["MBE-2026-0412"],
+class OffersPublic(BaseModel):
+    items: list[OfferPublic]
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null on the last page."
     )
 
 
-class NeedPublic(BaseModel):
+class NeedPublic(NeedDetails):
     id: str
-    reference: str
+    reference: str = Field(
+        description="Generated short reference, used in emails.", examples=["UNN-7K3Q9X"]
+    )
     advisor_id: str
-    municipality: str
-    categories: list[Category]
     case_reference: str | None
     status: NeedStatus
+    expires_on: date
     version: int
     updated_at: datetime
+
+
+class NeedsPublic(BaseModel):
+    items: list[NeedPublic]
+
+
+class ImportFailure(BaseModel):
+    row: int = Field(description="1-based row (CSV: line after the header; JSON: array position).")
+    errors: list[dict[str, str]] = Field(description="Field and reason of each problem.")
+
+
+class ImportReport(BaseModel):
+    created: list[str] = Field(description="Ids of the offers created.")
+    failed: list[ImportFailure] = Field(description="Rows that were not imported, and why.")

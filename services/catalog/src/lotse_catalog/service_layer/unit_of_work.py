@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
-from lotse_catalog.adapters.repository import AdvisorRepository, NeedRepository, OfferRepository
+from lotse_catalog.adapters.repository import (
+    AdvisorRepository,
+    NeedRepository,
+    OfferRepository,
+    ProviderRepository,
+)
 from lotse_shared.unit_of_work import SqlUnitOfWork
 
 __all__ = ["UnitOfWork"]
 
 
 class UnitOfWork(SqlUnitOfWork):
+    providers: ProviderRepository
     advisors: AdvisorRepository
     offers: OfferRepository
     needs: NeedRepository
 
     def _open(self) -> None:
+        self.providers = ProviderRepository(self.session)
         self.advisors = AdvisorRepository(self.session)
         self.offers = OfferRepository(self.session)
         self.needs = NeedRepository(self.session)

@@ -21,9 +21,9 @@ async def offer_changed(
     """Store the offer's new state and pair it with every open need it fits."""
     offer = Offer(
         id=event.offer_id,
-        title=event.title,
+        title=event.title["de"],
         category=event.category,
-        municipality=event.municipality,
+        municipality=event.location.municipality,
         status=event.status,
         version=event.version,
     )

@@ -1,0 +1,67 @@
+"""From a catalog entity to the event that carries its full state.
+
+The need's case reference is not part of any event: it never leaves the catalog.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from lotse_catalog.domain.model import Advisor, Need, Offer, Provider
+from lotse_shared.contracts import Event
+
+__all__ = ["advisor_event", "need_event", "offer_event", "provider_event"]
+
+E = TypeVar("E", bound=Event)
+
+
+def _state(kind: type[E], details: Any, **identity: Any) -> E:
+    return kind.model_validate(details.model_dump() | identity)
+
+
+def offer_event(kind: type[E], o: Offer) -> E:
+    return _state(
+        kind,
+        o.details,
+        offer_id=o.id,
+        provider_id=o.provider_id,
+        status=o.status,
+        version=o.version,
+        updated_at=o.updated_at,
+    )
+
+
+def need_event(kind: type[E], n: Need) -> E:
+    return _state(
+        kind,
+        n.details,
+        need_id=n.id,
+        reference=n.reference,
+        advisor_id=n.advisor_id,
+        status=n.status,
+        expires_on=n.expires_on,
+        version=n.version,
+        updated_at=n.updated_at,
+    )
+
+
+def advisor_event(kind: type[E], a: Advisor) -> E:
+    return _state(
+        kind,
+        a.details,
+        advisor_id=a.id,
+        active=a.active,
+        version=a.version,
+        updated_at=a.updated_at,
+    )
+
+
+def provider_event(kind: type[E], p: Provider) -> E:
+    return _state(
+        kind,
+        p.details,
+        provider_id=p.id,
+        active=p.active,
+        version=p.version,
+        updated_at=p.updated_at,
+    )
