@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import RecordingSmtpHandler, free_port
+from tests.support import RecordingSmtpHandler, create_database, free_port
 
 ROOT = Path(__file__).resolve().parent
 IN_CI = bool(os.environ.get("CI"))
@@ -143,26 +143,19 @@ def postgres_server() -> Iterator[str]:
         shutil.rmtree(base, ignore_errors=True)
 
 
-async def _create_database(server: str, name: str) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect(server.replace("postgresql+asyncpg", "postgresql") + "/postgres")
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
     """A fresh, empty database for one test: SQLite file, then PostgreSQL."""
     if request.param == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
         return
-    server = request.getfixturevalue("postgres_server")
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    await _create_database(server, name)
-    yield f"{server}/{name}"
+    yield request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> str:
+    """A fresh, empty PostgreSQL database for one test."""
+    return create_database(postgres_server, f"t_{uuid.uuid4().hex[:12]}")
 
 
 @pytest.fixture

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import socket
+from concurrent.futures import ThreadPoolExecutor
 
-__all__ = ["RecordingSmtpHandler", "free_port"]
+__all__ = ["RecordingSmtpHandler", "create_database", "free_port"]
 
 
 def free_port() -> int:
@@ -31,3 +32,22 @@ class RecordingSmtpHandler:
         self.recipients.append(list(envelope.rcpt_tos))  # type: ignore[attr-defined]
         self.received.set()
         return "250 OK"
+
+
+def create_database(server: str, name: str) -> str:
+    """Create database ``name``; callable from sync and async code alike."""
+    import asyncpg
+
+    async def create() -> None:
+        conn = await asyncpg.connect(
+            server.replace("postgresql+asyncpg", "postgresql") + "/postgres"
+        )
+        try:
+            await conn.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await conn.close()
+
+    # A thread of its own, so no running event loop is in the way.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, create()).result()
+    return f"{server}/{name}"

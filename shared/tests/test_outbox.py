@@ -156,3 +156,67 @@ async def test_a_relay_crashing_mid_batch_loses_nothing_and_keeps_each_offers_or
         f"o{i}".encode(): list(range(1, 11)) for i in range(4)
     }
     assert await pending(engine) == 0
+
+
+async def test_two_relays_at_once_publish_every_row_once_and_in_order(
+    database_url: str, kafka_bootstrap: str, unique_topic: str
+) -> None:
+    engines = [create_engine(database_url) for _ in range(2)]
+    async with engines[0].begin() as conn:
+        await conn.run_sync(metadata.create_all)
+    events = [offer(f"o{i % 5}", version) for version in range(1, 41) for i in range(5)]
+    await queue(engines[0], unique_topic, events, commit=True)
+    producer = new_producer(kafka_bootstrap, client_id="test")
+    await producer.start()
+
+    async def drain(engine: AsyncEngine) -> None:
+        relay = OutboxRelay(engine, table, producer, batch_size=7)
+        for _ in range(200):
+            if not await relay.publish_pending() and await pending(engine) == 0:
+                return
+            await asyncio.sleep(0)
+
+    try:
+        await asyncio.gather(*(drain(e) for e in engines))
+    finally:
+        await producer.stop()
+        for engine in engines:
+            await engine.dispose()
+
+    records = await read(kafka_bootstrap, unique_topic, len(events) + 1, timeout=3)
+    assert len(records) == len(events)
+    versions: dict[bytes, list[int]] = defaultdict(list)
+    for record in records:
+        versions[record.key].append(OfferPublished.model_validate_json(record.value).version)
+    assert all(v == list(range(1, 41)) for v in versions.values())
+
+
+@pytest.mark.postgres
+async def test_a_commit_on_postgresql_notifies_the_relays_and_a_rollback_does_not(
+    postgres_url: str,
+) -> None:
+    import asyncpg
+
+    database_url = postgres_url
+    engine = create_engine(database_url)
+    async with engine.begin() as conn:
+        await conn.run_sync(metadata.create_all)
+    outbox = Outbox(table, source="/lotse/test", channel="lotse_outbox_test")
+    listener = await asyncpg.connect(database_url.replace("postgresql+asyncpg", "postgresql"))
+    heard: asyncio.Queue[str] = asyncio.Queue()
+    await listener.add_listener("lotse_outbox_test", lambda *args: heard.put_nowait(args[2]))
+    try:
+        async with async_sessionmaker(engine)() as session:
+            await outbox.add(session, offer("a", 1))
+            await asyncio.sleep(0.2)
+            assert heard.empty()  # not before the commit
+            await session.rollback()
+        await asyncio.sleep(0.2)
+        assert heard.empty()
+        async with async_sessionmaker(engine)() as session:
+            await outbox.add(session, offer("a", 1))
+            await session.commit()
+        assert await asyncio.wait_for(heard.get(), 5) == "lotse_outbox_test"
+    finally:
+        await listener.close()
+        await engine.dispose()

@@ -28,6 +28,7 @@ class Service:
     port: int
     process: subprocess.Popen[bytes]
     log: Path
+    topic_prefix: str = ""
 
     @property
     def url(self) -> str:
@@ -103,11 +104,15 @@ async def lotse(
         "SMTP_PORT": str(smtp_port),
         "MAIL_FROM": "Lotse <lotse@ki-unna.example>",
         "LOTSE_JWT_SECRET": JWT_SECRET,
+        # Topics of their own: other tests' events on the same broker stay out of the way.
+        "LOTSE_TOPIC_PREFIX": f"e2e{run}.",
     }
     services = {
         name: start_service(name, env, tmp_path)
         for name in ("catalog", "matching", "notifications")
     }
+    for service in services.values():
+        service.topic_prefix = env["LOTSE_TOPIC_PREFIX"]
     try:
         await asyncio.gather(*(wait_ready(s) for s in services.values()))
         yield services

@@ -167,7 +167,7 @@ async def test_an_offer_and_a_need_reach_the_advisor_as_one_email(
         ("lotse.notifications", advisor["id"], "lotse.notification.sent.v1"),
     ]
     for topic, key, event_type in expectations:
-        records = await read_topic(kafka_bootstrap, topic, key)
+        records = await read_topic(kafka_bootstrap, lotse["catalog"].topic_prefix + topic, key)
         assert records, f"nothing under key {key} in {topic}"
         event = as_cloudevent(records[0])
         assert event.get_type() == event_type
@@ -176,7 +176,9 @@ async def test_an_offer_and_a_need_reach_the_advisor_as_one_email(
         assert event.get_id()
         assert dict(records[0].headers)["content-type"] == b"application/json"
         assert f"CASE-{run}" not in records[0].value.decode()
-    [match_record] = await read_topic(kafka_bootstrap, "lotse.matches", need["id"])
+    [match_record] = await read_topic(
+        kafka_bootstrap, lotse["catalog"].topic_prefix + "lotse.matches", need["id"]
+    )
     match = json.loads(match_record.value)
     assert (match["need_id"], match["offer_id"]) == (need["id"], offer["id"])
 
@@ -199,12 +201,13 @@ async def test_a_match_event_delivered_twice_sends_one_email(
         await post(client, f"{catalog}/v1/offers", offer_body("Beratung", "counselling"), provider)
         assert len(await emails_to(inbox, address, 1, timeout=10)) == 1
 
-        [original] = await read_topic(kafka_bootstrap, "lotse.matches", need["id"])
+        matches = lotse["catalog"].topic_prefix + "lotse.matches"
+        [original] = await read_topic(kafka_bootstrap, matches, need["id"])
         producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap)
         await producer.start()
         try:
             await producer.send_and_wait(
-                "lotse.matches",
+                matches,
                 key=original.key,
                 value=original.value,
                 headers=list(original.headers),

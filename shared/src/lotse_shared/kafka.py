@@ -27,22 +27,26 @@ def new_producer(bootstrap_servers: str, *, client_id: str) -> AIOKafkaProducer:
 
 
 async def create_topics(
-    bootstrap_servers: str, topics: tuple[Topic, ...] = ALL_TOPICS, *, replication_factor: int = 1
+    bootstrap_servers: str,
+    topics: tuple[Topic, ...] = ALL_TOPICS,
+    *,
+    replication_factor: int = 1,
+    prefix: str = "",
 ) -> list[str]:
-    """Create the topics that do not exist yet; returns the names created."""
+    """Create the topics (with ``prefix`` before their names) that do not exist yet; returns those created."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="lotse-admin")
     await admin.start()
     try:
         existing = set(await admin.list_topics())
         wanted = [
             NewTopic(
-                name=t.name,
+                name=prefix + t.name,
                 num_partitions=t.partitions,
                 replication_factor=replication_factor,
                 topic_configs=t.config,
             )
             for t in topics
-            if t.name not in existing
+            if prefix + t.name not in existing
         ]
         if not wanted:
             return []

@@ -113,8 +113,10 @@ class OutboxRelay:
         batch_size: int = 500,
         idle_interval: float = 0.25,
         max_backoff: float = 5.0,
+        topic_prefix: str = "",
     ) -> None:
         self.engine = engine
+        self.topic_prefix = topic_prefix
         self.table = table
         self.producer = producer
         self.batch_size = batch_size
@@ -144,7 +146,7 @@ class OutboxRelay:
                 return 0
             sends = [
                 await self.producer.send(
-                    row.topic,
+                    self.topic_prefix + row.topic,
                     key=row.key.encode(),
                     value=row.value.encode() if row.value is not None else None,
                     headers=[(name, value.encode()) for name, value in row.headers],

@@ -7,12 +7,49 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from starlette.exceptions import HTTPException
 
-__all__ = ["install_problem_handlers", "problem"]
+__all__ = ["PROBLEM_RESPONSES", "FieldError", "Problem", "install_problem_handlers", "problem"]
 
 MEDIA_TYPE = "application/problem+json"
+
+
+class FieldError(BaseModel):
+    field: str = Field(
+        description="The field at fault, as a path.", examples=["location.municipality"]
+    )
+    reason: str = Field(
+        description="Why it was refused.", examples=["05913000 is not a municipality of Kreis Unna"]
+    )
+
+
+class Problem(BaseModel):
+    """An error response (RFC 9457 problem details)."""
+
+    type: str = Field(
+        description="Always about:blank: the status says it all.", examples=["about:blank"]
+    )
+    title: str = Field(description="Short summary of the status.", examples=["Invalid request"])
+    status: int = Field(description="The HTTP status code.", examples=[422])
+    detail: str | None = Field(
+        default=None, description="What went wrong here.", examples=["age: too large"]
+    )
+    errors: list[FieldError] | None = Field(
+        default=None, description="For invalid requests: every field at fault.", examples=[[]]
+    )
+
+
+def _response(description: str) -> dict[str, Any]:
+    return {"model": Problem, "description": description, "content": {MEDIA_TYPE: {}}}
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: _response("No valid bearer token."),
+    403: _response("The caller's role or ownership does not allow this."),
+    404: _response("No such entity, or not the caller's."),
+    422: _response("Invalid request: `errors` names each field and reason."),
+}
 
 
 def problem(status: int, title: str, detail: str | None = None, **extra: Any) -> JSONResponse:

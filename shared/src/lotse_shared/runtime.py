@@ -52,13 +52,17 @@ class Runtime:
         """Migrate the database, connect to Kafka, start relaying the outbox."""
         await upgrade(self.engine, self._migrations)
         if self.settings.kafka_create_topics:
-            await create_topics(self.settings.kafka_bootstrap_servers)
+            await create_topics(
+                self.settings.kafka_bootstrap_servers, prefix=self.settings.topic_prefix
+            )
         # aiokafka binds to the running loop, so the producer is made here, not earlier.
         self.producer = new_producer(
             self.settings.kafka_bootstrap_servers, client_id=f"lotse-{self.name}"
         )
         await self.producer.start()
-        self.relay = OutboxRelay(self.engine, self._outbox_table, self.producer)
+        self.relay = OutboxRelay(
+            self.engine, self._outbox_table, self.producer, topic_prefix=self.settings.topic_prefix
+        )
         self.spawn(self.relay.run(), "outbox-relay")
         if self.engine.dialect.name == "postgresql":
             self.spawn(self._listen_for_commits(), "outbox-listener")

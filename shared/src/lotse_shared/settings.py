@@ -28,6 +28,12 @@ class CommonSettings(BaseSettings):
         validation_alias="LOTSE_KAFKA_CREATE_TOPICS",
         description="Create missing topics from the registry at start (off where topics are provisioned).",
     )
+    topic_prefix: str = Field(
+        default="",
+        pattern=r"^[a-z0-9._-]{0,40}$",
+        validation_alias="LOTSE_TOPIC_PREFIX",
+        description="Put before every topic name, for several deployments on one Kafka cluster.",
+    )
     jwt_secret: SecretStr | None = Field(
         default=None,
         validation_alias="LOTSE_JWT_SECRET",

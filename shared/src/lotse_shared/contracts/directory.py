@@ -36,11 +36,19 @@ class NotificationPreference(Payload):
     """How an advisor wants to hear about matches."""
 
     mode: NotificationMode = Field(
-        default=NotificationMode.IMMEDIATE, description="immediate or daily_digest."
+        examples=["immediate"],
+        default=NotificationMode.IMMEDIATE,
+        description="immediate or daily_digest.",
     )
-    digest_hour: int = Field(default=8, ge=0, le=23, description="Local hour of the daily digest.")
+    digest_hour: int = Field(
+        examples=[7], default=8, ge=0, le=23, description="Local hour of the daily digest."
+    )
     min_score: float = Field(
-        default=0.0, ge=0, le=1, description="Matches below this score are not emailed."
+        examples=[0.5],
+        default=0.0,
+        ge=0,
+        le=1,
+        description="Matches below this score are not emailed.",
     )
 
 
@@ -63,11 +71,15 @@ class AdvisorDetails(Payload):
         examples=["KI Kreis Unna"],
     )
     municipality: AGS | None = Field(
-        default=None, description="Municipality the advisor mainly serves."
+        examples=["05978028"], default=None, description="Municipality the advisor mainly serves."
     )
-    language: Literal["de", "en"] = Field(default="de", description="Language of the emails.")
+    language: Literal["de", "en"] = Field(
+        examples=["de"], default="de", description="Language of the emails."
+    )
     notifications: NotificationPreference = Field(
-        default_factory=NotificationPreference, description="How the advisor hears about matches."
+        examples=[{"mode": "daily_digest", "digest_hour": 7, "min_score": 0.5}],
+        default_factory=NotificationPreference,
+        description="How the advisor hears about matches.",
     )
 
 
@@ -76,10 +88,14 @@ class AdvisorEvent(AdvisorDetails, Event):
 
     topic: ClassVar = DIRECTORY
 
-    advisor_id: str = Field(description="Stable id of the advisor.")
-    active: bool = Field(default=True, description="False once the advisor was removed.")
-    version: int = Field(ge=1, description="Increases by one with every change.")
-    updated_at: datetime = Field(description="When this state was recorded (UTC).")
+    advisor_id: str = Field(examples=["adv-schwerte-1"], description="Stable id of the advisor.")
+    active: bool = Field(
+        examples=[True], default=True, description="False once the advisor was removed."
+    )
+    version: int = Field(examples=[1], ge=1, description="Increases by one with every change.")
+    updated_at: datetime = Field(
+        examples=["2026-11-28T09:30:00Z"], description="When this state was recorded (UTC)."
+    )
 
     def key(self) -> str:
         return self.advisor_id
@@ -112,9 +128,15 @@ class ProviderDetails(Payload):
     contact_email: EmailStr = Field(
         description="Role mailbox of the provider.", examples=["info@vhs-schwerte.example"]
     )
-    municipality: AGS | None = Field(default=None, description="Seat of the provider.")
+    municipality: AGS | None = Field(
+        examples=["05978028"], default=None, description="Seat of the provider."
+    )
     website: str | None = Field(
-        default=None, max_length=300, pattern=r"^https?://", description="Website."
+        examples=["https://vhs-schwerte.example"],
+        default=None,
+        max_length=300,
+        pattern=r"^https?://",
+        description="Website.",
     )
 
 
@@ -123,12 +145,16 @@ class ProviderEvent(ProviderDetails, Event):
 
     topic: ClassVar = DIRECTORY
 
-    provider_id: str = Field(description="Stable id of the provider.")
+    provider_id: str = Field(examples=["vhs-schwerte"], description="Stable id of the provider.")
     active: bool = Field(
-        default=True, description="False once deactivated; its offers are withdrawn."
+        examples=[True],
+        default=True,
+        description="False once deactivated; its offers are withdrawn.",
     )
-    version: int = Field(ge=1, description="Increases by one with every change.")
-    updated_at: datetime = Field(description="When this state was recorded (UTC).")
+    version: int = Field(examples=[1], ge=1, description="Increases by one with every change.")
+    updated_at: datetime = Field(
+        examples=["2026-11-28T09:30:00Z"], description="When this state was recorded (UTC)."
+    )
 
     def key(self) -> str:
         return self.provider_id

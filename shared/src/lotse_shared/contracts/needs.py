@@ -39,11 +39,15 @@ class NeedDetails(Payload):
         examples=[["ar", "en"]],
     )
     german_level: GermanLevel = Field(
-        default=GermanLevel.A0, description="Current German level (CEFR)."
+        examples=["A2"], default=GermanLevel.A0, description="Current German level (CEFR)."
     )
-    literacy: Literacy = Field(default=Literacy.LATIN, description="latin, other_script or none.")
+    literacy: Literacy = Field(
+        examples=["latin"], default=Literacy.LATIN, description="latin, other_script or none."
+    )
     residence_status: ResidenceStatus | None = Field(
-        default=None, description="Coarse residence category, if the person agreed to give it."
+        examples=["temporary_protection"],
+        default=None,
+        description="Coarse residence category, if the person agreed to give it.",
     )
     categories: list[Category] = Field(
         min_length=1,
@@ -52,17 +56,26 @@ class NeedDetails(Payload):
         examples=[["integration_course"]],
     )
     times_of_day: list[TimeOfDay] = Field(
+        examples=[["morning"]],
         default_factory=list,
         max_length=4,
         description="When the person is available; empty means any time.",
     )
-    childcare_needed: bool = Field(default=False, description="Needs childcare to take part.")
-    barrier_free_needed: bool = Field(default=False, description="Needs a venue without barriers.")
+    childcare_needed: bool = Field(
+        examples=[True], default=False, description="Needs childcare to take part."
+    )
+    barrier_free_needed: bool = Field(
+        examples=[False], default=False, description="Needs a venue without barriers."
+    )
     max_travel_km: float = Field(
-        default=10.0, ge=0, le=100, description="How far the person can travel (straight line, km)."
+        examples=[15],
+        default=10.0,
+        ge=0,
+        le=100,
+        description="How far the person can travel (straight line, km).",
     )
     earliest_start: date | None = Field(
-        default=None, description="Earliest day the person can start."
+        examples=["2027-01-01"], default=None, description="Earliest day the person can start."
     )
 
 
@@ -71,16 +84,27 @@ class NeedEvent(NeedDetails, Event):
 
     topic: ClassVar = NEEDS
 
-    need_id: str = Field(description="Stable id of the need (UUID).")
+    need_id: str = Field(
+        examples=["2b7e8c1d-6f3a-4e2b-9c1d-8a7f6e5d4c3b"],
+        description="Stable id of the need (UUID).",
+    )
     reference: str = Field(
         description="Short reference the catalog generated, shown to the advisor.",
         examples=["UNN-7K3Q9X"],
     )
-    advisor_id: str = Field(description="Id of the advisor who owns the need.")
-    status: NeedStatus = Field(description="open or closed.")
-    expires_on: date = Field(description="The need is erased after this day.")
-    version: int = Field(ge=1, description="Increases by one with every change of the need.")
-    updated_at: datetime = Field(description="When this state was recorded (UTC).")
+    advisor_id: str = Field(
+        examples=["adv-schwerte-1"], description="Id of the advisor who owns the need."
+    )
+    status: NeedStatus = Field(examples=["open"], description="open or closed.")
+    expires_on: date = Field(
+        examples=["2027-05-27"], description="The need is erased after this day."
+    )
+    version: int = Field(
+        examples=[2], ge=1, description="Increases by one with every change of the need."
+    )
+    updated_at: datetime = Field(
+        examples=["2026-11-28T09:30:00Z"], description="When this state was recorded (UTC)."
+    )
 
     def key(self) -> str:
         return self.need_id

@@ -105,9 +105,14 @@ class OfferDetails(Payload):
         "literacy, second_script, intensive.",
         examples=["general"],
     )
-    location: Location = Field(description="Where the offer takes place.")
+    location: Location = Field(
+        examples=[{"municipality": "05978028", "address": "Rathausstraße 31"}],
+        description="Where the offer takes place.",
+    )
     delivery_mode: DeliveryMode = Field(
-        default=DeliveryMode.IN_PERSON, description="in_person, online or hybrid."
+        examples=["in_person"],
+        default=DeliveryMode.IN_PERSON,
+        description="in_person, online or hybrid.",
     )
     service_area: list[AGS] = Field(
         default_factory=list,
@@ -115,16 +120,26 @@ class OfferDetails(Payload):
         description="Municipalities whose residents the offer serves besides its own.",
         examples=[["05978036"]],
     )
-    age_min: int = Field(default=0, ge=0, le=120, description="Youngest age admitted (inclusive).")
-    age_max: int = Field(default=120, ge=0, le=120, description="Oldest age admitted (inclusive).")
+    age_min: int = Field(
+        examples=[16], default=0, ge=0, le=120, description="Youngest age admitted (inclusive)."
+    )
+    age_max: int = Field(
+        examples=[99], default=120, ge=0, le=120, description="Oldest age admitted (inclusive)."
+    )
     german_level_min: GermanLevel = Field(
-        default=GermanLevel.A0, description="Lowest German level admitted (inclusive)."
+        examples=["A1"],
+        default=GermanLevel.A0,
+        description="Lowest German level admitted (inclusive).",
     )
     german_level_max: GermanLevel = Field(
-        default=GermanLevel.C2, description="Highest German level admitted (inclusive)."
+        examples=["B1"],
+        default=GermanLevel.C2,
+        description="Highest German level admitted (inclusive).",
     )
     requires_latin_literacy: bool = Field(
-        default=False, description="Participants must read and write the Latin script."
+        examples=[False],
+        default=False,
+        description="Participants must read and write the Latin script.",
     )
     target_groups: list[Token] = Field(
         default_factory=list,
@@ -133,6 +148,7 @@ class OfferDetails(Payload):
         examples=[["women"]],
     )
     residence_statuses: list[ResidenceStatus] = Field(
+        examples=[["recognised_protection", "temporary_protection"]],
         default_factory=list,
         max_length=10,
         description="Residence statuses admitted; empty means any.",
@@ -143,6 +159,7 @@ class OfferDetails(Payload):
         examples=["bamf_admission"],
     )
     languages_of_instruction: list[Language] = Field(
+        examples=[["de"]],
         default_factory=lambda: ["de"],
         min_length=1,
         max_length=10,
@@ -155,21 +172,35 @@ class OfferDetails(Payload):
         examples=[["ar", "uk"]],
     )
     times_of_day: list[TimeOfDay] = Field(
-        default_factory=list, max_length=4, description="When it takes place; empty means flexible."
+        examples=[["morning", "evening"]],
+        default_factory=list,
+        max_length=4,
+        description="When it takes place; empty means flexible.",
     )
-    start_date: date | None = Field(default=None, description="First day.")
-    end_date: date | None = Field(default=None, description="Last day.")
-    rolling_start: bool = Field(default=False, description="Participants can join at any time.")
-    application_deadline: date | None = Field(default=None, description="Last day to apply.")
-    places_total: int | None = Field(default=None, ge=0, le=100_000, description="Places in all.")
+    start_date: date | None = Field(examples=["2027-01-11"], default=None, description="First day.")
+    end_date: date | None = Field(examples=["2027-07-30"], default=None, description="Last day.")
+    rolling_start: bool = Field(
+        examples=[False], default=False, description="Participants can join at any time."
+    )
+    application_deadline: date | None = Field(
+        examples=["2027-01-04"], default=None, description="Last day to apply."
+    )
+    places_total: int | None = Field(
+        examples=[20], default=None, ge=0, le=100_000, description="Places in all."
+    )
     places_available: int | None = Field(
-        default=None, ge=0, le=100_000, description="Places still free."
+        examples=[4], default=None, ge=0, le=100_000, description="Places still free."
     )
     waitlist: bool = Field(
-        default=False, description="A waiting list takes people when no place is free."
+        examples=[True],
+        default=False,
+        description="A waiting list takes people when no place is free.",
     )
-    free_of_charge: bool = Field(default=True, description="Participation costs nothing.")
+    free_of_charge: bool = Field(
+        examples=[True], default=True, description="Participation costs nothing."
+    )
     fee_eur: Decimal | None = Field(
+        examples=["120.00"],
         default=None,
         ge=0,
         le=100_000,
@@ -177,9 +208,11 @@ class OfferDetails(Payload):
         decimal_places=2,
         description="Fee in euros when not free.",
     )
-    childcare: bool = Field(default=False, description="Childcare is offered during the offer.")
+    childcare: bool = Field(
+        examples=[True], default=False, description="Childcare is offered during the offer."
+    )
     barrier_free: bool = Field(
-        default=False, description="The venue is accessible without barriers."
+        examples=[True], default=False, description="The venue is accessible without barriers."
     )
     contact_email: EmailStr = Field(
         description="A role mailbox of the provider (never a person's private address).",
@@ -232,11 +265,20 @@ class OfferEvent(OfferDetails, Event):
 
     topic: ClassVar = OFFERS
 
-    offer_id: str = Field(description="Stable id of the offer (UUID).")
-    provider_id: str = Field(description="Id of the provider that runs the offer.")
-    status: OfferStatus = Field(description="published or withdrawn.")
-    version: int = Field(ge=1, description="Increases by one with every change of the offer.")
-    updated_at: datetime = Field(description="When this state was recorded (UTC).")
+    offer_id: str = Field(
+        examples=["7d3c1f7e-4b1a-4c55-9a53-2f1b8f4f6a10"],
+        description="Stable id of the offer (UUID).",
+    )
+    provider_id: str = Field(
+        examples=["vhs-schwerte"], description="Id of the provider that runs the offer."
+    )
+    status: OfferStatus = Field(examples=["published"], description="published or withdrawn.")
+    version: int = Field(
+        examples=[3], ge=1, description="Increases by one with every change of the offer."
+    )
+    updated_at: datetime = Field(
+        examples=["2026-11-28T09:30:00Z"], description="When this state was recorded (UTC)."
+    )
 
     def key(self) -> str:
         return self.offer_id

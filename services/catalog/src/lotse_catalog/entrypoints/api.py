@@ -8,7 +8,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Security
 from fastapi.responses import JSONResponse
 
 from lotse_catalog.bootstrap import Catalog, bootstrap
@@ -25,7 +25,7 @@ from lotse_catalog.domain.errors import (
 from lotse_catalog.domain.model import now
 from lotse_catalog.entrypoints import routes_directory, routes_needs, routes_offers
 from lotse_catalog.service_layer.needs import erase_expired_needs
-from lotse_shared.auth import JwtCodec, resolve_secret
+from lotse_shared.auth import BEARER, JwtCodec, resolve_secret
 from lotse_shared.http import BodySizeLimit, health_router
 from lotse_shared.problems import install_problem_handlers, problem
 
@@ -97,7 +97,6 @@ def create_app(catalog: Catalog | None = None) -> FastAPI:
     install_problem_handlers(app)
     app.add_exception_handler(CatalogError, _catalog_error)
     app.include_router(health_router(catalog.runtime.readiness))
-    app.include_router(routes_directory.router)
-    app.include_router(routes_offers.router)
-    app.include_router(routes_needs.router)
+    for module in (routes_directory, routes_offers, routes_needs):
+        app.include_router(module.router, dependencies=[Security(BEARER)])
     return app

@@ -13,10 +13,11 @@ from lotse_catalog.entrypoints.schemas import AdvisorIn, AdvisorPublic, Provider
 from lotse_catalog.service_layer import directory
 from lotse_shared.contracts import AdvisorDetails, ProviderDetails
 from lotse_shared.http import merge_patch
+from lotse_shared.problems import PROBLEM_RESPONSES
 
 __all__ = ["router"]
 
-router = APIRouter(tags=["directory"])
+router = APIRouter(tags=["directory"], responses=PROBLEM_RESPONSES)
 
 PATCH_BODY = Body(
     media_type="application/merge-patch+json",

@@ -13,10 +13,11 @@ from lotse_catalog.service_layer import needs
 from lotse_shared.auth import require_role
 from lotse_shared.contracts import NeedDetails, NeedStatus
 from lotse_shared.identity import Principal, Role
+from lotse_shared.problems import PROBLEM_RESPONSES
 
 __all__ = ["router"]
 
-router = APIRouter(tags=["needs"])
+router = APIRouter(tags=["needs"], responses=PROBLEM_RESPONSES)
 
 AdvisorDep = Annotated[Principal, Depends(require_role(Role.ADVISOR))]
 

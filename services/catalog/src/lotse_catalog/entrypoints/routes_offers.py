@@ -24,11 +24,11 @@ from lotse_catalog.entrypoints.schemas import (
 from lotse_catalog.service_layer import offers
 from lotse_shared.contracts import Category, OfferDetails, OfferStatus
 from lotse_shared.http import merge_patch
-from lotse_shared.problems import problem
+from lotse_shared.problems import PROBLEM_RESPONSES, problem
 
 __all__ = ["router"]
 
-router = APIRouter(tags=["offers"])
+router = APIRouter(tags=["offers"], responses=PROBLEM_RESPONSES)
 
 
 def offer_public(offer: Offer) -> OfferPublic:

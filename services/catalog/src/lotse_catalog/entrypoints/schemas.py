@@ -50,11 +50,9 @@ Id = Annotated[
 CaseReference = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[\w./#:-]+$"),
-    Field(
-        description="The advisor's own case reference; stays in the catalog and is never published.",
-        examples=["MBE-2026-0412"],
-    ),
 ]
+_ID = "Own id (letters, digits, . _ -); generated when absent."
+_CASE = "The advisor's own case reference; stays in the catalog and is never published."
 
 # Requests naming any of these are refused: a need is pseudonymous.
 PERSONAL_FIELDS = frozenset(
@@ -95,16 +93,18 @@ class ProviderIn(ProviderDetails):
     """A provider to register, or its new details."""
 
     model_config = _FORBID
-    id: Id | None = None
+    id: Id | None = Field(default=None, description=_ID, examples=["vhs-schwerte"])
 
 
 class AdvisorIn(AdvisorDetails):
     """An advisor to register, or their new details."""
 
     model_config = _FORBID
-    id: Id | None = None
+    id: Id | None = Field(default=None, description=_ID, examples=["adv-schwerte-1"])
     notifications: NotificationPreferenceIn = Field(
-        default_factory=NotificationPreferenceIn, description="How the advisor hears about matches."
+        default_factory=NotificationPreferenceIn,
+        description="How the advisor hears about matches.",
+        examples=[{"mode": "immediate", "digest_hour": 8, "min_score": 0.3}],
     )
 
 
@@ -112,10 +112,14 @@ class OfferIn(OfferDetails):
     """An offer as a provider describes it."""
 
     model_config = _FORBID
-    location: LocationIn = Field(description="Where the offer takes place.")
+    location: LocationIn = Field(
+        description="Where the offer takes place.",
+        examples=[{"municipality": "05978028", "address": "Rathausstraße 31"}],
+    )
     provider_id: Id | None = Field(
         default=None,
         description="Only for admins acting for a provider; providers publish as themselves.",
+        examples=["vhs-schwerte"],
     )
 
 
@@ -123,7 +127,9 @@ class NeedIn(NeedDetails):
     """A need as an advisor records it: coarse categories, no personal data."""
 
     model_config = _FORBID
-    case_reference: CaseReference | None = None
+    case_reference: CaseReference | None = Field(
+        default=None, description=_CASE, examples=["MBE-2026-0412"]
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -138,57 +144,83 @@ class NeedIn(NeedDetails):
         return data
 
 
+def _id(example: str) -> Any:
+    return Field(description="Stable id.", examples=[example])
+
+
+_ACTIVE = Field(description="False once deactivated.", examples=[True])
+_VERSION = Field(
+    description="Increases with every change; If-Match sends it back as the ETag.", examples=[2]
+)
+_UPDATED = Field(
+    description="When this state was recorded (UTC).", examples=["2026-11-28T09:30:00Z"]
+)
+
+
 class ProviderPublic(ProviderDetails):
-    id: str
-    active: bool
-    version: int
-    updated_at: datetime
+    id: str = _id("vhs-schwerte")
+    active: bool = _ACTIVE
+    version: int = _VERSION
+    updated_at: datetime = _UPDATED
 
 
 class AdvisorPublic(AdvisorDetails):
-    id: str
-    active: bool
-    version: int
-    updated_at: datetime
+    id: str = _id("adv-schwerte-1")
+    active: bool = _ACTIVE
+    version: int = _VERSION
+    updated_at: datetime = _UPDATED
 
 
 class OfferPublic(OfferDetails):
-    id: str
-    provider_id: str
-    status: OfferStatus
-    version: int
-    updated_at: datetime
+    id: str = _id("7d3c1f7e-4b1a-4c55-9a53-2f1b8f4f6a10")
+    provider_id: str = Field(description="Provider that runs the offer.", examples=["vhs-schwerte"])
+    status: OfferStatus = Field(description="published or withdrawn.", examples=["published"])
+    version: int = _VERSION
+    updated_at: datetime = _UPDATED
 
 
 class OffersPublic(BaseModel):
-    items: list[OfferPublic]
+    items: list[OfferPublic] = Field(description="The offers of this page.", examples=[[]])
     next_cursor: str | None = Field(
-        description="Pass as `cursor` for the next page; null on the last page."
+        description="Pass as `cursor` for the next page; null on the last page.",
+        examples=["WyIyMDI2LTExLTI4VDA5OjMwOjAwKzAwOjAwIiwgIm8tMSJd"],
     )
 
 
 class NeedPublic(NeedDetails):
-    id: str
+    id: str = _id("2b7e8c1d-6f3a-4e2b-9c1d-8a7f6e5d4c3b")
     reference: str = Field(
         description="Generated short reference, used in emails.", examples=["UNN-7K3Q9X"]
     )
-    advisor_id: str
-    case_reference: str | None
-    status: NeedStatus
-    expires_on: date
-    version: int
-    updated_at: datetime
+    advisor_id: str = Field(description="Advisor who owns the need.", examples=["adv-schwerte-1"])
+    case_reference: str | None = Field(description=_CASE, examples=["MBE-2026-0412"])
+    status: NeedStatus = Field(description="open or closed.", examples=["open"])
+    expires_on: date = Field(
+        description="The need is erased after this day.", examples=["2027-05-27"]
+    )
+    version: int = _VERSION
+    updated_at: datetime = _UPDATED
 
 
 class NeedsPublic(BaseModel):
-    items: list[NeedPublic]
+    items: list[NeedPublic] = Field(description="The caller's needs.", examples=[[]])
 
 
 class ImportFailure(BaseModel):
-    row: int = Field(description="1-based row (CSV: line after the header; JSON: array position).")
-    errors: list[dict[str, str]] = Field(description="Field and reason of each problem.")
+    row: int = Field(
+        description="1-based row (CSV: line after the header; JSON: array position).", examples=[2]
+    )
+    errors: list[dict[str, str]] = Field(
+        description="Field and reason of each problem.",
+        examples=[[{"field": "category", "reason": "Input should be ..."}]],
+    )
 
 
 class ImportReport(BaseModel):
-    created: list[str] = Field(description="Ids of the offers created.")
-    failed: list[ImportFailure] = Field(description="Rows that were not imported, and why.")
+    created: list[str] = Field(
+        description="Ids of the offers created.",
+        examples=[["7d3c1f7e-4b1a-4c55-9a53-2f1b8f4f6a10"]],
+    )
+    failed: list[ImportFailure] = Field(
+        description="Rows that were not imported, and why.", examples=[[]]
+    )

@@ -19,8 +19,8 @@ def build_broker(matching: Matching) -> KafkaBroker:
     )
     subscribe(
         broker,
-        OFFERS.name,
-        NEEDS.name,
+        matching.settings.topic_prefix + OFFERS.name,
+        matching.settings.topic_prefix + NEEDS.name,
         group_id=matching.settings.group_id,
         consumer=lambda: EventConsumer(
             matching.settings.group_id, matching.runtime.running_producer, matching.handle

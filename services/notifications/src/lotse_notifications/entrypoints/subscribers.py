@@ -19,8 +19,8 @@ def build_broker(notifications: Notifications) -> KafkaBroker:
     )
     subscribe(
         broker,
-        DIRECTORY.name,
-        MATCHES.name,
+        notifications.settings.topic_prefix + DIRECTORY.name,
+        notifications.settings.topic_prefix + MATCHES.name,
         group_id=notifications.settings.group_id,
         consumer=lambda: EventConsumer(
             notifications.settings.group_id,
