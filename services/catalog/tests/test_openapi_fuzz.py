@@ -75,7 +75,13 @@ async def test_generated_requests_never_cause_a_server_error(
             if token:
                 command += ["--header", f"Authorization: Bearer {token}"]
             result = await asyncio.to_thread(
-                subprocess.run, command, capture_output=True, text=True, timeout=600, check=False
+                subprocess.run,
+                command,
+                capture_output=True,
+                text=True,
+                timeout=600,
+                check=False,
+                cwd=tmp_path,
             )
             assert result.returncode == 0, f"{role}: server errors found\n{result.stdout[-6000:]}"
             generated = re.search(r"(\d+) generated, (\d+) passed", result.stdout)
