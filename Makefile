@@ -6,8 +6,9 @@ export UV_PYTHON := python3.11
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 RUN := $(UV) run --frozen
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 
-.PHONY: help install kafka-jars postgres-binaries run kafka stop test lint format
+.PHONY: help install kafka-jars postgres-binaries run kafka stop test lint format bench bench-catalog
 
 help:
 	@echo "make run    - start Kafka, the three services and the mail sink with demo data"
@@ -15,6 +16,7 @@ help:
 	@echo "make lint   - ruff, mypy and the import contracts"
 	@echo "make kafka  - start only the local Kafka broker (make stop stops it)"
 	@echo "make stop   - stop a broker started with make kafka"
+	@echo "make bench  - benchmarks with their raw baselines (BENCH_ARGS=--quick for a short run)"
 
 install:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -49,3 +51,9 @@ format: install
 
 test: install kafka-jars postgres-binaries lint
 	@$(RUN) pytest $(PYTEST_ARGS)
+
+bench: bench-catalog
+
+# POST /v1/offers on PostgreSQL, one uvicorn worker, next to a bare-SQL baseline.
+bench-catalog: install kafka-jars postgres-binaries
+	@$(RUN) python -m bench.catalog_offers $(BENCH_ARGS)
