@@ -103,8 +103,17 @@ EXAMPLES: dict[str, dict[str, Any]] = {
             "municipality": "05978028",
         },
         "score": 0.8,
-        "reasons": ["Gewünschte Kategorie"],
+        "reasons": [
+            {
+                "code": "category",
+                "de": "Gewünschte Art: Sprachkurs",
+                "en": "Wanted kind: language course",
+            }
+        ],
+        "eligibility": "eligible",
         "found_at": NOW.isoformat(),
+        "reason": "full",
+        "invalidated_at": NOW.isoformat(),
     },
     "notification": {
         "notification_id": "d-1",

@@ -15,7 +15,17 @@ from sqlalchemy import select
 from lotse_matching.adapters import orm
 from lotse_matching.bootstrap import Matching, bootstrap
 from lotse_matching.config import MatchingSettings
-from lotse_shared.contracts import NeedRegistered, OfferPublished, match_id_for
+from lotse_shared.contracts import (
+    NeedClosed,
+    NeedEvent,
+    NeedRegistered,
+    NeedUpdated,
+    OfferEvent,
+    OfferPublished,
+    OfferUpdated,
+    OfferWithdrawn,
+    match_id_for,
+)
 from lotse_shared.envelope import decode, encode
 from lotse_shared.errors import InvalidMessage
 from lotse_shared.migrations import upgrade
@@ -31,39 +41,53 @@ async def matching(database_url: str) -> AsyncIterator[Matching]:
     await matching.runtime.engine.dispose()
 
 
-def offer(municipality: str = SCHWERTE, category: str = "language_course") -> OfferPublished:
-    return OfferPublished.model_validate(
+def offer(
+    municipality: str = SCHWERTE,
+    category: str = "language_course",
+    kind: type[OfferEvent] = OfferPublished,
+    offer_id: str | None = None,
+    version: int = 1,
+    **changes: Any,
+) -> OfferEvent:
+    return kind.model_validate(
         {
-            "offer_id": str(uuid.uuid4()),
+            "offer_id": offer_id or str(uuid.uuid4()),
             "provider_id": "vhs-schwerte",
             "title": {"de": "Deutschkurs B1"},
             "description": {"de": "Abendkurs"},
             "category": category,
             "location": {"municipality": municipality},
             "contact_email": "kurse@vhs.example",
-            "status": "published",
-            "version": 1,
+            "status": "withdrawn" if kind is OfferWithdrawn else "published",
+            "version": version,
             "updated_at": datetime.now(UTC),
         }
+        | changes
     )
 
 
 def need(
-    municipality: str = SCHWERTE, categories: tuple[str, ...] = ("language_course",)
-) -> NeedRegistered:
-    return NeedRegistered.model_validate(
+    municipality: str = SCHWERTE,
+    categories: tuple[str, ...] = ("language_course",),
+    kind: type[NeedEvent] = NeedRegistered,
+    need_id: str | None = None,
+    version: int = 1,
+    **changes: Any,
+) -> NeedEvent:
+    return kind.model_validate(
         {
-            "need_id": str(uuid.uuid4()),
+            "need_id": need_id or str(uuid.uuid4()),
             "reference": "UNN-ABCDEF",
             "advisor_id": "adv-1",
             "municipality": municipality,
             "age": 30,
             "categories": list(categories),
-            "status": "open",
+            "status": "closed" if kind is NeedClosed else "open",
             "expires_on": "2027-05-01",
-            "version": 1,
+            "version": version,
             "updated_at": datetime.now(UTC),
         }
+        | changes
     )
 
 
@@ -73,14 +97,19 @@ async def deliver(matching: Matching, event: Any, event_id: str | None = None) -
     await matching.handle(decode(record.headers, record.value))
 
 
-async def published_matches(matching: Matching) -> list[dict[str, Any]]:
+async def published_matches(matching: Matching, kind: str = "found") -> list[dict[str, Any]]:
     async with matching.runtime.engine.connect() as conn:
         rows = await conn.execute(select(orm.outbox).order_by(orm.outbox.c.id))
         return [
             json.loads(r.value)
             for r in rows
-            if dict(r.headers)["ce_type"] == "lotse.match.found.v1"
+            if dict(r.headers)["ce_type"] == f"lotse.match.{kind}.v1"
         ]
+
+
+async def active_matches(matching: Matching, need_id: str) -> list[str]:
+    async with matching.uow() as uow:
+        return [m["offer_id"] for m in await uow.matches.for_need(need_id)]
 
 
 @pytest.mark.parametrize("offer_first", [True, False])
@@ -99,7 +128,12 @@ async def test_a_fitting_offer_and_need_are_matched_whichever_comes_first(
     )
     assert match["need_reference"] == "UNN-ABCDEF"
     assert match["offer"]["title"] == "Deutschkurs B1"
-    assert "Im Wohnort: Schwerte" in match["reasons"]
+    assert {
+        "code": "same_municipality",
+        "de": "Im Wohnort Schwerte",
+        "en": "In the home town Schwerte",
+    } in match["reasons"]
+    assert match["eligibility"] == "eligible"
 
 
 async def test_a_redelivered_event_matches_nothing_twice(matching: Matching) -> None:
@@ -151,3 +185,71 @@ async def test_an_event_matching_does_not_consume_is_invalid(matching: Matching)
     )
     with pytest.raises(InvalidMessage):
         await deliver(matching, event)
+
+
+async def test_a_full_offer_invalidates_its_matches(matching: Matching) -> None:
+    o, n = offer(places_total=10, places_available=2), need()
+    await deliver(matching, o)
+    await deliver(matching, n)
+    full = offer(
+        kind=OfferUpdated, offer_id=o.offer_id, version=2, places_total=10, places_available=0
+    )
+    await deliver(matching, full)
+    [gone] = await published_matches(matching, "invalidated")
+    assert (gone["need_id"], gone["offer_id"], gone["reason"]) == (n.need_id, o.offer_id, "full")
+    assert await active_matches(matching, n.need_id) == []
+
+
+async def test_a_withdrawn_offer_invalidates_and_a_republished_one_matches_again(
+    matching: Matching,
+) -> None:
+    o, n = offer(), need()
+    await deliver(matching, o)
+    await deliver(matching, n)
+    await deliver(matching, offer(kind=OfferWithdrawn, offer_id=o.offer_id, version=2))
+    assert [m["reason"] for m in await published_matches(matching, "invalidated")] == ["withdrawn"]
+    await deliver(matching, offer(kind=OfferUpdated, offer_id=o.offer_id, version=3))
+    assert len(await published_matches(matching)) == 2
+    assert await active_matches(matching, n.need_id) == [o.offer_id]
+
+
+async def test_a_closed_need_invalidates_its_matches(matching: Matching) -> None:
+    o, n = offer(), need()
+    await deliver(matching, o)
+    await deliver(matching, n)
+    await deliver(matching, need(kind=NeedClosed, need_id=n.need_id, version=2))
+    assert [m["reason"] for m in await published_matches(matching, "invalidated")] == [
+        "need_closed"
+    ]
+
+
+async def test_a_changed_need_that_no_longer_fits_is_unmatched(matching: Matching) -> None:
+    o, n = offer(), need()
+    await deliver(matching, o)
+    await deliver(matching, n)
+    await deliver(
+        matching, need(kind=NeedUpdated, need_id=n.need_id, version=2, categories=["counselling"])
+    )
+    assert [m["reason"] for m in await published_matches(matching, "invalidated")] == [
+        "need_changed"
+    ]
+
+
+async def test_an_older_state_arriving_late_changes_nothing(matching: Matching) -> None:
+    o, n = offer(), need()
+    await deliver(matching, offer(kind=OfferWithdrawn, offer_id=o.offer_id, version=2))
+    await deliver(matching, o)  # version 1, after version 2
+    await deliver(matching, n)
+    assert await published_matches(matching) == []
+
+
+async def test_an_erased_need_takes_its_matches_with_it(matching: Matching) -> None:
+    o, n = offer(), need()
+    await deliver(matching, o)
+    await deliver(matching, n)
+    await matching.erase("lotse.needs", n.need_id)
+    [gone] = await published_matches(matching, "invalidated")
+    assert gone["reason"] == "erased"
+    assert await active_matches(matching, n.need_id) == []
+    async with matching.uow() as uow:
+        assert await uow.read_model.need(n.need_id) is None

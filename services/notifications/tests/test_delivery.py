@@ -17,7 +17,7 @@ from lotse_notifications.adapters import orm
 from lotse_notifications.bootstrap import Notifications, bootstrap
 from lotse_notifications.config import NotificationsSettings
 from lotse_notifications.service_layer import handlers
-from lotse_shared.contracts import AdvisorRegistered, MatchFound, OfferSummary
+from lotse_shared.contracts import AdvisorRegistered, MatchFound, MatchReason, OfferSummary
 from lotse_shared.envelope import decode, encode
 from lotse_shared.migrations import upgrade
 
@@ -63,7 +63,14 @@ def match(match_id: str | None = None) -> MatchFound:
             title="Deutschkurs B1", category="language_course", municipality="05978028"
         ),
         score=1.0,
-        reasons=["Gewünschte Kategorie: language_course", "Im Wohnort: Schwerte"],
+        reasons=[
+            MatchReason(
+                code="category", de="Gewünschte Art: Sprachkurs", en="Wanted kind: language course"
+            ),
+            MatchReason(
+                code="same_municipality", de="Im Wohnort Schwerte", en="In the home town Schwerte"
+            ),
+        ],
         found_at=datetime.now(UTC),
     )
 

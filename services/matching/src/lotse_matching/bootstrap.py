@@ -7,9 +7,10 @@ from importlib import resources
 
 from lotse_matching.adapters import orm
 from lotse_matching.config import MatchingSettings
+from lotse_matching.domain.eligibility import EligibilityRule, load_rules
 from lotse_matching.service_layer import handlers
 from lotse_matching.service_layer.unit_of_work import UnitOfWork
-from lotse_shared.contracts import NeedEvent, OfferEvent
+from lotse_shared.contracts import NEEDS, NeedEvent, OfferEvent
 from lotse_shared.envelope import Envelope
 from lotse_shared.errors import InvalidMessage
 from lotse_shared.region import Region, load_region
@@ -23,6 +24,7 @@ class Matching:
     settings: MatchingSettings
     runtime: Runtime
     region: Region
+    rules: tuple[EligibilityRule, ...]
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(
@@ -34,11 +36,20 @@ class Matching:
         event = envelope.event
         consumer = self.settings.group_id
         if isinstance(event, OfferEvent):
-            await handlers.offer_changed(event, envelope.id, self.uow(), self.region, consumer)
+            await handlers.offer_changed(
+                event, envelope.id, self.uow(), self.region, self.rules, consumer
+            )
         elif isinstance(event, NeedEvent):
-            await handlers.need_changed(event, envelope.id, self.uow(), self.region, consumer)
+            await handlers.need_changed(
+                event, envelope.id, self.uow(), self.region, self.rules, consumer
+            )
         else:
             raise InvalidMessage(f"matching does not consume {envelope.type}")
+
+    async def erase(self, topic: str, key: str) -> None:
+        """A tombstone on the needs topic erases the need and its matches."""
+        if topic.endswith(NEEDS.name):
+            await handlers.need_erased(key, self.uow())
 
 
 def bootstrap(settings: MatchingSettings | None = None) -> Matching:
@@ -50,4 +61,9 @@ def bootstrap(settings: MatchingSettings | None = None) -> Matching:
         outbox_table=orm.outbox,
         migrations=str(resources.files("lotse_matching") / "migrations"),
     )
-    return Matching(settings=settings, runtime=runtime, region=load_region(settings.region_file))
+    return Matching(
+        settings=settings,
+        runtime=runtime,
+        region=load_region(settings.region_file),
+        rules=load_rules(settings.eligibility_rules_file),
+    )

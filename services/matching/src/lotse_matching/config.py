@@ -20,3 +20,8 @@ class MatchingSettings(CommonSettings):
         description="Kafka consumer group; every instance of matching shares it.",
     )
     region_file: str | None = Field(default=None, validation_alias="LOTSE_REGION_FILE")
+    eligibility_rules_file: str | None = Field(
+        default=None,
+        validation_alias="MATCHING_ELIGIBILITY_RULES_FILE",
+        description="JSON eligibility rules with validity dates; the packaged rules when unset.",
+    )

@@ -32,7 +32,13 @@ from lotse_shared.contracts.domain import (
     ResidenceStatus,
     TimeOfDay,
 )
-from lotse_shared.contracts.matches import MatchFound, OfferSummary, match_id_for
+from lotse_shared.contracts.matches import (
+    MatchFound,
+    MatchInvalidated,
+    MatchReason,
+    OfferSummary,
+    match_id_for,
+)
 from lotse_shared.contracts.needs import (
     NeedClosed,
     NeedDetails,
@@ -84,6 +90,8 @@ __all__ = [
     "Literacy",
     "Location",
     "MatchFound",
+    "MatchInvalidated",
+    "MatchReason",
     "NeedClosed",
     "NeedDetails",
     "NeedEvent",
@@ -127,6 +135,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         ProviderRegistered,
         ProviderUpdated,
         MatchFound,
+        MatchInvalidated,
         NotificationSent,
     )
 }

@@ -1,10 +1,10 @@
-"""Events on ``lotse.matches``, keyed by need id."""
+"""Events on ``lotse.matches``, keyed by need id, so one need's matches stay in order."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
-from typing import ClassVar
+from datetime import date, datetime
+from typing import ClassVar, Literal
 
 from pydantic import Field
 
@@ -12,7 +12,7 @@ from lotse_shared.contracts.base import Event, Payload
 from lotse_shared.contracts.domain import AGS, Category
 from lotse_shared.contracts.topics import MATCHES
 
-__all__ = ["MatchFound", "OfferSummary", "match_id_for"]
+__all__ = ["MatchFound", "MatchInvalidated", "MatchReason", "OfferSummary", "match_id_for"]
 
 _MATCH_NAMESPACE = uuid.UUID("5b0f8a4e-6a43-4c55-9a53-2f1b8f4f6a10")
 
@@ -25,9 +25,31 @@ def match_id_for(need_id: str, offer_id: str) -> str:
 class OfferSummary(Payload):
     """What an email about a match shows of the offer."""
 
-    title: str = Field(description="Title in German.")
-    category: Category = Field(description="Kind of offer.")
+    title: str = Field(description="Title in German.", examples=["Integrationskurs allgemein"])
+    category: Category = Field(description="Kind of offer.", examples=["integration_course"])
     municipality: AGS = Field(description="AGS where the offer takes place.")
+    provider_id: str | None = Field(
+        default=None, description="Provider of the offer.", examples=["vhs-schwerte"]
+    )
+    start_date: date | None = Field(
+        default=None, description="First day, if fixed.", examples=["2027-01-11"]
+    )
+    rolling_start: bool = Field(
+        default=False, description="Participants can join at any time.", examples=[False]
+    )
+    contact_email: str | None = Field(
+        default=None, description="Where to apply.", examples=["kurse@vhs-schwerte.example"]
+    )
+
+
+class MatchReason(Payload):
+    """One reason the offer fits: a stable code and the words for the advisor."""
+
+    code: str = Field(
+        description="Stable code, e.g. same_municipality.", examples=["same_municipality"]
+    )
+    de: str = Field(description="In German.", examples=["Im Wohnort Schwerte"])
+    en: str = Field(description="In English.", examples=["In the home town Schwerte"])
 
 
 class MatchFound(Event):
@@ -38,13 +60,47 @@ class MatchFound(Event):
 
     match_id: str = Field(description="Id of the (need, offer) pair, stable across instances.")
     need_id: str = Field(description="Id of the need.")
-    need_reference: str = Field(description="The need's generated short reference.")
-    advisor_id: str = Field(description="Advisor who owns the need.")
+    need_reference: str = Field(
+        description="The need's generated short reference.", examples=["UNN-7K3Q9X"]
+    )
+    advisor_id: str = Field(description="Advisor who owns the need.", examples=["adv-schwerte-1"])
     offer_id: str = Field(description="Id of the offer.")
     offer: OfferSummary = Field(description="The offer as it was when matched.")
-    score: float = Field(ge=0, le=1, description="Rank among the need's matches; 1 fits best.")
-    reasons: list[str] = Field(description="Why the offer fits, in plain words.")
+    score: float = Field(
+        ge=0, le=1, description="Rank among the need's matches; 1 fits best.", examples=[0.82]
+    )
+    reasons: list[MatchReason] = Field(description="Why the offer fits, in plain words.")
+    eligibility: Literal["eligible", "check_required", "self_payer_only"] = Field(
+        default="eligible",
+        description="On what terms the person may join, after the eligibility rules in force.",
+        examples=["self_payer_only"],
+    )
     found_at: datetime = Field(description="When the match was found (UTC).")
+
+    def key(self) -> str:
+        return self.need_id
+
+
+class MatchInvalidated(Event):
+    """A proposed match no longer holds."""
+
+    event_type: ClassVar = "lotse.match.invalidated.v1"
+    topic: ClassVar = MATCHES
+
+    match_id: str = Field(description="Id of the (need, offer) pair.")
+    need_id: str = Field(description="Id of the need.")
+    need_reference: str = Field(
+        description="The need's generated short reference.", examples=["UNN-7K3Q9X"]
+    )
+    advisor_id: str = Field(description="Advisor who owns the need.", examples=["adv-schwerte-1"])
+    offer_id: str = Field(description="Id of the offer.")
+    reason: Literal["full", "withdrawn", "changed", "need_closed", "need_changed", "erased"] = (
+        Field(
+            description="Why: the offer is full, withdrawn or changed; the need was closed, changed or erased.",
+            examples=["full"],
+        )
+    )
+    invalidated_at: datetime = Field(description="When (UTC).")
 
     def key(self) -> str:
         return self.need_id

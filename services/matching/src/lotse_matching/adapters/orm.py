@@ -1,23 +1,17 @@
-"""Matching's read model of offers and needs, its matches, inbox and outbox."""
+"""Matching's read model of offers and needs, its matches, inbox and outbox.
+
+``need_categories`` indexes open needs by the kinds of offer they want, so a
+new offer is compared with the needs that could want it, not with all.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import (
-    JSON,
-    Column,
-    DateTime,
-    Float,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    UniqueConstraint,
-)
+from sqlalchemy import JSON, Column, DateTime, Float, Index, Integer, MetaData, String, Table
 
 from lotse_shared.inbox import inbox_table
 from lotse_shared.outbox import outbox_table
 
-__all__ = ["inbox", "matches", "metadata", "needs", "offers", "outbox"]
+__all__ = ["inbox", "matches", "metadata", "need_categories", "needs", "offers", "outbox"]
 
 metadata = MetaData()
 
@@ -25,11 +19,12 @@ offers = Table(
     "offers",
     metadata,
     Column("id", String(64), primary_key=True),
-    Column("title", String(200), nullable=False),
+    Column("provider_id", String(64), nullable=False),
     Column("category", String(40), nullable=False),
-    Column("municipality", String(8), nullable=False),
     Column("status", String(20), nullable=False),
     Column("version", Integer, nullable=False),
+    Column("details", JSON, nullable=False),
+    Index("ix_offers_category_status", "category", "status"),
 )
 
 needs = Table(
@@ -38,10 +33,16 @@ needs = Table(
     Column("id", String(64), primary_key=True),
     Column("reference", String(20), nullable=False),
     Column("advisor_id", String(64), nullable=False),
-    Column("municipality", String(8), nullable=False),
-    Column("categories", JSON, nullable=False),
     Column("status", String(20), nullable=False),
     Column("version", Integer, nullable=False),
+    Column("details", JSON, nullable=False),
+)
+
+need_categories = Table(
+    "need_categories",
+    metadata,
+    Column("category", String(40), primary_key=True),
+    Column("need_id", String(64), primary_key=True),
 )
 
 matches = Table(
@@ -50,10 +51,13 @@ matches = Table(
     Column("id", String(64), primary_key=True),
     Column("need_id", String(64), nullable=False, index=True),
     Column("offer_id", String(64), nullable=False, index=True),
+    Column("status", String(20), nullable=False),
     Column("score", Float, nullable=False),
     Column("reasons", JSON, nullable=False),
+    Column("eligibility", String(20), nullable=False),
     Column("found_at", DateTime(timezone=True), nullable=False),
-    UniqueConstraint("need_id", "offer_id", name="uq_matches_need_offer"),
+    Column("invalidated_at", DateTime(timezone=True), nullable=True),
+    Column("invalidation_reason", String(20), nullable=True),
 )
 
 inbox = inbox_table(metadata)

@@ -1,23 +1,27 @@
-"""What matching knows of offers and needs, and the rules that pair them. No I/O."""
+"""What matching knows of offers and needs. No I/O.
+
+Offers and needs carry the contract's details as value objects, exactly as
+the catalog published them.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
-from lotse_shared.contracts import Category, NeedStatus, OfferStatus
+from lotse_shared.contracts import NeedDetails, NeedStatus, OfferDetails, OfferStatus
 from lotse_shared.region import Region
 
-__all__ = ["Fit", "Need", "Offer", "fit"]
+__all__ = ["Context", "Need", "Offer"]
 
 
 @dataclass(frozen=True)
 class Offer:
     id: str
-    title: str
-    category: Category
-    municipality: str
+    provider_id: str
     status: OfferStatus
     version: int
+    details: OfferDetails
 
 
 @dataclass(frozen=True)
@@ -25,36 +29,14 @@ class Need:
     id: str
     reference: str
     advisor_id: str
-    municipality: str
-    categories: tuple[Category, ...]
     status: NeedStatus
     version: int
+    details: NeedDetails
 
 
 @dataclass(frozen=True)
-class Fit:
-    """Why an offer fits a need, and how well."""
+class Context:
+    """What the rules need besides the pair: the day, and where municipalities lie."""
 
-    score: float
-    reasons: tuple[str, ...]
-
-
-def fit(need: Need, offer: Offer, region: Region) -> Fit | None:
-    """The fit of ``offer`` for ``need``, or None when a hard condition fails.
-
-    For now: the offer is published, the need open, the category wanted and
-    the offer in the need's municipality. Further conditions extend this.
-    """
-    if offer.status is not OfferStatus.PUBLISHED or need.status is not NeedStatus.OPEN:
-        return None
-    if offer.category not in need.categories:
-        return None
-    if offer.municipality != need.municipality:
-        return None
-    return Fit(
-        score=1.0,
-        reasons=(
-            f"Gewünschte Kategorie: {offer.category.value}",
-            f"Im Wohnort: {region.name_of(offer.municipality)}",
-        ),
-    )
+    today: date
+    region: Region

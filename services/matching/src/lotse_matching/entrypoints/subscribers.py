@@ -23,7 +23,10 @@ def build_broker(matching: Matching) -> KafkaBroker:
         matching.settings.topic_prefix + NEEDS.name,
         group_id=matching.settings.group_id,
         consumer=lambda: EventConsumer(
-            matching.settings.group_id, matching.runtime.running_producer, matching.handle
+            matching.settings.group_id,
+            matching.runtime.running_producer,
+            matching.handle,
+            on_tombstone=matching.erase,
         ),
         description="Offer and need changes; each is paired against the other side.",
     )

@@ -61,7 +61,7 @@ async def match_found(event: MatchFound, event_id: str, uow: UnitOfWork, consume
                 "offer_category": event.offer.category.value,
                 "offer_municipality": event.offer.municipality,
                 "score": event.score,
-                "reasons": list(event.reasons),
+                "reasons": [reason.de for reason in event.reasons],
                 "status": "pending",
                 "attempts": 0,
                 "next_attempt_at": now,
