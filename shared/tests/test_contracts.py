@@ -114,6 +114,9 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "found_at": NOW.isoformat(),
         "reason": "full",
         "invalidated_at": NOW.isoformat(),
+        "decision": "declined",
+        "decline_reason": "schedule",
+        "decided_at": NOW.isoformat(),
     },
     "notification": {
         "notification_id": "d-1",

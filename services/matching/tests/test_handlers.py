@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import uuid
 from collections.abc import AsyncIterator
@@ -253,3 +254,25 @@ async def test_an_erased_need_takes_its_matches_with_it(matching: Matching) -> N
     assert await active_matches(matching, n.need_id) == []
     async with matching.uow() as uow:
         assert await uow.read_model.need(n.need_id) is None
+
+
+async def test_a_better_offer_takes_the_place_of_a_worse_one_when_the_need_is_at_its_limit(
+    matching: Matching,
+) -> None:
+    one_each = dataclasses.replace(
+        matching, policy=dataclasses.replace(matching.policy, max_per_need=1)
+    )
+    n = need(municipality=UNNA, max_travel_km=20, languages=["ar"])
+    far = offer(municipality=SCHWERTE)
+    near = offer(municipality=UNNA, support_languages=["ar"])
+    await deliver(one_each, n)
+    await deliver(one_each, far)
+    assert await active_matches(one_each, n.need_id) == [far.offer_id]
+    await deliver(one_each, near)
+    assert await active_matches(one_each, n.need_id) == [near.offer_id]
+    [gone] = await published_matches(one_each, "invalidated")
+    assert (gone["offer_id"], gone["reason"]) == (far.offer_id, "outranked")
+    await deliver(
+        one_each, offer(kind=OfferWithdrawn, offer_id=near.offer_id, version=2, municipality=UNNA)
+    )
+    assert await active_matches(one_each, n.need_id) == [far.offer_id]  # the next best comes back

@@ -7,13 +7,14 @@ from importlib import resources
 
 from lotse_matching.adapters import orm
 from lotse_matching.config import MatchingSettings
-from lotse_matching.domain.eligibility import EligibilityRule, load_rules
+from lotse_matching.domain.eligibility import load_rules
+from lotse_matching.domain.policy import MatchPolicy
 from lotse_matching.service_layer import handlers
 from lotse_matching.service_layer.unit_of_work import UnitOfWork
 from lotse_shared.contracts import NEEDS, NeedEvent, OfferEvent
 from lotse_shared.envelope import Envelope
 from lotse_shared.errors import InvalidMessage
-from lotse_shared.region import Region, load_region
+from lotse_shared.region import load_region
 from lotse_shared.runtime import Runtime
 
 __all__ = ["Matching", "bootstrap"]
@@ -23,8 +24,7 @@ __all__ = ["Matching", "bootstrap"]
 class Matching:
     settings: MatchingSettings
     runtime: Runtime
-    region: Region
-    rules: tuple[EligibilityRule, ...]
+    policy: MatchPolicy
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(
@@ -36,13 +36,9 @@ class Matching:
         event = envelope.event
         consumer = self.settings.group_id
         if isinstance(event, OfferEvent):
-            await handlers.offer_changed(
-                event, envelope.id, self.uow(), self.region, self.rules, consumer
-            )
+            await handlers.offer_changed(event, envelope.id, self.uow(), self.policy, consumer)
         elif isinstance(event, NeedEvent):
-            await handlers.need_changed(
-                event, envelope.id, self.uow(), self.region, self.rules, consumer
-            )
+            await handlers.need_changed(event, envelope.id, self.uow(), self.policy, consumer)
         else:
             raise InvalidMessage(f"matching does not consume {envelope.type}")
 
@@ -64,6 +60,9 @@ def bootstrap(settings: MatchingSettings | None = None) -> Matching:
     return Matching(
         settings=settings,
         runtime=runtime,
-        region=load_region(settings.region_file),
-        rules=load_rules(settings.eligibility_rules_file),
+        policy=MatchPolicy(
+            region=load_region(settings.region_file),
+            rules=load_rules(settings.eligibility_rules_file),
+            max_per_need=settings.max_per_need,
+        ),
     )

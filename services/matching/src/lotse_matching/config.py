@@ -20,6 +20,13 @@ class MatchingSettings(CommonSettings):
         description="Kafka consumer group; every instance of matching shares it.",
     )
     region_file: str | None = Field(default=None, validation_alias="LOTSE_REGION_FILE")
+    max_per_need: int = Field(
+        default=10,
+        ge=1,
+        le=100,
+        validation_alias="MATCHING_MAX_PER_NEED",
+        description="Active matches per need.",
+    )
     eligibility_rules_file: str | None = Field(
         default=None,
         validation_alias="MATCHING_ELIGIBILITY_RULES_FILE",

@@ -33,6 +33,8 @@ from lotse_shared.contracts.domain import (
     TimeOfDay,
 )
 from lotse_shared.contracts.matches import (
+    DeclineReason,
+    MatchDecided,
     MatchFound,
     MatchInvalidated,
     MatchReason,
@@ -83,12 +85,14 @@ __all__ = [
     "AdvisorRemoved",
     "AdvisorUpdated",
     "Category",
+    "DeclineReason",
     "DeliveryMode",
     "Event",
     "GermanLevel",
     "Language",
     "Literacy",
     "Location",
+    "MatchDecided",
     "MatchFound",
     "MatchInvalidated",
     "MatchReason",
@@ -136,6 +140,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         ProviderUpdated,
         MatchFound,
         MatchInvalidated,
+        MatchDecided,
         NotificationSent,
     )
 }

@@ -12,7 +12,29 @@ from lotse_shared.contracts.base import Event, Payload
 from lotse_shared.contracts.domain import AGS, Category
 from lotse_shared.contracts.topics import MATCHES
 
-__all__ = ["MatchFound", "MatchInvalidated", "MatchReason", "OfferSummary", "match_id_for"]
+__all__ = [
+    "DeclineReason",
+    "MatchDecided",
+    "MatchFound",
+    "MatchInvalidated",
+    "MatchReason",
+    "OfferSummary",
+    "match_id_for",
+]
+
+InvalidationReason = Literal[
+    "full", "withdrawn", "changed", "outranked", "need_closed", "need_changed", "erased"
+]
+
+DeclineReason = Literal[
+    "not_interested",
+    "not_eligible",
+    "schedule",
+    "too_far",
+    "already_enrolled",
+    "waiting_list",
+    "other",
+]
 
 _MATCH_NAMESPACE = uuid.UUID("5b0f8a4e-6a43-4c55-9a53-2f1b8f4f6a10")
 
@@ -94,13 +116,36 @@ class MatchInvalidated(Event):
     )
     advisor_id: str = Field(description="Advisor who owns the need.", examples=["adv-schwerte-1"])
     offer_id: str = Field(description="Id of the offer.")
-    reason: Literal["full", "withdrawn", "changed", "need_closed", "need_changed", "erased"] = (
-        Field(
-            description="Why: the offer is full, withdrawn or changed; the need was closed, changed or erased.",
-            examples=["full"],
-        )
+    reason: InvalidationReason = Field(
+        description="Why: the offer is full, withdrawn or changed, or better offers took its place; "
+        "the need was closed, changed or erased.",
+        examples=["full"],
     )
     invalidated_at: datetime = Field(description="When (UTC).")
+
+    def key(self) -> str:
+        return self.need_id
+
+
+class MatchDecided(Event):
+    """The advisor decided on a proposed match: the system proposes, the advisor decides."""
+
+    event_type: ClassVar = "lotse.match.decided.v1"
+    topic: ClassVar = MATCHES
+
+    match_id: str = Field(description="Id of the (need, offer) pair.")
+    need_id: str = Field(description="Id of the need.")
+    advisor_id: str = Field(description="Advisor who decided.", examples=["adv-schwerte-1"])
+    offer_id: str = Field(description="Id of the offer.")
+    decision: Literal["accepted", "declined"] = Field(
+        description="accepted or declined.", examples=["declined"]
+    )
+    decline_reason: DeclineReason | None = Field(
+        default=None,
+        description="Why it was declined (a code, never free text).",
+        examples=["schedule"],
+    )
+    decided_at: datetime = Field(description="When (UTC).")
 
     def key(self) -> str:
         return self.need_id

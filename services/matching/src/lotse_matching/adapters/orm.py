@@ -58,6 +58,9 @@ matches = Table(
     Column("found_at", DateTime(timezone=True), nullable=False),
     Column("invalidated_at", DateTime(timezone=True), nullable=True),
     Column("invalidation_reason", String(20), nullable=True),
+    Column("decision", String(20), nullable=True),
+    Column("decline_reason", String(40), nullable=True),
+    Column("decided_at", DateTime(timezone=True), nullable=True),
 )
 
 inbox = inbox_table(metadata)

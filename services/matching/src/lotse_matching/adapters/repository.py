@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lotse_matching.adapters import orm
@@ -16,7 +16,7 @@ from lotse_matching.domain.model import Need, Offer
 from lotse_shared.contracts import Category, NeedDetails, NeedStatus, OfferDetails, OfferStatus
 from lotse_shared.database import insert_ignoring_duplicates
 
-__all__ = ["ActiveMatch", "MatchRepository", "ReadModel"]
+__all__ = ["ActiveMatch", "MatchQueries", "MatchRepository", "ReadModel", "StoredMatch"]
 
 ACTIVE, INVALIDATED = "active", "invalidated"
 
@@ -208,3 +208,74 @@ class MatchRepository:
             .order_by(orm.matches.c.score.desc(), orm.matches.c.offer_id)
         )
         return [r._asdict() for r in rows]
+
+
+@dataclass(frozen=True)
+class StoredMatch:
+    id: str
+    need_id: str
+    offer_id: str
+    status: str
+    decision: str | None
+
+
+class MatchQueries:
+    """What the HTTP API reads: one match, an offer's counts, the coverage of the district."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, match_id: str) -> StoredMatch | None:
+        m = orm.matches
+        row = (
+            await self.session.execute(
+                select(m.c.id, m.c.need_id, m.c.offer_id, m.c.status, m.c.decision).where(
+                    m.c.id == match_id
+                )
+            )
+        ).one_or_none()
+        return (
+            StoredMatch(row.id, row.need_id, row.offer_id, row.status, row.decision)
+            if row
+            else None
+        )
+
+    async def decide(self, match_id: str, decision: str, reason: str | None, now: datetime) -> None:
+        await self.session.execute(
+            update(orm.matches)
+            .where(orm.matches.c.id == match_id)
+            .values(decision=decision, decline_reason=reason, decided_at=now)
+        )
+
+    async def counts_for_offer(self, offer_id: str) -> dict[str, int]:
+        m = orm.matches
+        rows = await self.session.execute(
+            select(m.c.status, m.c.decision, func.count())
+            .where(m.c.offer_id == offer_id)
+            .group_by(m.c.status, m.c.decision)
+        )
+        counts = {"active": 0, "accepted": 0, "declined": 0}
+        for status, decision, n in rows:
+            if status == ACTIVE:
+                counts["active"] += n
+            if decision in ("accepted", "declined"):
+                counts[decision] += n
+        return counts
+
+    async def open_needs(self) -> Sequence[Need]:
+        rows = await self.session.execute(
+            select(orm.needs).where(orm.needs.c.status == NeedStatus.OPEN.value)
+        )
+        return [_need(r) for r in rows]
+
+    async def needs_with_active_matches(self) -> set[str]:
+        rows = await self.session.execute(
+            select(orm.matches.c.need_id).where(orm.matches.c.status == ACTIVE).distinct()
+        )
+        return {r.need_id for r in rows}
+
+    async def published_offers(self) -> Sequence[Offer]:
+        rows = await self.session.execute(
+            select(orm.offers).where(orm.offers.c.status == OfferStatus.PUBLISHED.value)
+        )
+        return [_offer(r) for r in rows]

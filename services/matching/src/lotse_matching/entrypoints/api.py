@@ -1,25 +1,125 @@
-"""Matching's ASGI app: the Kafka subscribers plus a small HTTP API."""
+"""Matching's ASGI app: the Kafka subscribers plus the HTTP API for advisors, providers and coordinators."""
 
 from __future__ import annotations
 
+import contextlib
+import csv
+import io
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from dataclasses import asdict
+from typing import Annotated, Any, Literal
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request, Security
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from pydantic import BaseModel, ConfigDict, Field
 
 from lotse_matching.bootstrap import Matching, bootstrap
 from lotse_matching.config import MatchingSettings
 from lotse_matching.entrypoints.subscribers import build_broker
+from lotse_matching.service_layer import queries
+from lotse_shared.auth import BEARER, JwtCodec, require_role, resolve_secret
+from lotse_shared.contracts import DeclineReason
 from lotse_shared.http import health_router
-from lotse_shared.problems import install_problem_handlers
+from lotse_shared.identity import Principal, Role
+from lotse_shared.problems import PROBLEM_RESPONSES, install_problem_handlers, problem
 
 __all__ = ["create_app"]
+
+Advisor = Annotated[Principal, Depends(require_role(Role.ADVISOR))]
+ProviderOrAdmin = Annotated[Principal, Depends(require_role(Role.PROVIDER, Role.ADMIN))]
+Admin = Annotated[Principal, Depends(require_role(Role.ADMIN))]
+
+
+class DecisionIn(BaseModel):
+    """The advisor's decision on a proposed match."""
+
+    model_config = ConfigDict(extra="forbid")
+    decision: Literal["accepted", "declined"] = Field(
+        description="accepted or declined.", examples=["declined"]
+    )
+    decline_reason: DeclineReason | None = Field(
+        default=None, description="Why it was declined (a code).", examples=["schedule"]
+    )
+
+
+def _matching(request: Request) -> Matching:
+    matching: Matching = request.app.state.matching
+    return matching
+
+
+MatchingDep = Annotated[Matching, Depends(_matching)]
+router = APIRouter(tags=["matches"], responses=PROBLEM_RESPONSES)
+
+
+@router.get(
+    "/v1/needs/{need_id}/matches", summary="The need's proposed offers, best first, with reasons."
+)
+async def need_matches(
+    need_id: str, principal: Advisor, matching: MatchingDep
+) -> list[dict[str, Any]]:
+    found = await queries.matches_of_need(matching.uow(), principal, need_id)
+    return [
+        {k: v for k, v in m.items() if k not in ("invalidated_at", "invalidation_reason", "status")}
+        for m in found
+    ]
+
+
+@router.get(
+    "/v1/offers/{offer_id}/matches",
+    summary="How many needs the offer is proposed for (counts only).",
+)
+async def offer_matches(
+    offer_id: str, principal: ProviderOrAdmin, matching: MatchingDep
+) -> dict[str, int]:
+    return await queries.offer_counts(matching.uow(), principal, offer_id)
+
+
+@router.post("/v1/matches/{match_id}/decision", summary="Accept or decline a proposed match.")
+async def decide(
+    match_id: str, body: DecisionIn, principal: Advisor, matching: MatchingDep
+) -> dict[str, Any]:
+    event = await queries.decide(
+        matching.uow(), principal, match_id, body.decision, body.decline_reason
+    )
+    return event.model_dump(mode="json")
+
+
+@router.get(
+    "/v1/stats/coverage",
+    summary="Where offers are missing: needs and offers per municipality and kind (JSON or CSV).",
+)
+async def coverage(
+    _: Admin, matching: MatchingDep, format: Literal["json", "csv"] = "json"
+) -> Response:
+    rows = [asdict(r) for r in await queries.coverage(matching.uow())]
+    names = {r["municipality"]: matching.policy.region.name_of(r["municipality"]) for r in rows}
+    rows = [
+        {"municipality": r["municipality"], "municipality_name": names[r["municipality"]]} | r
+        for r in rows
+    ]
+    if format == "json":
+        return JSONResponse(rows)
+    out = io.StringIO()
+    writer = csv.DictWriter(
+        out,
+        fieldnames=[
+            "municipality", "municipality_name", "category", "open_needs", "needs_without_match",
+            "published_offers", "free_places",
+        ],
+    )  # fmt: skip
+    writer.writeheader()
+    writer.writerows(rows)
+    return PlainTextResponse(out.getvalue(), media_type="text/csv")
 
 
 def create_app(matching: Matching | None = None) -> FastAPI:
     """``uvicorn --factory lotse_matching.entrypoints.api:create_app``."""
     matching = matching or bootstrap(MatchingSettings())
+    secret = (
+        matching.settings.jwt_secret.get_secret_value() if matching.settings.jwt_secret else None
+    )
+    codec = JwtCodec(resolve_secret(secret, matching.settings.environment))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -30,7 +130,8 @@ def create_app(matching: Matching | None = None) -> FastAPI:
             yield
         finally:
             await broker.stop()
-            await matching.runtime.stop()
+            with contextlib.suppress(Exception):
+                await matching.runtime.stop()
 
     app = FastAPI(
         title="Lotse matching",
@@ -39,14 +140,17 @@ def create_app(matching: Matching | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.matching = matching
+    app.state.jwt = codec
     install_problem_handlers(app)
+
+    @app.exception_handler(queries.MatchNotFound)
+    async def not_found(_: Request, exc: Exception) -> JSONResponse:
+        return problem(404, "Not found", str(exc))
+
+    @app.exception_handler(queries.NotAllowed)
+    async def not_allowed(_: Request, exc: Exception) -> JSONResponse:
+        return problem(403, "Forbidden", str(exc))
+
     app.include_router(health_router(matching.runtime.readiness))
-
-    @app.get(
-        "/v1/needs/{need_id}/matches", tags=["matches"], summary="Matches of one need, best first."
-    )
-    async def need_matches(need_id: str, request: Request) -> list[dict[str, Any]]:
-        async with matching.uow() as uow:
-            return list(await uow.matches.for_need(need_id))
-
+    app.include_router(router, dependencies=[Security(BEARER)])
     return app

@@ -6,12 +6,13 @@ inbox and the outgoing events commit together or not at all.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
 
 from lotse_matching.domain.conditions import first_failure
-from lotse_matching.domain.eligibility import EligibilityRule
 from lotse_matching.domain.fit import Fit, fit
 from lotse_matching.domain.model import Context, Need, Offer
+from lotse_matching.domain.policy import MatchPolicy
 from lotse_matching.service_layer.unit_of_work import UnitOfWork
 from lotse_shared.contracts import (
     MatchFound,
@@ -24,9 +25,8 @@ from lotse_shared.contracts import (
     OfferSummary,
     match_id_for,
 )
-from lotse_shared.region import Region
 
-__all__ = ["need_changed", "need_erased", "offer_changed"]
+__all__ = ["best_offers", "need_changed", "need_erased", "offer_changed"]
 
 _OFFER_FIELDS = set(OfferDetails.model_fields)
 _NEED_FIELDS = set(NeedDetails.model_fields)
@@ -45,58 +45,37 @@ def need_from(event: NeedEvent) -> Need:
 
 
 async def offer_changed(
-    event: OfferEvent,
-    event_id: str,
-    uow: UnitOfWork,
-    region: Region,
-    rules: tuple[EligibilityRule, ...],
-    consumer: str,
+    event: OfferEvent, event_id: str, uow: UnitOfWork, policy: MatchPolicy, consumer: str
 ) -> None:
-    """Store the offer's new state; re-check its matches; pair it with every open need it fits."""
+    """Store the offer's new state, then re-rank every need it touches."""
     offer = offer_from(event)
-    ctx = Context(datetime.now(UTC).date(), region)
     async with uow:
         await uow.serialise_matching()
         if not await uow.first_delivery(consumer, event_id):
             return
         if await uow.read_model.save_offer(offer):
-            checked: set[str] = set()
-            for active in await uow.matches.active_of_offer(offer.id):
-                need = await uow.read_model.need(active.need_id)
+            affected = {m.need_id for m in await uow.matches.active_of_offer(offer.id)}
+            affected |= {
+                n.id for n in await uow.read_model.open_needs_wanting(offer.details.category)
+            }
+            for need_id in sorted(affected):
+                need = await uow.read_model.need(need_id)
                 if need is not None:
-                    checked.add(need.id)
-                    await _pair(uow, need, offer, ctx, rules, active=True, changed="offer")
-            for need in await uow.read_model.open_needs_wanting(offer.details.category):
-                if need.id not in checked:
-                    await _pair(uow, need, offer, ctx, rules, active=False, changed="offer")
+                    await _rank(uow, need, policy, changed="offer")
         await uow.commit()
 
 
 async def need_changed(
-    event: NeedEvent,
-    event_id: str,
-    uow: UnitOfWork,
-    region: Region,
-    rules: tuple[EligibilityRule, ...],
-    consumer: str,
+    event: NeedEvent, event_id: str, uow: UnitOfWork, policy: MatchPolicy, consumer: str
 ) -> None:
-    """Store the need's new state; re-check its matches; pair it with every published offer it fits."""
+    """Store the need's new state, then rank the offers for it afresh."""
     need = need_from(event)
-    ctx = Context(datetime.now(UTC).date(), region)
     async with uow:
         await uow.serialise_matching()
         if not await uow.first_delivery(consumer, event_id):
             return
         if await uow.read_model.save_need(need):
-            checked: set[str] = set()
-            for active in await uow.matches.active_of_need(need.id):
-                offer = await uow.read_model.offer(active.offer_id)
-                if offer is not None:
-                    checked.add(offer.id)
-                    await _pair(uow, need, offer, ctx, rules, active=True, changed="need")
-            for offer in await uow.read_model.published_offers_of(need.details.categories):
-                if offer.id not in checked:
-                    await _pair(uow, need, offer, ctx, rules, active=False, changed="need")
+            await _rank(uow, need, policy, changed="need")
         await uow.commit()
 
 
@@ -114,33 +93,48 @@ async def need_erased(need_id: str, uow: UnitOfWork) -> None:
         await uow.commit()
 
 
-async def _pair(
-    uow: UnitOfWork,
-    need: Need,
-    offer: Offer,
-    ctx: Context,
-    rules: tuple[EligibilityRule, ...],
-    *,
-    active: bool,
-    changed: str,
-) -> None:
+def best_offers(
+    need: Need, offers: Iterable[Offer], policy: MatchPolicy, today: date
+) -> list[tuple[Offer, Fit]]:
+    """The offers that fit ``need``, best first, at most ``policy.max_per_need``; ties go to the smaller id."""
+    ctx = Context(today, policy.region)
+    fitting = [
+        (o, f) for o in offers if (f := fit(need, o, ctx, policy.rules, policy.weights)) is not None
+    ]
+    fitting.sort(key=lambda pair: (-pair[1].score, pair[0].id))
+    return fitting[: policy.max_per_need]
+
+
+async def _rank(uow: UnitOfWork, need: Need, policy: MatchPolicy, *, changed: str) -> None:
+    """Make the need's active matches its best fitting offers: found ones published, lost ones invalidated."""
     now = datetime.now(UTC)
-    result: Fit | None = fit(need, offer, ctx, rules)
-    if result is not None:
+    offers = {o.id: o for o in await uow.read_model.published_offers_of(need.details.categories)}
+    active = {m.offer_id for m in await uow.matches.active_of_need(need.id)}
+    for offer_id in active - offers.keys():  # withdrawn, or no longer of a wanted kind
+        offer = await uow.read_model.offer(offer_id)
+        if offer is not None:
+            offers[offer_id] = offer
+    best = best_offers(need, offers.values(), policy, now.date())
+    for offer, result in best:
         if await uow.matches.activate(match_id_for(need.id, offer.id), need, offer, result, now):
             await uow.publish(_found(need, offer, result, now))
-        return
-    if active:
-        failure = first_failure(need, offer, ctx)
-        reason = (
-            failure if failure in ("full", "withdrawn", "need_closed") else f"{changed}_changed"
-        )
-        await uow.matches.invalidate(
-            match_id_for(need.id, offer.id), reason.replace("offer_changed", "changed"), now
-        )
-        await uow.publish(
-            _invalidated(need, offer.id, reason.replace("offer_changed", "changed"), now)
-        )
+    kept = {offer.id for offer, _ in best}
+    ctx = Context(now.date(), policy.region)
+    for offer_id in sorted(active - kept):
+        reason = _invalidation_reason(need, offers.get(offer_id), ctx, changed)
+        await uow.matches.invalidate(match_id_for(need.id, offer_id), reason, now)
+        await uow.publish(_invalidated(need, offer_id, reason, now))
+
+
+def _invalidation_reason(need: Need, offer: Offer | None, ctx: Context, changed: str) -> str:
+    if offer is None:
+        return "withdrawn"
+    failure = first_failure(need, offer, ctx)
+    if failure is None:
+        return "outranked"  # still fits, but better offers took its place
+    if failure in ("full", "withdrawn", "need_closed"):
+        return failure
+    return "changed" if changed == "offer" else "need_changed"
 
 
 def _found(need: Need, offer: Offer, result: Fit, now: datetime) -> MatchFound:

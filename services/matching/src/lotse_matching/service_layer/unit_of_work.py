@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import text
 
 from lotse_matching.adapters import orm
-from lotse_matching.adapters.repository import MatchRepository, ReadModel
+from lotse_matching.adapters.repository import MatchQueries, MatchRepository, ReadModel
 from lotse_shared.database import is_postgres
 from lotse_shared.inbox import first_delivery
 from lotse_shared.unit_of_work import SqlUnitOfWork
@@ -18,10 +18,12 @@ _MATCHING_LOCK_KEY = 0x4D415443
 class UnitOfWork(SqlUnitOfWork):
     read_model: ReadModel
     matches: MatchRepository
+    queries: MatchQueries
 
     def _open(self) -> None:
         self.read_model = ReadModel(self.session)
         self.matches = MatchRepository(self.session)
+        self.queries = MatchQueries(self.session)
 
     async def first_delivery(self, consumer: str, event_id: str) -> bool:
         """Record the event in the inbox; False when it was applied before."""

@@ -62,6 +62,9 @@ def upgrade() -> None:
         sa.Column("found_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("invalidated_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("invalidation_reason", sa.String(20), nullable=True),
+        sa.Column("decision", sa.String(20), nullable=True),
+        sa.Column("decline_reason", sa.String(40), nullable=True),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
     )
     op.create_index("ix_matches_need_id", "matches", ["need_id"])
     op.create_index("ix_matches_offer_id", "matches", ["offer_id"])

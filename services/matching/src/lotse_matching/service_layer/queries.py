@@ -1,0 +1,114 @@
+"""What advisors, providers and coordinators may see of matches, and the advisor's decision."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from lotse_matching.service_layer.unit_of_work import UnitOfWork
+from lotse_shared.contracts import MatchDecided
+from lotse_shared.identity import Principal, Role
+
+__all__ = [
+    "Coverage",
+    "MatchNotFound",
+    "NotAllowed",
+    "coverage",
+    "decide",
+    "matches_of_need",
+    "offer_counts",
+]
+
+
+class MatchNotFound(Exception):
+    """No such need, offer or match, or not the caller's."""
+
+
+class NotAllowed(Exception):
+    """The caller's role may not see or do this."""
+
+
+async def _own_need(uow: UnitOfWork, principal: Principal, need_id: str) -> None:
+    if principal.role is not Role.ADVISOR:
+        raise NotAllowed("only advisors see matches of needs")
+    need = await uow.read_model.need(need_id)
+    if need is None or need.advisor_id != principal.sub:
+        raise MatchNotFound(f"no need {need_id}")
+
+
+async def matches_of_need(
+    uow: UnitOfWork, principal: Principal, need_id: str
+) -> list[dict[str, Any]]:
+    """The need's active matches, best first; only for the advisor who owns the need."""
+    async with uow:
+        await _own_need(uow, principal, need_id)
+        return list(await uow.matches.for_need(need_id))
+
+
+async def offer_counts(uow: UnitOfWork, principal: Principal, offer_id: str) -> dict[str, int]:
+    """How many needs an offer is proposed for: counts only, never the needs."""
+    async with uow:
+        offer = await uow.read_model.offer(offer_id)
+        if offer is None or not (principal.is_admin or principal.sub == offer.provider_id):
+            raise MatchNotFound(f"no offer {offer_id}")
+        return await uow.queries.counts_for_offer(offer_id)
+
+
+async def decide(
+    uow: UnitOfWork, principal: Principal, match_id: str, decision: str, reason: str | None
+) -> MatchDecided:
+    """Record the advisor's decision on an active match and publish it."""
+    now = datetime.now(UTC)
+    async with uow:
+        match = await uow.queries.get(match_id)
+        if match is None:
+            raise MatchNotFound(f"no match {match_id}")
+        await _own_need(uow, principal, match.need_id)
+        if match.status != "active":
+            raise MatchNotFound(f"match {match_id} no longer holds")
+        await uow.queries.decide(match_id, decision, reason, now)
+        event = MatchDecided.model_validate(
+            {
+                "match_id": match_id,
+                "need_id": match.need_id,
+                "advisor_id": principal.sub,
+                "offer_id": match.offer_id,
+                "decision": decision,
+                "decline_reason": reason,
+                "decided_at": now,
+            }
+        )
+        await uow.publish(event)
+        await uow.commit()
+    return event
+
+
+@dataclass(frozen=True)
+class Coverage:
+    municipality: str
+    category: str
+    open_needs: int
+    needs_without_match: int
+    published_offers: int
+    free_places: int
+
+
+async def coverage(uow: UnitOfWork) -> list[Coverage]:
+    """Per municipality and kind of offer: where needs wait and what is on offer."""
+    async with uow:
+        needs = await uow.queries.open_needs()
+        matched = await uow.queries.needs_with_active_matches()
+        offers = await uow.queries.published_offers()
+    counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for need in needs:
+        for category in set(need.details.categories):
+            row = counts[(need.details.municipality, category.value)]
+            row[0] += 1
+            row[1] += need.id not in matched
+    for offer in offers:
+        row = counts[(offer.details.location.municipality, offer.details.category.value)]
+        row[2] += 1
+        row[3] += offer.details.places_available or 0
+    return [Coverage(m, c, *values) for (m, c), values in sorted(counts.items())]

@@ -1,0 +1,189 @@
+"""The matching API: advisors see and decide their own matches, providers see counts, coordinators see gaps."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import uuid
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
+from importlib import resources
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from lotse_matching.adapters import orm
+from lotse_matching.bootstrap import Matching, bootstrap
+from lotse_matching.config import MatchingSettings
+from lotse_matching.entrypoints.api import create_app
+from lotse_shared.auth import JwtCodec
+from lotse_shared.contracts import NeedRegistered, OfferPublished, match_id_for
+from lotse_shared.envelope import decode, encode
+from lotse_shared.identity import Role
+from lotse_shared.migrations import upgrade
+
+SECRET = "matching-test-signing-key-0123456789-0123456789"
+SCHWERTE, WERNE = "05978028", "05978040"
+Headers = dict[str, str]
+
+
+@pytest.fixture
+async def matching(database_url: str) -> AsyncIterator[Matching]:
+    matching = bootstrap(
+        MatchingSettings(MATCHING_DATABASE_URL=database_url, LOTSE_JWT_SECRET=SECRET)
+    )
+    await upgrade(matching.runtime.engine, str(resources.files("lotse_matching") / "migrations"))
+    yield matching
+    await matching.runtime.engine.dispose()
+
+
+@pytest.fixture
+async def api(matching: Matching) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=create_app(matching))
+    async with httpx.AsyncClient(transport=transport, base_url="http://matching") as client:
+        yield client
+
+
+@pytest.fixture
+def token() -> Callable[[str, str], Headers]:
+    codec = JwtCodec(SECRET)
+    return lambda role, sub: {"Authorization": f"Bearer {codec.issue(sub, Role(role))}"}
+
+
+async def deliver(matching: Matching, event: Any) -> None:
+    record = encode(event, source="/lotse/catalog")
+    assert record.value is not None
+    await matching.handle(decode(record.headers, record.value))
+
+
+def offer(
+    provider_id: str = "vhs", municipality: str = SCHWERTE, places: int = 4
+) -> OfferPublished:
+    return OfferPublished.model_validate(
+        {
+            "offer_id": str(uuid.uuid4()),
+            "provider_id": provider_id,
+            "title": {"de": "Integrationskurs"},
+            "description": {"de": "-"},
+            "category": "integration_course",
+            "location": {"municipality": municipality},
+            "places_total": 20,
+            "places_available": places,
+            "contact_email": "kurse@vhs.example",
+            "status": "published",
+            "version": 1,
+            "updated_at": datetime.now(UTC),
+        }
+    )
+
+
+def need(
+    advisor_id: str = "adv-1", municipality: str = SCHWERTE, status: str | None = None
+) -> NeedRegistered:
+    return NeedRegistered.model_validate(
+        {
+            "need_id": str(uuid.uuid4()),
+            "reference": "UNN-ABCDEF",
+            "advisor_id": advisor_id,
+            "municipality": municipality,
+            "age": 30,
+            "categories": ["integration_course"],
+            "residence_status": status,
+            "status": "open",
+            "expires_on": "2027-06-01",
+            "version": 1,
+            "updated_at": datetime.now(UTC),
+        }
+    )
+
+
+async def test_an_advisor_sees_their_needs_matches_ranked_with_reasons_and_eligibility(
+    matching: Matching, api: httpx.AsyncClient, token: Callable[[str, str], Headers]
+) -> None:
+    n, o = need(status="eu_citizen"), offer()
+    await deliver(matching, n)
+    await deliver(matching, o)
+    response = await api.get(f"/v1/needs/{n.need_id}/matches", headers=token("advisor", "adv-1"))
+    assert response.status_code == 200
+    [match] = response.json()
+    assert match["offer_id"] == o.offer_id
+    assert match["eligibility"] == "self_payer_only"
+    assert "Im Wohnort Schwerte" in [r["de"] for r in match["reasons"]]
+    assert (
+        await api.get(f"/v1/needs/{n.need_id}/matches", headers=token("advisor", "adv-2"))
+    ).status_code == 404
+    assert (
+        await api.get(f"/v1/needs/{n.need_id}/matches", headers=token("provider", "vhs"))
+    ).status_code == 403
+    assert (await api.get(f"/v1/needs/{n.need_id}/matches")).status_code == 401
+
+
+async def test_a_provider_sees_counts_for_its_own_offers_only(
+    matching: Matching, api: httpx.AsyncClient, token: Callable[[str, str], Headers]
+) -> None:
+    o = offer()
+    await deliver(matching, o)
+    for _ in range(3):
+        await deliver(matching, need())
+    response = await api.get(f"/v1/offers/{o.offer_id}/matches", headers=token("provider", "vhs"))
+    assert response.json() == {"active": 3, "accepted": 0, "declined": 0}
+    assert "need" not in json.dumps(response.json())
+    assert (
+        await api.get(f"/v1/offers/{o.offer_id}/matches", headers=token("provider", "awo"))
+    ).status_code == 404
+
+
+async def test_the_advisor_decides_and_the_decision_is_published(
+    matching: Matching, api: httpx.AsyncClient, token: Callable[[str, str], Headers]
+) -> None:
+    n, o = need(), offer()
+    await deliver(matching, n)
+    await deliver(matching, o)
+    match_id = match_id_for(n.need_id, o.offer_id)
+    url = f"/v1/matches/{match_id}/decision"
+    other = await api.post(url, json={"decision": "accepted"}, headers=token("advisor", "adv-2"))
+    assert other.status_code == 404
+    bad = await api.post(url, json={"decision": "maybe"}, headers=token("advisor", "adv-1"))
+    assert bad.status_code == 422
+    declined = await api.post(
+        url,
+        json={"decision": "declined", "decline_reason": "schedule"},
+        headers=token("advisor", "adv-1"),
+    )
+    assert declined.status_code == 200, declined.text
+    async with matching.runtime.engine.connect() as conn:
+        rows = (await conn.execute(select(orm.outbox).order_by(orm.outbox.c.id))).all()
+    last = rows[-1]
+    assert dict(last.headers)["ce_type"] == "lotse.match.decided.v1"
+    assert json.loads(last.value)["decline_reason"] == "schedule"
+    counts = await api.get(f"/v1/offers/{o.offer_id}/matches", headers=token("provider", "vhs"))
+    assert counts.json()["declined"] == 1
+
+
+async def test_coordinators_see_where_offers_are_missing(
+    matching: Matching, api: httpx.AsyncClient, token: Callable[[str, str], Headers]
+) -> None:
+    await deliver(matching, offer(places=4))
+    await deliver(matching, need())
+    await deliver(matching, need(municipality=WERNE))  # Werne is too far from Schwerte
+    response = await api.get("/v1/stats/coverage", headers=token("admin", "ki"))
+    rows = {(r["municipality"], r["category"]): r for r in response.json()}
+    assert rows[(WERNE, "integration_course")]["needs_without_match"] == 1
+    assert rows[(WERNE, "integration_course")]["municipality_name"] == "Werne"
+    schwerte = rows[(SCHWERTE, "integration_course")]
+    assert (schwerte["open_needs"], schwerte["needs_without_match"], schwerte["free_places"]) == (
+        1,
+        0,
+        4,
+    )
+    as_csv = await api.get(
+        "/v1/stats/coverage", params={"format": "csv"}, headers=token("admin", "ki")
+    )
+    assert as_csv.headers["content-type"].startswith("text/csv")
+    assert len(list(csv.DictReader(io.StringIO(as_csv.text)))) == 2
+    assert (
+        await api.get("/v1/stats/coverage", headers=token("advisor", "adv-1"))
+    ).status_code == 403
