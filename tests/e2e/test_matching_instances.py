@@ -1,4 +1,4 @@
-"""Two matching instances in one consumer group, one of them killed mid-stream: no match missed or invented.
+"""Two or three matching instances in one consumer group, one killed mid-stream: no match missed or invented.
 
 Offers and needs go in concurrently over HTTP; afterwards the active
 matches must equal a from-scratch computation over what the catalog holds,
@@ -101,8 +101,9 @@ async def announced_pairs(bootstrap: str, topic: str) -> Counter[tuple[str, str]
     return Counter(seen.values())
 
 
-async def test_two_instances_and_a_kill_neither_miss_nor_invent_a_match(
-    kafka_bootstrap: str, postgres_server: str, tmp_path: Path
+@pytest.mark.parametrize("count", [2, 3])
+async def test_several_instances_and_a_kill_neither_miss_nor_invent_a_match(
+    kafka_bootstrap: str, postgres_server: str, tmp_path: Path, count: int
 ) -> None:
     rng = random.Random(20261128)
     run = uuid.uuid4().hex[:8]
@@ -118,10 +119,11 @@ async def test_two_instances_and_a_kill_neither_miss_nor_invent_a_match(
         "MATCHING_GROUP_ID": f"matching-{run}",
         "MATCHING_MAX_PER_NEED": "3",
     }
-    (tmp_path / "a").mkdir()
-    (tmp_path / "b").mkdir()
+    folders = [tmp_path / f"matching-{i}" for i in range(count)]
+    for folder in folders:
+        folder.mkdir()
     catalog = start_service("catalog", env, tmp_path)
-    instances: list[Service] = [start_service("matching", env, tmp_path / d) for d in ("a", "b")]
+    instances: list[Service] = [start_service("matching", env, folder) for folder in folders]
     try:
         await asyncio.gather(wait_ready(catalog), *(wait_ready(i) for i in instances))
         admin = bearer("ki", Role.ADMIN)
@@ -152,7 +154,7 @@ async def test_two_instances_and_a_kill_neither_miss_nor_invent_a_match(
             second += [post("/v1/needs", need_body(rng), advisor) for _ in range(20)]
             rng.shuffle(second)
             await asyncio.gather(*second)
-            instances[0] = start_service("matching", env, tmp_path / "a")
+            instances[0] = start_service("matching", env, folders[0])
             await wait_ready(instances[0])
 
             offers = (
