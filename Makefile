@@ -8,7 +8,7 @@ RUN := $(UV) run --frozen
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
-.PHONY: help install kafka-jars postgres-binaries run kafka stop test lint format bench bench-catalog
+.PHONY: help install kafka-jars postgres-binaries run kafka stop test lint format bench bench-catalog bench-matching
 
 help:
 	@echo "make run    - start Kafka, the three services and the mail sink with demo data"
@@ -52,8 +52,13 @@ format: install
 test: install kafka-jars postgres-binaries lint
 	@$(RUN) pytest $(PYTEST_ARGS)
 
-bench: bench-catalog
+bench: bench-catalog bench-matching
 
 # POST /v1/offers on PostgreSQL, one uvicorn worker, next to a bare-SQL baseline.
 bench-catalog: install kafka-jars postgres-binaries
 	@$(RUN) python -m bench.catalog_offers $(BENCH_ARGS)
+
+# One new offer against 10k and 100k open needs (BENCH_ARGS="--sizes 10000,100000,1000000" for 1M),
+# next to a brute-force scan.
+bench-matching: install
+	@$(RUN) python -m bench.matching_offers $(BENCH_ARGS)

@@ -198,6 +198,19 @@ class MatchRepository:
         )
         return [ActiveMatch(r.id, r.need_id, r.offer_id) for r in rows]
 
+    async def active_ranks_wanting(self, category: Category) -> dict[str, list[tuple[float, str]]]:
+        """For every open need wanting ``category``: the (score, offer id) of its active matches."""
+        m, nc = orm.matches, orm.need_categories
+        rows = await self.session.execute(
+            select(m.c.need_id, m.c.score, m.c.offer_id)
+            .join(nc, nc.c.need_id == m.c.need_id)
+            .where(nc.c.category == category.value, m.c.status == ACTIVE)
+        )
+        ranks: dict[str, list[tuple[float, str]]] = {}
+        for need_id, score, offer_id in rows:
+            ranks.setdefault(need_id, []).append((score, offer_id))
+        return ranks
+
     async def erase_need(self, need_id: str) -> None:
         await self.session.execute(delete(orm.matches).where(orm.matches.c.need_id == need_id))
 

@@ -54,14 +54,13 @@ async def offer_changed(
         if not await uow.first_delivery(consumer, event_id):
             return
         if await uow.read_model.save_offer(offer):
-            affected = {m.need_id for m in await uow.matches.active_of_offer(offer.id)}
-            affected |= {
-                n.id for n in await uow.read_model.open_needs_wanting(offer.details.category)
-            }
-            for need_id in sorted(affected):
-                need = await uow.read_model.need(need_id)
-                if need is not None:
-                    await _rank(uow, need, policy, changed="offer")
+            holders = {m.need_id for m in await uow.matches.active_of_offer(offer.id)}
+            for need in await _needs_it_may_enter(uow, offer, holders, policy):
+                await _rank(uow, need, policy, changed="offer")
+            for need_id in sorted(holders):  # the offer changed under their matches
+                holder = await uow.read_model.need(need_id)
+                if holder is not None:
+                    await _rank(uow, holder, policy, changed="offer")
         await uow.commit()
 
 
@@ -93,6 +92,45 @@ async def need_erased(need_id: str, uow: UnitOfWork) -> None:
         await uow.commit()
 
 
+async def _needs_it_may_enter(
+    uow: UnitOfWork, offer: Offer, holders: set[str], policy: MatchPolicy
+) -> list[Need]:
+    """Open needs whose best K the offer now enters: it fits, and there is room or it beats the weakest.
+
+    Every need's active matches are its best K fitting offers after each
+    transaction, so a need the offer does not fit, or whose weakest match
+    still ranks higher, keeps its matches and needs no re-ranking.
+    """
+    ctx = Context(datetime.now(UTC).date(), policy.region)
+    held = await uow.matches.active_ranks_wanting(offer.details.category)
+    entering = []
+    for need in await uow.read_model.open_needs_wanting(offer.details.category):
+        if need.id in holders:
+            continue
+        result = fit(need, offer, ctx, policy.rules, policy.weights)
+        if result is None:
+            continue
+        ranks = held.get(need.id, [])
+        if len(ranks) < policy.max_per_need or _ranks_above(
+            result.score, offer.id, _weakest(ranks)
+        ):
+            entering.append(need)
+    return entering
+
+
+def _rank_key(score: float, offer_id: str) -> tuple[float, str]:
+    """Best first: higher score, then the smaller offer id (every instance agrees on ties)."""
+    return (-score, offer_id)
+
+
+def _weakest(ranks: list[tuple[float, str]]) -> tuple[float, str]:
+    return max(ranks, key=lambda r: _rank_key(*r))
+
+
+def _ranks_above(score: float, offer_id: str, other: tuple[float, str]) -> bool:
+    return _rank_key(score, offer_id) < _rank_key(*other)
+
+
 def best_offers(
     need: Need, offers: Iterable[Offer], policy: MatchPolicy, today: date
 ) -> list[tuple[Offer, Fit]]:
@@ -101,7 +139,7 @@ def best_offers(
     fitting = [
         (o, f) for o in offers if (f := fit(need, o, ctx, policy.rules, policy.weights)) is not None
     ]
-    fitting.sort(key=lambda pair: (-pair[1].score, pair[0].id))
+    fitting.sort(key=lambda pair: _rank_key(pair[1].score, pair[0].id))
     return fitting[: policy.max_per_need]
 
 
