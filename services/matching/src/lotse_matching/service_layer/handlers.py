@@ -55,8 +55,7 @@ async def offer_changed(
             return
         if await uow.read_model.save_offer(offer):
             holders = {m.need_id for m in await uow.matches.active_of_offer(offer.id)}
-            for need in await _needs_it_may_enter(uow, offer, holders, policy):
-                await _rank(uow, need, policy, changed="offer")
+            await _enter(uow, offer, holders, policy)
             for need_id in sorted(holders):  # the offer changed under their matches
                 holder = await uow.read_model.need(need_id)
                 if holder is not None:
@@ -92,18 +91,17 @@ async def need_erased(need_id: str, uow: UnitOfWork) -> None:
         await uow.commit()
 
 
-async def _needs_it_may_enter(
-    uow: UnitOfWork, offer: Offer, holders: set[str], policy: MatchPolicy
-) -> list[Need]:
-    """Open needs whose best K the offer now enters: it fits, and there is room or it beats the weakest.
+async def _enter(uow: UnitOfWork, offer: Offer, holders: set[str], policy: MatchPolicy) -> None:
+    """Add the offer to every open need whose best K it now enters, displacing the weakest if full.
 
     Every need's active matches are its best K fitting offers after each
-    transaction, so a need the offer does not fit, or whose weakest match
-    still ranks higher, keeps its matches and needs no re-ranking.
+    transaction. So a need the offer does not fit, or whose weakest match
+    still ranks higher, keeps its matches; for the others the new best K is
+    the old one plus this offer, minus the weakest when there was no room.
     """
-    ctx = Context(datetime.now(UTC).date(), policy.region)
+    now = datetime.now(UTC)
+    ctx = Context(now.date(), policy.region)
     held = await uow.matches.active_ranks_wanting(offer.details.category)
-    entering = []
     for need in await uow.read_model.open_needs_wanting(offer.details.category):
         if need.id in holders:
             continue
@@ -111,11 +109,15 @@ async def _needs_it_may_enter(
         if result is None:
             continue
         ranks = held.get(need.id, [])
-        if len(ranks) < policy.max_per_need or _ranks_above(
-            result.score, offer.id, _weakest(ranks)
-        ):
-            entering.append(need)
-    return entering
+        full = len(ranks) >= policy.max_per_need
+        if full and not _ranks_above(result.score, offer.id, _weakest(ranks)):
+            continue
+        if await uow.matches.activate(match_id_for(need.id, offer.id), need, offer, result, now):
+            await uow.publish(_found(need, offer, result, now))
+        if full:
+            _, displaced = _weakest(ranks)
+            await uow.matches.invalidate(match_id_for(need.id, displaced), "outranked", now)
+            await uow.publish(_invalidated(need, displaced, "outranked", now))
 
 
 def _rank_key(score: float, offer_id: str) -> tuple[float, str]:
