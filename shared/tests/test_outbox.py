@@ -215,8 +215,17 @@ async def test_a_commit_on_postgresql_notifies_the_relays_and_a_rollback_does_no
         assert heard.empty()
         async with async_sessionmaker(engine)() as session:
             await outbox.add(session, offer("a", 1))
+            await outbox.add(session, offer("b", 1))
             await session.commit()
         assert await asyncio.wait_for(heard.get(), 5) == "lotse_outbox_test"
+        await asyncio.sleep(0.2)
+        assert heard.empty()  # one notification per transaction, however many events
+        async with async_sessionmaker(engine)() as session:
+            await outbox.add(session, offer("c", 1))
+            await session.commit()
+        assert (
+            await asyncio.wait_for(heard.get(), 5) == "lotse_outbox_test"
+        )  # and again for the next one
     finally:
         await listener.close()
         await engine.dispose()

@@ -1,13 +1,15 @@
 """Errors shared by all services, grouped by what a consumer does with them.
 
-LotseError
-├── InvalidMessage   — can never be processed: dead-letter it, commit, move on
-└── TransientError   — may succeed later (database or SMTP down): retry, never skip
+    LotseError
+    └── InvalidMessage   — can never be processed: dead-letter it, commit, move on
+
+Any other exception while handling a message counts as transient (database
+or SMTP away): the consumer retries it with backoff and never skips it.
 """
 
 from __future__ import annotations
 
-__all__ = ["InvalidMessage", "LotseError", "TransientError"]
+__all__ = ["InvalidMessage", "LotseError"]
 
 
 class LotseError(Exception):
@@ -16,7 +18,3 @@ class LotseError(Exception):
 
 class InvalidMessage(LotseError):
     """A Kafka message that no retry will fix: bad JSON, unknown type, invalid data."""
-
-
-class TransientError(LotseError):
-    """A failure of something outside the message that may go away on its own."""

@@ -13,7 +13,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import weakref
 from datetime import UTC, datetime
+from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from sqlalchemy import (
@@ -61,15 +63,17 @@ def outbox_table(metadata: MetaData) -> Table:
 class Outbox:
     """Adds events to the outbox inside the caller's transaction.
 
-    On PostgreSQL each addition also sends a NOTIFY on ``channel``; PostgreSQL
-    delivers it at commit (and drops it on rollback), which wakes the relays
-    of every instance without polling.
+    On PostgreSQL the first addition in a transaction also sends a NOTIFY on
+    ``channel``; PostgreSQL delivers it at commit (and drops it on rollback),
+    which wakes the relays of every instance without polling. One per
+    transaction is enough, and notifying commits queue on one lock.
     """
 
     def __init__(self, table: Table, *, source: str, channel: str | None = None) -> None:
         self.table = table
         self.source = source
         self.channel = channel
+        self._notified: weakref.WeakSet[Any] = weakref.WeakSet()
 
     async def add(self, session: AsyncSession, event: Event) -> str:
         """Queue ``event``; it is published only if the session's transaction commits."""
@@ -83,8 +87,6 @@ class Outbox:
 
     async def add_record(self, session: AsyncSession, record: KafkaRecord) -> None:
         """Queue a ready-made Kafka record."""
-        if self.channel is not None and is_postgres(session):
-            await session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": self.channel})
         await session.execute(
             insert(self.table).values(
                 topic=record.topic,
@@ -94,6 +96,14 @@ class Outbox:
                 created_at=datetime.now(UTC),
             )
         )
+        if self.channel is not None and is_postgres(session):
+            # The insert began the transaction, so there is one to remember.
+            transaction = session.sync_session.get_transaction()
+            if transaction not in self._notified:
+                await session.execute(
+                    text("SELECT pg_notify(:channel, '')"), {"channel": self.channel}
+                )
+                self._notified.add(transaction)
 
 
 class OutboxRelay:

@@ -7,7 +7,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from sqlalchemy import Select, Table, and_, delete, exists, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -44,7 +44,12 @@ def _aware(stamp: datetime) -> datetime:
     return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
 
 
-T = TypeVar("T", Provider, Advisor, Offer, Need)
+class _Stored(Protocol):
+    id: str
+
+
+T = TypeVar("T", bound=_Stored)
+Entry = TypeVar("Entry", Provider, Advisor)
 
 
 class _Repository(Generic[T]):
@@ -84,54 +89,44 @@ class _Repository(Generic[T]):
         raise NotImplementedError
 
 
-class ProviderRepository(_Repository[Provider]):
+class _DirectoryRepository(_Repository[Entry]):
+    """Providers and advisors are stored alike: a name column and the details document."""
+
+    entity: type[Entry]
+    details: type[ProviderDetails] | type[AdvisorDetails]
+
+    @staticmethod
+    def _row(entry: Entry) -> dict[str, Any]:
+        return {
+            "id": entry.id,
+            "name": entry.details.name,
+            "active": entry.active,
+            "version": entry.version,
+            "updated_at": entry.updated_at,
+            "details": _json(entry.details),
+        }
+
+    def _entity(self, row: Any) -> Entry:  # type: ignore[override]
+        stored: dict[str, Any] = {
+            "id": row.id,
+            "details": self.details.model_validate(row.details),
+            "active": row.active,
+            "version": row.version,
+            "updated_at": _aware(row.updated_at),
+        }
+        return self.entity(**stored)
+
+
+class ProviderRepository(_DirectoryRepository[Provider]):
     table = orm.providers
-
-    @staticmethod
-    def _row(p: Provider) -> dict[str, Any]:
-        return {
-            "id": p.id,
-            "name": p.details.name,
-            "active": p.active,
-            "version": p.version,
-            "updated_at": p.updated_at,
-            "details": _json(p.details),
-        }
-
-    @staticmethod
-    def _entity(row: Any) -> Provider:
-        return Provider(
-            id=row.id,
-            details=ProviderDetails.model_validate(row.details),
-            active=row.active,
-            version=row.version,
-            updated_at=_aware(row.updated_at),
-        )
+    entity = Provider
+    details = ProviderDetails
 
 
-class AdvisorRepository(_Repository[Advisor]):
+class AdvisorRepository(_DirectoryRepository[Advisor]):
     table = orm.advisors
-
-    @staticmethod
-    def _row(a: Advisor) -> dict[str, Any]:
-        return {
-            "id": a.id,
-            "name": a.details.name,
-            "active": a.active,
-            "version": a.version,
-            "updated_at": a.updated_at,
-            "details": _json(a.details),
-        }
-
-    @staticmethod
-    def _entity(row: Any) -> Advisor:
-        return Advisor(
-            id=row.id,
-            details=AdvisorDetails.model_validate(row.details),
-            active=row.active,
-            version=row.version,
-            updated_at=_aware(row.updated_at),
-        )
+    entity = Advisor
+    details = AdvisorDetails
 
 
 @dataclass(frozen=True)

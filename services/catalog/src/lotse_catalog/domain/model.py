@@ -10,8 +10,9 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import Generic, TypeVar
 
-from lotse_catalog.domain.errors import Conflict, StaleVersion
+from lotse_catalog.domain.errors import Conflict, InvalidField, StaleVersion
 from lotse_shared.contracts import (
     AdvisorDetails,
     NeedDetails,
@@ -20,13 +21,25 @@ from lotse_shared.contracts import (
     OfferStatus,
     ProviderDetails,
 )
+from lotse_shared.region import Region
 
-__all__ = ["Advisor", "Need", "Offer", "Provider", "check_version", "new_reference"]
+__all__ = [
+    "Advisor",
+    "Need",
+    "Offer",
+    "Provider",
+    "check_version",
+    "new_reference",
+    "require_municipality",
+]
 
 # No 0/O, 1/I: references are read aloud and typed from emails.
 _REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 # Six characters give about 10^9 references: collisions stay rare at a million needs.
 _REFERENCE_LENGTH = 6
+
+
+D = TypeVar("D", ProviderDetails, AdvisorDetails)
 
 
 def now() -> datetime:
@@ -39,6 +52,12 @@ def new_reference(prefix: str) -> str:
     return f"{prefix}-{body}"
 
 
+def require_municipality(region: Region, field: str, ags: str | None) -> None:
+    """Every municipality the catalog stores must belong to the district it serves."""
+    if ags is not None and ags not in region:
+        raise InvalidField(field, f"{ags} is not a municipality of {region.name}")
+
+
 def check_version(current: int, expected: int | None) -> None:
     """Optimistic concurrency: refuse a change made against an older version."""
     if expected is not None and expected != current:
@@ -46,20 +65,22 @@ def check_version(current: int, expected: int | None) -> None:
 
 
 @dataclass
-class Provider:
+class _DirectoryEntry(Generic[D]):
+    """A provider or an advisor: details that change, and a switch to deactivate."""
+
     id: str
-    details: ProviderDetails
+    details: D
     active: bool = True
     version: int = 1
     updated_at: datetime = field(default_factory=now)
 
-    def revise(self, details: ProviderDetails) -> None:
+    def revise(self, details: D) -> None:
         self.details = details
         self._touch()
 
     def deactivate(self) -> None:
         if not self.active:
-            raise Conflict(f"provider {self.id} is already inactive")
+            raise Conflict(f"{type(self).__name__.lower()} {self.id} is already inactive")
         self.active = False
         self._touch()
 
@@ -69,24 +90,13 @@ class Provider:
 
 
 @dataclass
-class Advisor:
-    id: str
-    details: AdvisorDetails
-    active: bool = True
-    version: int = 1
-    updated_at: datetime = field(default_factory=now)
+class Provider(_DirectoryEntry[ProviderDetails]):
+    pass
 
-    def revise(self, details: AdvisorDetails) -> None:
-        self.details = details
-        self.version += 1
-        self.updated_at = now()
 
-    def deactivate(self) -> None:
-        if not self.active:
-            raise Conflict(f"advisor {self.id} is already inactive")
-        self.active = False
-        self.version += 1
-        self.updated_at = now()
+@dataclass
+class Advisor(_DirectoryEntry[AdvisorDetails]):
+    pass
 
 
 @dataclass

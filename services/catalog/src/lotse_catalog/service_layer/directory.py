@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import uuid
 
-from lotse_catalog.domain.errors import Conflict, InvalidField, NotFound
-from lotse_catalog.domain.model import Advisor, Offer, Provider
+from lotse_catalog.domain.errors import Conflict, NotFound
+from lotse_catalog.domain.model import Advisor, Offer, Provider, require_municipality
 from lotse_catalog.service_layer.events import advisor_event, offer_event, provider_event
 from lotse_catalog.service_layer.unit_of_work import UnitOfWork
 from lotse_shared.contracts import (
@@ -30,15 +30,10 @@ __all__ = [
 ]
 
 
-def _require_municipality(region: Region, field: str, ags: str | None) -> None:
-    if ags is not None and ags not in region:
-        raise InvalidField(field, f"{ags} is not a municipality of {region.name}")
-
-
 async def register_provider(
     uow: UnitOfWork, region: Region, details: ProviderDetails, provider_id: str | None = None
 ) -> Provider:
-    _require_municipality(region, "municipality", details.municipality)
+    require_municipality(region, "municipality", details.municipality)
     provider = Provider(id=provider_id or str(uuid.uuid4()), details=details)
     async with uow:
         if await uow.providers.get(provider.id) is not None:
@@ -52,7 +47,7 @@ async def register_provider(
 async def revise_provider(
     uow: UnitOfWork, region: Region, provider_id: str, details: ProviderDetails
 ) -> Provider:
-    _require_municipality(region, "municipality", details.municipality)
+    require_municipality(region, "municipality", details.municipality)
     async with uow:
         provider = await uow.providers.get(provider_id, for_update=True)
         if provider is None:
@@ -85,7 +80,7 @@ async def deactivate_provider(uow: UnitOfWork, provider_id: str) -> tuple[Provid
 async def register_advisor(
     uow: UnitOfWork, region: Region, details: AdvisorDetails, advisor_id: str | None = None
 ) -> Advisor:
-    _require_municipality(region, "municipality", details.municipality)
+    require_municipality(region, "municipality", details.municipality)
     advisor = Advisor(id=advisor_id or str(uuid.uuid4()), details=details)
     async with uow:
         if await uow.advisors.get(advisor.id) is not None:
@@ -99,7 +94,7 @@ async def register_advisor(
 async def revise_advisor(
     uow: UnitOfWork, region: Region, advisor_id: str, details: AdvisorDetails
 ) -> Advisor:
-    _require_municipality(region, "municipality", details.municipality)
+    require_municipality(region, "municipality", details.municipality)
     async with uow:
         advisor = await uow.advisors.get(advisor_id, for_update=True)
         if advisor is None:

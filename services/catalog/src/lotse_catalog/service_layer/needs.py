@@ -5,8 +5,8 @@ from __future__ import annotations
 import uuid
 from datetime import date, timedelta
 
-from lotse_catalog.domain.errors import Forbidden, InvalidField, NotFound
-from lotse_catalog.domain.model import Need, new_reference
+from lotse_catalog.domain.errors import Forbidden, NotFound
+from lotse_catalog.domain.model import Need, new_reference, require_municipality
 from lotse_catalog.service_layer.events import need_event
 from lotse_catalog.service_layer.unit_of_work import UnitOfWork
 from lotse_shared.contracts import NEEDS, NeedClosed, NeedDetails, NeedRegistered, NeedUpdated
@@ -20,13 +20,6 @@ def _advisor(principal: Principal) -> str:
     if principal.role is not Role.ADVISOR:
         raise Forbidden("only advisors work with needs")
     return principal.sub
-
-
-def _check_region(region: Region, details: NeedDetails) -> None:
-    if details.municipality not in region:
-        raise InvalidField(
-            "municipality", f"{details.municipality} is not a municipality of {region.name}"
-        )
 
 
 async def own_need(
@@ -49,7 +42,7 @@ async def register_need(
     retention: timedelta,
 ) -> Need:
     advisor_id = _advisor(principal)
-    _check_region(region, details)
+    require_municipality(region, "municipality", details.municipality)
     async with uow:
         advisor = await uow.advisors.get(advisor_id)
         if advisor is None or not advisor.active:
@@ -82,7 +75,7 @@ async def revise_need(
     case_reference: str | None,
     expected_version: int,
 ) -> Need:
-    _check_region(region, details)
+    require_municipality(region, "municipality", details.municipality)
     async with uow:
         need = await own_need(uow, principal, need_id, for_update=True)
         need.revise(details, case_reference, expected_version)

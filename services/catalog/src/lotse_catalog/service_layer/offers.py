@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from lotse_catalog.domain.errors import Forbidden, InvalidField, NotFound
-from lotse_catalog.domain.model import Offer
+from lotse_catalog.domain.model import Offer, require_municipality
 from lotse_catalog.service_layer.events import offer_event
 from lotse_catalog.service_layer.unit_of_work import UnitOfWork
 from lotse_shared.contracts import OfferDetails, OfferPublished, OfferUpdated, OfferWithdrawn
@@ -17,18 +17,11 @@ from lotse_shared.region import Region
 __all__ = ["ImportRow", "import_offers", "publish_offer", "revise_offer", "withdraw_offer"]
 
 
-def check_region(region: Region, details: OfferDetails, prefix: str = "") -> None:
-    """Every municipality an offer names must belong to the district."""
-    if details.location.municipality not in region:
-        raise InvalidField(
-            f"{prefix}location.municipality",
-            f"{details.location.municipality} is not a municipality of {region.name}",
-        )
+def check_region(region: Region, details: OfferDetails) -> None:
+    """The venue and every municipality served must belong to the district."""
+    require_municipality(region, "location.municipality", details.location.municipality)
     for i, ags in enumerate(details.service_area):
-        if ags not in region:
-            raise InvalidField(
-                f"{prefix}service_area[{i}]", f"{ags} is not a municipality of {region.name}"
-            )
+        require_municipality(region, f"service_area[{i}]", ags)
 
 
 def publishing_provider(principal: Principal, provider_id: str | None) -> str:
