@@ -58,7 +58,7 @@ bench: bench-catalog bench-matching
 bench-catalog: install kafka-jars postgres-binaries
 	@$(RUN) python -m bench.catalog_offers $(BENCH_ARGS)
 
-# One new offer against 10k and 100k open needs (BENCH_ARGS="--sizes 10000,100000,1000000" for 1M),
-# next to a brute-force scan.
+# One new offer against 10k, 100k and 1M open needs, next to a brute-force scan (about 8 minutes;
+# BENCH_ARGS=--quick for a short run).
 bench-matching: install
 	@$(RUN) python -m bench.matching_offers $(BENCH_ARGS)

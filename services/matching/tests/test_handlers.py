@@ -276,3 +276,47 @@ async def test_a_better_offer_takes_the_place_of_a_worse_one_when_the_need_is_at
         one_each, offer(kind=OfferWithdrawn, offer_id=near.offer_id, version=2, municipality=UNNA)
     )
     assert await active_matches(one_each, n.need_id) == [far.offer_id]  # the next best comes back
+
+
+async def test_a_late_copy_of_an_erased_needs_event_does_not_bring_it_back(
+    matching: Matching,
+) -> None:
+    n = need()
+    await deliver(matching, n)
+    await matching.erase("lotse.needs", n.need_id)
+    await deliver(matching, n, event_id="redelivered-after-the-tombstone")
+    await deliver(matching, offer())
+    assert await active_matches(matching, n.need_id) == []
+    async with matching.uow() as uow:
+        assert await uow.read_model.need(n.need_id) is None
+
+
+async def test_instances_sharing_a_store_see_each_others_needs(
+    matching: Matching, database_url: str
+) -> None:
+    """Each instance has its own need index; it catches up on what the other stored."""
+    other = bootstrap(MatchingSettings(MATCHING_DATABASE_URL=database_url))
+    try:
+        kept, closed, erased = need(), need(), need()
+        for n in (kept, closed, erased):
+            await deliver(matching, n)
+        first = offer()
+        await deliver(other, first)  # the other instance's index starts from the store
+        assert {m["need_id"] for m in await published_matches(matching)} == {
+            kept.need_id,
+            closed.need_id,
+            erased.need_id,
+        }
+        await deliver(matching, need(kind=NeedClosed, need_id=closed.need_id, version=2))
+        await matching.erase("lotse.needs", erased.need_id)
+        late = need()
+        await deliver(matching, late)
+        second = offer()
+        await deliver(other, second)  # ...and catches up on the changes since
+        assert {
+            m["need_id"]
+            for m in await published_matches(matching)
+            if m["offer_id"] == second.offer_id
+        } == {kept.need_id, late.need_id}
+    finally:
+        await other.runtime.engine.dispose()

@@ -132,13 +132,13 @@ async def reset(matching: Matching) -> None:
     async with matching.runtime.engine.begin() as conn:
         for table in (
             orm.matches,
-            orm.need_categories,
             orm.needs,
             orm.offers,
             orm.inbox,
             orm.outbox,
         ):
             await conn.execute(delete(table))
+    matching.need_index.forget()  # the store was emptied under it
 
 
 async def active_pairs(matching: Matching) -> set[tuple[str, str]]:

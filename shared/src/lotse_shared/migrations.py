@@ -15,19 +15,19 @@ __all__ = ["configure_and_run", "upgrade"]
 _MIGRATION_LOCK_KEY = 0x4D494752
 
 
-async def upgrade(engine: AsyncEngine, script_location: str) -> None:
-    """Bring the database to the newest revision; safe when instances start together."""
+async def upgrade(engine: AsyncEngine, script_location: str, revision: str = "head") -> None:
+    """Bring the database to ``revision`` (the newest); safe when instances start together."""
     config = Config()
     config.set_main_option("script_location", script_location)
     async with engine.begin() as conn:
         if is_postgres(conn):
             await conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK_KEY})
-        await conn.run_sync(_upgrade, config)
+        await conn.run_sync(_upgrade, config, revision)
 
 
-def _upgrade(connection: Connection, config: Config) -> None:
+def _upgrade(connection: Connection, config: Config, revision: str) -> None:
     config.attributes["connection"] = connection
-    command.upgrade(config, "head")
+    command.upgrade(config, revision)
 
 
 def configure_and_run(target_metadata: MetaData) -> None:

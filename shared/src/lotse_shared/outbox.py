@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import logging
 import weakref
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -81,20 +82,35 @@ class Outbox:
         await self.add_record(session, record)
         return dict(record.headers)["ce_id"].decode()
 
+    async def add_all(self, session: AsyncSession, events: Sequence[Event]) -> None:
+        """Queue ``events`` in this order, in one statement."""
+        await self.add_records(session, [encode(e, source=self.source) for e in events])
+
     async def add_tombstone(self, session: AsyncSession, topic: str, key: str) -> None:
         """Queue a tombstone that erases ``key`` from a compacted topic."""
         await self.add_record(session, tombstone(topic, key))
 
     async def add_record(self, session: AsyncSession, record: KafkaRecord) -> None:
         """Queue a ready-made Kafka record."""
+        await self.add_records(session, [record])
+
+    async def add_records(self, session: AsyncSession, records: Sequence[KafkaRecord]) -> None:
+        """Queue ready-made Kafka records in this order."""
+        if not records:
+            return
+        now = datetime.now(UTC)
         await session.execute(
-            insert(self.table).values(
-                topic=record.topic,
-                key=record.key.decode(),
-                value=record.value.decode() if record.value is not None else None,
-                headers=[[name, value.decode()] for name, value in record.headers],
-                created_at=datetime.now(UTC),
-            )
+            insert(self.table),
+            [
+                {
+                    "topic": record.topic,
+                    "key": record.key.decode(),
+                    "value": record.value.decode() if record.value is not None else None,
+                    "headers": [[name, value.decode()] for name, value in record.headers],
+                    "created_at": now,
+                }
+                for record in records
+            ],
         )
         if self.channel is not None and is_postgres(session):
             # The insert began the transaction, so there is one to remember.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import Self
 
@@ -52,6 +52,10 @@ class SqlUnitOfWork:
     async def publish(self, event: Event) -> None:
         """Queue ``event`` in the outbox of this transaction."""
         await self._outbox.add(self.session, event)
+
+    async def publish_all(self, events: Sequence[Event]) -> None:
+        """Queue ``events``, in this order, in the outbox of this transaction."""
+        await self._outbox.add_all(self.session, events)
 
     async def publish_tombstone(self, topic: str, key: str) -> None:
         """Queue a tombstone that erases ``key`` from a compacted topic."""

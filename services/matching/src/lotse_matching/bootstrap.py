@@ -8,6 +8,7 @@ from importlib import resources
 from lotse_matching.adapters import orm
 from lotse_matching.config import MatchingSettings
 from lotse_matching.domain.eligibility import load_rules
+from lotse_matching.domain.need_index import NeedIndex
 from lotse_matching.domain.policy import MatchPolicy
 from lotse_matching.service_layer import handlers
 from lotse_matching.service_layer.unit_of_work import UnitOfWork
@@ -25,11 +26,20 @@ class Matching:
     settings: MatchingSettings
     runtime: Runtime
     policy: MatchPolicy
+    need_index: NeedIndex
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(
-            self.runtime.sessions, self.runtime.outbox, on_commit=self.runtime.wake_relay
+            self.runtime.sessions,
+            self.runtime.outbox,
+            self.need_index,
+            on_commit=self.runtime.wake_relay,
         )
+
+    async def build_index(self) -> None:
+        """Fill the need index from the store before the first offer needs it."""
+        async with self.uow() as uow:
+            await uow.read_model.catch_up()
 
     async def handle(self, envelope: Envelope) -> None:
         """Route one consumed event to its use case."""
@@ -57,12 +67,14 @@ def bootstrap(settings: MatchingSettings | None = None) -> Matching:
         outbox_table=orm.outbox,
         migrations=str(resources.files("lotse_matching") / "migrations"),
     )
+    region = load_region(settings.region_file)
     return Matching(
         settings=settings,
         runtime=runtime,
         policy=MatchPolicy(
-            region=load_region(settings.region_file),
+            region=region,
             rules=load_rules(settings.eligibility_rules_file),
             max_per_need=settings.max_per_need,
         ),
+        need_index=NeedIndex(region.municipalities),
     )

@@ -1,17 +1,28 @@
 """Matching's read model of offers and needs, its matches, inbox and outbox.
 
-``need_categories`` indexes open needs by the kinds of offer they want, so a
-new offer is compared with the needs that could want it, not with all.
+A need has a small integer ``nid`` for the in-memory index, and ``seq``, the
+number of its latest change, by which every instance's index catches up.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, DateTime, Float, Index, Integer, MetaData, String, Table
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+)
 
 from lotse_shared.inbox import inbox_table
 from lotse_shared.outbox import outbox_table
 
-__all__ = ["inbox", "matches", "metadata", "need_categories", "needs", "offers", "outbox"]
+__all__ = ["inbox", "matches", "metadata", "needs", "offers", "outbox"]
 
 metadata = MetaData()
 
@@ -36,13 +47,10 @@ needs = Table(
     Column("status", String(20), nullable=False),
     Column("version", Integer, nullable=False),
     Column("details", JSON, nullable=False),
-)
-
-need_categories = Table(
-    "need_categories",
-    metadata,
-    Column("category", String(40), primary_key=True),
-    Column("need_id", String(64), primary_key=True),
+    Column("nid", BigInteger, nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Index("ux_needs_nid", "nid", unique=True),
+    Index("ux_needs_seq", "seq", unique=True),
 )
 
 matches = Table(

@@ -1,4 +1,10 @@
-"""Matching's storage: the read model (upserts keyed by id and version) and the matches."""
+"""Matching's storage: the read model (upserts keyed by id and version) and the matches.
+
+Every stored change of a need takes the next change number (``seq``) while
+the matching lock is held, so the change numbers follow the commit order.
+The in-memory need index catches up by reading the changes after the last
+one it applied: it never holds anything a transaction has not committed.
+"""
 
 from __future__ import annotations
 
@@ -12,13 +18,25 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from lotse_matching.adapters import orm
 from lotse_matching.domain.fit import Fit
-from lotse_matching.domain.model import Need, Offer
-from lotse_shared.contracts import Category, NeedDetails, NeedStatus, OfferDetails, OfferStatus
+from lotse_matching.domain.model import Context, Need, Offer
+from lotse_matching.domain.need_index import NeedIndex
+from lotse_shared.contracts import (
+    Category,
+    NeedDetails,
+    NeedStatus,
+    OfferDetails,
+    OfferStatus,
+    match_id_for,
+)
 from lotse_shared.database import insert_ignoring_duplicates
 
 __all__ = ["ActiveMatch", "MatchQueries", "MatchRepository", "ReadModel", "StoredMatch"]
 
 ACTIVE, INVALIDATED = "active", "invalidated"
+ERASED = "erased"
+_ERASED_VERSION = 2**31 - 1  # newer than any event: a late copy of an old one cannot revive it
+_CATCH_UP_ROWS = 5_000
+_IN_CLAUSE = 500
 
 
 def _offer(row: Any) -> Offer:
@@ -43,14 +61,20 @@ def _need(row: Any) -> Need:
 
 
 class ReadModel:
-    """Offers and needs as the latest events described them."""
+    """Offers and needs as the latest events described them, and the index of open needs."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, index: NeedIndex) -> None:
         self.session = session
+        self.index = index
 
-    async def _upsert(self, table: Table, values: dict[str, Any]) -> bool:
-        """Store ``values`` unless a same or newer version is stored; True when stored."""
-        if await insert_ignoring_duplicates(self.session, table, values):
+    async def _upsert(
+        self, table: Table, values: dict[str, Any], new_row: dict[str, Any] | None = None
+    ) -> bool:
+        """Store ``values`` unless a same or newer version is stored; True when stored.
+
+        ``new_row`` holds the columns a row gets only when it is inserted.
+        """
+        if await insert_ignoring_duplicates(self.session, table, values | (new_row or {})):
             return True
         result = await self.session.execute(
             update(table)
@@ -72,8 +96,13 @@ class ReadModel:
             },
         )
 
+    async def _next(self, column: Any) -> int:
+        """One more than the largest ``column`` (a need's nid or change number); the lock is held."""
+        return int(await self.session.scalar(select(func.coalesce(func.max(column), 0))) or 0) + 1
+
     async def save_need(self, need: Need) -> bool:
-        stored = await self._upsert(
+        n = orm.needs.c
+        return await self._upsert(
             orm.needs,
             {
                 "id": need.id,
@@ -82,27 +111,65 @@ class ReadModel:
                 "status": need.status.value,
                 "version": need.version,
                 "details": need.details.model_dump(mode="json"),
+                "seq": await self._next(n.seq),
             },
+            new_row={"nid": await self._next(n.nid)},
         )
-        if stored:
-            await self.session.execute(
-                delete(orm.need_categories).where(orm.need_categories.c.need_id == need.id)
-            )
-            if need.status is NeedStatus.OPEN:
-                await self.session.execute(
-                    insert(orm.need_categories),
-                    [
-                        {"category": c.value, "need_id": need.id}
-                        for c in set(need.details.categories)
-                    ],
-                )
-        return stored
 
     async def erase_need(self, need_id: str) -> None:
-        await self.session.execute(
-            delete(orm.need_categories).where(orm.need_categories.c.need_id == need_id)
-        )
-        await self.session.execute(delete(orm.needs).where(orm.needs.c.id == need_id))
+        """Keep nothing of the need but its id, marked erased, so the index drops it too."""
+        n = orm.needs.c
+        erased = {
+            "reference": "",
+            "advisor_id": "",
+            "status": ERASED,
+            "version": _ERASED_VERSION,
+            "details": {},
+            "seq": await self._next(n.seq),
+        }
+        new_row = {"id": need_id, "nid": await self._next(n.nid)}
+        if not await insert_ignoring_duplicates(self.session, orm.needs, erased | new_row):
+            await self.session.execute(update(orm.needs).where(n.id == need_id).values(**erased))
+
+    async def fitting_needs(self, offer: Offer, ctx: Context) -> list[int]:
+        """The nids of the open needs ``offer`` fits, in order, once the index has caught up."""
+        await self.catch_up()
+        return sorted(self.index.fitting(offer, ctx).tolist())
+
+    async def needs_numbered(self, nids: Sequence[int]) -> list[Need]:
+        """The needs with these nids, in nid order."""
+        found: list[Need] = []
+        n = orm.needs.c
+        for start in range(0, len(nids), _IN_CLAUSE):
+            rows = await self.session.execute(
+                select(orm.needs)
+                .where(n.nid.in_(nids[start : start + _IN_CLAUSE]), n.status != ERASED)
+                .order_by(n.nid)
+            )
+            found.extend(_need(r) for r in rows)
+        return found
+
+    async def catch_up(self) -> None:
+        """Apply to the index every need change committed since the last one it saw."""
+        n = orm.needs.c
+        while True:
+            rows = (
+                await self.session.execute(
+                    select(n.nid, n.seq, n.status, n.details)
+                    .where(n.seq > self.index.seen)
+                    .order_by(n.seq)
+                    .limit(_CATCH_UP_ROWS)
+                )
+            ).all()
+            if not rows:
+                break
+            self.index.apply(
+                (
+                    (r.nid, NeedDetails.model_validate(r.details) if r.status == "open" else None)
+                    for r in rows
+                ),
+                seen=rows[-1].seq,
+            )
 
     async def offer(self, offer_id: str) -> Offer | None:
         row = (
@@ -111,18 +178,11 @@ class ReadModel:
         return _offer(row) if row else None
 
     async def need(self, need_id: str) -> Need | None:
+        n = orm.needs.c
         row = (
-            await self.session.execute(select(orm.needs).where(orm.needs.c.id == need_id))
+            await self.session.execute(select(orm.needs).where(n.id == need_id, n.status != ERASED))
         ).one_or_none()
         return _need(row) if row else None
-
-    async def open_needs_wanting(self, category: Category) -> Sequence[Need]:
-        rows = await self.session.execute(
-            select(orm.needs)
-            .join(orm.need_categories, orm.need_categories.c.need_id == orm.needs.c.id)
-            .where(orm.need_categories.c.category == category.value)
-        )
-        return [_need(r) for r in rows]
 
     async def published_offers_of(self, categories: Sequence[Category]) -> Sequence[Offer]:
         rows = await self.session.execute(
@@ -132,6 +192,17 @@ class ReadModel:
             )
         )
         return [_offer(r) for r in rows]
+
+
+def _match_values(need: Need, offer: Offer, fit: Fit) -> dict[str, Any]:
+    return {
+        "need_id": need.id,
+        "offer_id": offer.id,
+        "status": ACTIVE,
+        "score": fit.score,
+        "reasons": [{"code": r.code, "de": r.de, "en": r.en} for r in fit.reasons],
+        "eligibility": fit.eligibility.value,
+    }
 
 
 @dataclass(frozen=True)
@@ -149,14 +220,7 @@ class MatchRepository:
         self, match_id: str, need: Need, offer: Offer, fit: Fit, now: datetime
     ) -> bool:
         """Record the pair as an active match; False when it was active already (its rank is refreshed)."""
-        values = {
-            "need_id": need.id,
-            "offer_id": offer.id,
-            "status": ACTIVE,
-            "score": fit.score,
-            "reasons": [{"code": r.code, "de": r.de, "en": r.en} for r in fit.reasons],
-            "eligibility": fit.eligibility.value,
-        }
+        values = _match_values(need, offer, fit)
         m = orm.matches
         if await insert_ignoring_duplicates(
             self.session, m, values | {"id": match_id, "found_at": now}
@@ -173,12 +237,50 @@ class MatchRepository:
         )
         return not was_active
 
+    async def activate_all(
+        self, offer: Offer, pairs: Sequence[tuple[Need, Fit]], now: datetime
+    ) -> None:
+        """Record each (need, offer) as an active match found now; none of them is active yet."""
+        m = orm.matches.c
+        ids = {match_id_for(need.id, offer.id): (need, fit) for need, fit in pairs}
+        stored: set[str] = set()
+        keys = list(ids)
+        for start in range(0, len(keys), _IN_CLAUSE):
+            stored.update(
+                await self.session.scalars(
+                    select(m.id).where(m.id.in_(keys[start : start + _IN_CLAUSE]))
+                )
+            )
+        fresh = [
+            _match_values(need, offer, fit) | {"id": match_id, "found_at": now}
+            for match_id, (need, fit) in ids.items()
+            if match_id not in stored
+        ]
+        if fresh:
+            await self.session.execute(insert(orm.matches), fresh)
+        for match_id in sorted(stored):  # once active, then invalidated: active again
+            need, fit = ids[match_id]
+            await self.session.execute(
+                update(orm.matches)
+                .where(m.id == match_id)
+                .values(
+                    **_match_values(need, offer, fit),
+                    found_at=now,
+                    invalidated_at=None,
+                    invalidation_reason=None,
+                )
+            )
+
     async def invalidate(self, match_id: str, reason: str, now: datetime) -> None:
-        await self.session.execute(
-            update(orm.matches)
-            .where(orm.matches.c.id == match_id)
-            .values(status=INVALIDATED, invalidated_at=now, invalidation_reason=reason)
-        )
+        await self.invalidate_all([match_id], reason, now)
+
+    async def invalidate_all(self, match_ids: Sequence[str], reason: str, now: datetime) -> None:
+        for start in range(0, len(match_ids), _IN_CLAUSE):
+            await self.session.execute(
+                update(orm.matches)
+                .where(orm.matches.c.id.in_(match_ids[start : start + _IN_CLAUSE]))
+                .values(status=INVALIDATED, invalidated_at=now, invalidation_reason=reason)
+            )
 
     async def active_of_offer(self, offer_id: str) -> Sequence[ActiveMatch]:
         m = orm.matches
@@ -198,17 +300,18 @@ class MatchRepository:
         )
         return [ActiveMatch(r.id, r.need_id, r.offer_id) for r in rows]
 
-    async def active_ranks_wanting(self, category: Category) -> dict[str, list[tuple[float, str]]]:
-        """For every open need wanting ``category``: the (score, offer id) of its active matches."""
-        m, nc = orm.matches, orm.need_categories
-        rows = await self.session.execute(
-            select(m.c.need_id, m.c.score, m.c.offer_id)
-            .join(nc, nc.c.need_id == m.c.need_id)
-            .where(nc.c.category == category.value, m.c.status == ACTIVE)
-        )
+    async def active_ranks_of(self, need_ids: Sequence[str]) -> dict[str, list[tuple[float, str]]]:
+        """For each of ``need_ids``: the (score, offer id) of its active matches."""
+        m = orm.matches.c
         ranks: dict[str, list[tuple[float, str]]] = {}
-        for need_id, score, offer_id in rows:
-            ranks.setdefault(need_id, []).append((score, offer_id))
+        for start in range(0, len(need_ids), _IN_CLAUSE):
+            rows = await self.session.execute(
+                select(m.need_id, m.score, m.offer_id).where(
+                    m.need_id.in_(need_ids[start : start + _IN_CLAUSE]), m.status == ACTIVE
+                )
+            )
+            for need_id, score, offer_id in rows:
+                ranks.setdefault(need_id, []).append((score, offer_id))
         return ranks
 
     async def erase_need(self, need_id: str) -> None:

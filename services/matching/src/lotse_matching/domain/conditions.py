@@ -12,7 +12,7 @@ from lotse_matching.domain.geography import distance_km
 from lotse_matching.domain.model import Context, Need, Offer
 from lotse_shared.contracts import DeliveryMode, Literacy, NeedStatus, OfferStatus
 
-__all__ = ["HARD_CONDITIONS", "Condition", "first_failure"]
+__all__ = ["HARD_CONDITIONS", "Condition", "first_failure", "offer_full", "offer_over"]
 
 Condition = Callable[[Need, Offer, Context], str | None]
 
@@ -85,16 +85,29 @@ def barrier_free(need: Need, offer: Offer, ctx: Context) -> str | None:
 
 def capacity(need: Need, offer: Offer, ctx: Context) -> str | None:
     """A free place, a waiting list, or no count given at all."""
+    return offer_full(offer)
+
+
+def offer_full(offer: Offer) -> str | None:
     free = offer.details.places_available
     return "full" if free is not None and free <= 0 and not offer.details.waitlist else None
 
 
-def dates(need: Need, offer: Offer, ctx: Context) -> str | None:
+def offer_over(offer: Offer, ctx: Context) -> str | None:
+    """Ended, or too late to apply: the offer fits nobody any more."""
     details = offer.details
     if details.end_date is not None and details.end_date < ctx.today:
         return "ended"
     if details.application_deadline is not None and details.application_deadline < ctx.today:
         return "deadline_passed"
+    return None
+
+
+def dates(need: Need, offer: Offer, ctx: Context) -> str | None:
+    details = offer.details
+    over = offer_over(offer, ctx)
+    if over is not None:
+        return over
     earliest = need.details.earliest_start
     if (
         earliest

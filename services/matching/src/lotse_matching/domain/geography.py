@@ -7,7 +7,7 @@ from math import asin, cos, radians, sin, sqrt
 from lotse_matching.domain.model import Need, Offer
 from lotse_shared.region import Region
 
-__all__ = ["distance_km", "haversine_km"]
+__all__ = ["distance_from", "distance_km", "haversine_km"]
 
 _EARTH_RADIUS_KM = 6371.0088
 
@@ -25,7 +25,12 @@ def distance_km(need: Need, offer: Offer, region: Region) -> float | None:
 
     None when either place is unknown to the region.
     """
-    home = region.municipalities.get(need.details.municipality)
+    return distance_from(need.details.municipality, offer, region)
+
+
+def distance_from(ags: str, offer: Offer, region: Region) -> float | None:
+    """From the centre of municipality ``ags`` to the offer's venue; None when a place is unknown."""
+    home = region.municipalities.get(ags)
     location = offer.details.location
     if home is None:
         return None

@@ -124,6 +124,7 @@ def create_app(matching: Matching | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await matching.runtime.start()
+        await matching.build_index()
         broker = build_broker(matching)
         await broker.start()
         try:

@@ -28,6 +28,7 @@ from lotse_shared.contracts import (
 
 __all__ = ["best_offers", "need_changed", "need_erased", "offer_changed"]
 
+_CHUNK = 1_000  # needs loaded and matched at a time when one offer fits many
 _OFFER_FIELDS = set(OfferDetails.model_fields)
 _NEED_FIELDS = set(NeedDetails.model_fields)
 
@@ -98,13 +99,29 @@ async def _enter(uow: UnitOfWork, offer: Offer, holders: set[str], policy: Match
     transaction. So a need the offer does not fit, or whose weakest match
     still ranks higher, keeps its matches; for the others the new best K is
     the old one plus this offer, minus the weakest when there was no room.
+    The needs are taken a chunk at a time, so memory does not grow with them.
     """
     now = datetime.now(UTC)
     ctx = Context(now.date(), policy.region)
-    held = await uow.matches.active_ranks_wanting(offer.details.category)
-    for need in await uow.read_model.open_needs_wanting(offer.details.category):
-        if need.id in holders:
-            continue
+    nids = await uow.read_model.fitting_needs(offer, ctx)
+    for start in range(0, len(nids), _CHUNK):
+        needs = await uow.read_model.needs_numbered(nids[start : start + _CHUNK])
+        candidates = [n for n in needs if n.id not in holders]
+        await _enter_chunk(uow, offer, candidates, policy, ctx, now)
+
+
+async def _enter_chunk(
+    uow: UnitOfWork,
+    offer: Offer,
+    candidates: list[Need],
+    policy: MatchPolicy,
+    ctx: Context,
+    now: datetime,
+) -> None:
+    held = await uow.matches.active_ranks_of([n.id for n in candidates])
+    entering: list[tuple[Need, Fit]] = []
+    displaced: list[tuple[Need, str]] = []
+    for need in candidates:
         result = fit(need, offer, ctx, policy.rules, policy.weights)
         if result is None:
             continue
@@ -112,12 +129,18 @@ async def _enter(uow: UnitOfWork, offer: Offer, holders: set[str], policy: Match
         full = len(ranks) >= policy.max_per_need
         if full and not _ranks_above(result.score, offer.id, _weakest(ranks)):
             continue
-        if await uow.matches.activate(match_id_for(need.id, offer.id), need, offer, result, now):
-            await uow.publish(_found(need, offer, result, now))
+        entering.append((need, result))
         if full:
-            _, displaced = _weakest(ranks)
-            await uow.matches.invalidate(match_id_for(need.id, displaced), "outranked", now)
-            await uow.publish(_invalidated(need, displaced, "outranked", now))
+            displaced.append((need, _weakest(ranks)[1]))
+    # None of these needs holds the offer now (holders were left out), so each match is new.
+    await uow.matches.activate_all(offer, entering, now)
+    await uow.publish_all([_found(need, offer, result, now) for need, result in entering])
+    await uow.matches.invalidate_all(
+        [match_id_for(need.id, offer_id) for need, offer_id in displaced], "outranked", now
+    )
+    await uow.publish_all(
+        [_invalidated(need, offer_id, "outranked", now) for need, offer_id in displaced]
+    )
 
 
 def _rank_key(score: float, offer_id: str) -> tuple[float, str]:

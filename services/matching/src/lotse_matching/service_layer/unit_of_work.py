@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from lotse_matching.adapters import orm
 from lotse_matching.adapters.repository import MatchQueries, MatchRepository, ReadModel
+from lotse_matching.domain.need_index import NeedIndex
 from lotse_shared.database import is_postgres
 from lotse_shared.inbox import first_delivery
+from lotse_shared.outbox import Outbox
 from lotse_shared.unit_of_work import SqlUnitOfWork
 
 __all__ = ["UnitOfWork"]
@@ -16,12 +21,24 @@ _MATCHING_LOCK_KEY = 0x4D415443
 
 
 class UnitOfWork(SqlUnitOfWork):
+    """One transaction of matching; ``need_index`` is the process's index of open needs."""
+
     read_model: ReadModel
     matches: MatchRepository
     queries: MatchQueries
 
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        outbox: Outbox,
+        need_index: NeedIndex,
+        on_commit: Callable[[], None] = lambda: None,
+    ) -> None:
+        super().__init__(sessions, outbox, on_commit)
+        self.need_index = need_index
+
     def _open(self) -> None:
-        self.read_model = ReadModel(self.session)
+        self.read_model = ReadModel(self.session, self.need_index)
         self.matches = MatchRepository(self.session)
         self.queries = MatchQueries(self.session)
 
