@@ -17,7 +17,8 @@ holds no ids, references or advisors: the caller loads the fitting needs.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -56,7 +57,6 @@ _ANY_TIME = (1 << len(TimeOfDay)) - 1
 _CHILDCARE, _BARRIER_FREE, _NOT_LATIN = 1, 2, 4
 _NO_STATUS = 1
 _STATUS_BIT = {s: 1 << (i + 1) for i, s in enumerate(ResidenceStatus)}
-_FARTHEST = 100.0  # km; no need travels farther (NeedDetails.max_travel_km)
 _NO_NIDS: Nids = np.empty(0, dtype=np.int64)
 
 
@@ -84,56 +84,83 @@ def _times(times: Iterable[TimeOfDay]) -> int:
     return mask
 
 
-class _Shard:
-    """The open needs wanting one category and living in one municipality.
+@dataclass
+class _Segment:
+    """Where one municipality's needs sit in a table: rows start .. start + size, room up to cap."""
 
-    Removed rows are marked dead and compacted once a quarter of them is.
+    start: int
+    size: int
+    cap: int
+
+
+class _Table:
+    """The open needs wanting one category, in one segment per municipality of residence.
+
+    Each column is one array, so every condition is one vectorised pass; the
+    segments let reachability be decided per municipality on slices. Rows
+    outside a segment's size, and removed rows, are not ``live``. A segment
+    that runs out of room, or a quarter of dead rows, lays the table out
+    afresh with room to grow.
     """
 
     def __init__(self) -> None:
-        self.size = 0
+        self.segments: dict[int, _Segment] = {}
         self.dead = 0
         self.newest = -1  # the largest nid ever appended: newer needs cannot be here yet
-        self.columns = {name: np.zeros(256, dtype) for name, dtype in _COLUMNS.items()}
+        self.columns = {name: np.zeros(0, dtype) for name, dtype in _COLUMNS.items()}
 
-    def column(self, name: str) -> npt.NDArray[Any]:
-        return self.columns[name][: self.size]
-
-    def append(self, rows: list[tuple[int | float | bool, ...]]) -> None:
-        needed = self.size + len(rows)
-        if needed > len(self.columns["nid"]):
-            capacity = max(needed, len(self.columns["nid"]) * 5 // 4 + 256)
-            for name, old in self.columns.items():
-                grown = np.zeros(capacity, old.dtype)
-                grown[: self.size] = old[: self.size]
-                self.columns[name] = grown
-        for name, values in zip(_COLUMNS, zip(*rows, strict=True), strict=True):
-            self.columns[name][self.size : needed] = values
-        self.size = needed
-        self.newest = max(self.newest, *(int(row[0]) for row in rows))
-
-    def remove(self, nids: Nids) -> None:
-        if self.size == 0 or int(nids.min()) > self.newest:
-            return
-        hit = np.isin(self.column("nid"), nids) & self.column("live")
-        removed = int(np.count_nonzero(hit))
-        if not removed:
-            return
-        self.column("live")[hit] = False
-        self.dead += removed
-        if self.dead * 4 > self.size:
-            self._compact()
-
-    def _compact(self) -> None:
-        keep = self.column("live").copy()
-        kept = int(np.count_nonzero(keep))
-        for values in self.columns.values():
-            values[:kept] = values[: self.size][keep]
-        self.size, self.dead = kept, 0
+    @property
+    def live(self) -> int:
+        return sum(seg.size for seg in self.segments.values()) - self.dead
 
     @property
     def nbytes(self) -> int:
         return sum(c.nbytes for c in self.columns.values())
+
+    def append(self, home: int, rows: list[tuple[int | float | bool, ...]]) -> None:
+        seg = self.segments.get(home)
+        if seg is None or seg.size + len(rows) > seg.cap:
+            self._lay_out({home: len(rows)})
+            seg = self.segments[home]
+        end = seg.start + seg.size + len(rows)
+        for name, values in zip(_COLUMNS, zip(*rows, strict=True), strict=True):
+            self.columns[name][seg.start + seg.size : end] = values
+        seg.size += len(rows)
+        self.newest = max(self.newest, *(int(row[0]) for row in rows))
+
+    def remove(self, nids: Nids) -> None:
+        if not self.segments or int(nids.min()) > self.newest:
+            return
+        live = self.columns["live"]
+        hit = np.isin(self.columns["nid"], nids)
+        hit &= live
+        removed = int(np.count_nonzero(hit))
+        if not removed:
+            return
+        live[hit] = False
+        self.dead += removed
+        if self.dead * 4 > self.live + self.dead:
+            self._lay_out({})
+
+    def _lay_out(self, adding: dict[int, int]) -> None:
+        """Copy the live rows into fresh columns, each segment with room for a quarter more."""
+        live = self.columns["live"]
+        kept: dict[int, npt.NDArray[np.intp]] = {}
+        for home, seg in self.segments.items():
+            kept[home] = seg.start + np.flatnonzero(live[seg.start : seg.start + seg.size])
+        new_segments: dict[int, _Segment] = {}
+        position = 0
+        for home in sorted(kept.keys() | adding.keys()):
+            size = len(kept.get(home, ()))
+            cap = (size + adding.get(home, 0)) * 5 // 4 + 16
+            new_segments[home] = _Segment(position, size, cap)
+            position += cap
+        columns = {name: np.zeros(position, dtype) for name, dtype in _COLUMNS.items()}
+        for home, rows in kept.items():
+            seg = new_segments[home]
+            for name, values in self.columns.items():
+                columns[name][seg.start : seg.start + seg.size] = values[rows]
+        self.columns, self.segments, self.dead = columns, new_segments, 0
 
 
 class NeedIndex:
@@ -151,7 +178,7 @@ class NeedIndex:
         self._places: list[str] = []
         for ags in self._region:
             self._home(ags)
-        self._shards: dict[Category, dict[int, _Shard]] = {c: {} for c in Category}
+        self._tables: dict[Category, _Table] = {c: _Table() for c in Category}
 
     def _home(self, ags: str) -> int:
         code = self._homes.get(ags)
@@ -162,14 +189,11 @@ class NeedIndex:
 
     def __len__(self) -> int:
         """How many (need, category) entries are live."""
-        return sum(s.size - s.dead for s in self._all_shards())
+        return sum(t.live for t in self._tables.values())
 
     @property
     def nbytes(self) -> int:
-        return sum(s.nbytes for s in self._all_shards())
-
-    def _all_shards(self) -> list[_Shard]:
-        return [shard for by_home in self._shards.values() for shard in by_home.values()]
+        return sum(t.nbytes for t in self._tables.values())
 
     def apply(self, changes: Iterable[tuple[int, NeedDetails | None]], seen: int) -> None:
         """Take the needs' new states: details when open, None when closed or erased."""
@@ -178,8 +202,8 @@ class NeedIndex:
             self.seen = max(self.seen, seen)
             return
         nids = np.fromiter((nid for nid, _ in changed), dtype=np.int64, count=len(changed))
-        for shard in self._all_shards():
-            shard.remove(nids)
+        for table in self._tables.values():
+            table.remove(nids)
         latest = dict(changed)  # a need changed twice in one batch counts once, as it is now
         added: dict[tuple[Category, int], list[tuple[int | float | bool, ...]]] = {}
         for nid, details in latest.items():
@@ -189,7 +213,7 @@ class NeedIndex:
             for category in set(details.categories):
                 added.setdefault((category, home), []).append(row)
         for (category, home), rows in added.items():
-            self._shards[category].setdefault(home, _Shard()).append(rows)
+            self._tables[category].append(home, rows)
         self.seen = max(self.seen, seen)
 
     def _row(self, nid: int, d: NeedDetails) -> tuple[int | float | bool, ...]:
@@ -216,50 +240,34 @@ class NeedIndex:
             or offer_over(offer, ctx) is not None
         ):
             return _NO_NIDS
+        table = self._tables[details.category]
+        if not table.live:
+            return _NO_NIDS
+        c = table.columns
+        ok = c["live"].copy()
         always, distance = self._reach(offer, ctx)
-        conditions = self._conditions(offer)
-        found = []
-        for home, shard in self._shards[details.category].items():
-            if shard.size == shard.dead:
-                continue
-            if always[home]:
-                ok = shard.column("live").copy()
-            elif distance[home] > _FARTHEST:
-                continue
-            else:
-                ok = shard.column("travel") >= distance[home]
-                ok &= shard.column("live")
-            for condition in conditions:
-                ok &= condition(shard)
-            found.append(shard.column("nid").compress(ok))
-        return np.concatenate(found) if found else _NO_NIDS
-
-    @staticmethod
-    def _conditions(offer: Offer) -> list[Callable[[_Shard], npt.NDArray[np.bool_]]]:
-        """The offer's other conditions on needs, each a vectorised test of one shard."""
-        d = offer.details
-        low, high = d.german_level_min.rank, d.german_level_max.rank
-        tests: list[Callable[[_Shard], npt.NDArray[np.bool_]]] = [
-            lambda s: _within(s.column("age"), d.age_min, d.age_max),
-            lambda s: _within(s.column("level"), low, high),
-        ]
+        for home, seg in table.segments.items():
+            if not always[home]:
+                rows = slice(seg.start, seg.start + seg.size)
+                ok[rows] &= c["travel"][rows] >= distance[home]
+        d = details
+        ok &= _within(c["age"], d.age_min, d.age_max)
+        ok &= _within(c["level"], d.german_level_min.rank, d.german_level_max.rank)
         unmet = (
             (0 if d.childcare else _CHILDCARE)
             | (0 if d.barrier_free else _BARRIER_FREE)
             | (_NOT_LATIN if d.requires_latin_literacy else 0)
         )
         if unmet:
-            tests.append(lambda s: (s.column("requires") & unmet) == 0)
+            ok &= (c["requires"] & unmet) == 0
         if d.residence_statuses:
-            admitted = _NO_STATUS | _statuses(d.residence_statuses)
-            tests.append(lambda s: (s.column("residence") & admitted) != 0)
+            ok &= (c["residence"] & (_NO_STATUS | _statuses(d.residence_statuses))) != 0
         offered = _times(d.times_of_day)
         if offered:
-            tests.append(lambda s: (s.column("times") & offered) != 0)
+            ok &= (c["times"] & offered) != 0
         if d.start_date is not None and not d.rolling_start:
-            starts = d.start_date.toordinal()
-            tests.append(lambda s: s.column("earliest") <= starts)
-        return tests
+            ok &= c["earliest"] <= d.start_date.toordinal()
+        return np.asarray(c["nid"].compress(ok), dtype=np.int64)
 
     def _reach(
         self, offer: Offer, ctx: Context
