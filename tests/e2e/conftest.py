@@ -103,6 +103,7 @@ async def lotse(
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": str(smtp_port),
         "MAIL_FROM": "Lotse <lotse@ki-unna.example>",
+        "NOTIFICATIONS_BATCH_WINDOW_SECONDS": "0",
         "LOTSE_JWT_SECRET": JWT_SECRET,
         # Topics of their own: other tests' events on the same broker stay out of the way.
         "LOTSE_TOPIC_PREFIX": f"e2e{run}.",

@@ -52,17 +52,20 @@ def advisor(version: int = 1, active: bool = True, name: str = "Aylin Demir") ->
     )
 
 
-def match(match_id: str | None = None) -> MatchFound:
+def match(
+    match_id: str | None = None,
+    reference: str = "UNN-7K3Q9X",
+    title: str = "Deutschkurs B1",
+    score: float = 1.0,
+) -> MatchFound:
     return MatchFound(
         match_id=match_id or str(uuid.uuid4()),
-        need_id="need-1",
-        need_reference="UNN-7K3Q9X",
+        need_id=f"need-{reference}",
+        need_reference=reference,
         advisor_id="adv-1",
         offer_id="offer-1",
-        offer=OfferSummary(
-            title="Deutschkurs B1", category="language_course", municipality="05978028"
-        ),
-        score=1.0,
+        offer=OfferSummary(title=title, category="language_course", municipality="05978028"),
+        score=score,
         reasons=[
             MatchReason(
                 code="category", de="Gewünschte Art: Sprachkurs", en="Wanted kind: language course"
@@ -81,13 +84,22 @@ async def deliver(notifications: Notifications, event: Any, event_id: str | None
     await notifications.handle(decode(record.headers, record.value))
 
 
-async def send(notifications: Notifications) -> int:
+async def send(notifications: Notifications, window: timedelta = timedelta(0)) -> int:
     return await handlers.send_due(
         notifications.uow,
         notifications.mailer,
         sender="Lotse <lotse@ki-unna.example>",
         region=notifications.region,
+        window=window,
     )
+
+
+def parsed(raw: bytes) -> tuple[email.message.EmailMessage, str]:
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    assert isinstance(message, email.message.EmailMessage)
+    body = message.get_body(preferencelist=("plain",))
+    assert body is not None
+    return message, body.get_content()
 
 
 async def deliveries(notifications: Notifications) -> list[dict[str, Any]]:
@@ -223,3 +235,41 @@ async def test_a_sent_email_is_announced_on_the_notifications_topic(
         [row] = (await conn.execute(select(orm.outbox))).all()
     assert row.topic == "lotse.notifications" and row.key == "adv-1"
     assert found.match_id in row.value
+
+
+async def test_matches_for_one_need_found_together_share_one_email_best_first(
+    notifications: Notifications, smtp_server: tuple[int, Any]
+) -> None:
+    _, inbox = smtp_server
+    await deliver(notifications, advisor())
+    await deliver(notifications, match(title="Abendkurs A2", score=0.6))
+    await deliver(notifications, match(title="Integrationskurs", score=0.9))
+    await deliver(notifications, match(reference="UNN-OTHER1", title="Beratung"))
+    assert await send(notifications) == 2
+    by_subject = {parsed(raw)[0]["Subject"]: parsed(raw)[1] for raw in inbox.messages}
+    assert set(by_subject) == {
+        "Lotse: 2 neue passende Angebote für UNN-7K3Q9X",
+        "Lotse: ein neues passendes Angebot für UNN-OTHER1",
+    }
+    text = by_subject["Lotse: 2 neue passende Angebote für UNN-7K3Q9X"]
+    assert text.index("1. Integrationskurs") < text.index("2. Abendkurs A2")
+    assert {d["status"] for d in await deliveries(notifications)} == {"sent"}
+
+
+async def test_an_email_waits_for_the_batching_window_to_close(
+    notifications: Notifications, smtp_server: tuple[int, Any]
+) -> None:
+    _, inbox = smtp_server
+    await deliver(notifications, advisor())
+    await deliver(notifications, match(title="Erster Kurs"))
+    assert await send(notifications, window=timedelta(seconds=60)) == 0
+    async with notifications.runtime.engine.begin() as conn:  # the first match is a minute old
+        await conn.execute(
+            update(orm.deliveries).values(created_at=datetime.now(UTC) - timedelta(seconds=61))
+        )
+    await deliver(notifications, match(title="Zweiter Kurs"))  # arrives as the window closes
+    assert await send(notifications, window=timedelta(seconds=60)) == 1
+    [raw] = inbox.messages
+    message, text = parsed(raw)
+    assert "2 neue passende Angebote" in message["Subject"]
+    assert "Erster Kurs" in text and "Zweiter Kurs" in text

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 from importlib import resources
 
 from lotse_notifications.adapters import orm
@@ -52,12 +53,19 @@ class Notifications:
             log.debug("notifications ignores %s", envelope.type)
 
     async def send_forever(self) -> None:
-        """Send due deliveries whenever something committed, and at least every idle interval."""
+        """Send due emails whenever something committed, and at least every idle interval.
+
+        The idle interval also ends batching windows: at most that late after one closes.
+        """
         while True:
             self._wakeup.clear()
             try:
                 await handlers.send_due(
-                    self.uow, self.mailer, sender=self.settings.mail_from, region=self.region
+                    self.uow,
+                    self.mailer,
+                    sender=self.settings.mail_from,
+                    region=self.region,
+                    window=timedelta(seconds=self.settings.batch_window),
                 )
             except Exception:
                 log.exception("sending due deliveries failed; retrying")

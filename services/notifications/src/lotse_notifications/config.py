@@ -24,3 +24,9 @@ class NotificationsSettings(CommonSettings):
     smtp_timeout: float = Field(default=10.0, validation_alias="SMTP_TIMEOUT")
     mail_from: str = Field(default="Lotse <lotse@localhost>", validation_alias="MAIL_FROM")
     region_file: str | None = Field(default=None, validation_alias="LOTSE_REGION_FILE")
+    batch_window: float = Field(
+        default=60.0,
+        ge=0,
+        validation_alias="NOTIFICATIONS_BATCH_WINDOW_SECONDS",
+        description="Matches for one need found within this many seconds share one email.",
+    )

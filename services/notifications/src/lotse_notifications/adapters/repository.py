@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lotse_notifications.adapters import orm
@@ -41,24 +41,41 @@ class DeliveryLog:
         return await insert_ignoring_duplicates(self.session, orm.deliveries, values)
 
     async def claim_due(
-        self, now: datetime, *, limit: int, lease: timedelta
-    ) -> Sequence[tuple[Delivery, Recipient]]:
-        """Claim pending deliveries whose advisor is known and active, for ``lease``.
+        self, now: datetime, *, limit: int, lease: timedelta, window: timedelta = timedelta(0)
+    ) -> Sequence[tuple[list[Delivery], Recipient]]:
+        """Claim, for ``lease``, the due deliveries that can go out, one group per email.
 
+        A group is an advisor's pending deliveries for one need, claimed once
+        the oldest of them has waited ``window``: matches found close together
+        go out in one email. Only advisors known and active get anything.
         Another instance skips claimed rows; a claim that outlives a crash
-        expires and the delivery is tried again.
+        expires and the deliveries are tried again.
         """
         d, a = orm.deliveries, orm.advisors
+        ready = (
+            select(d.c.advisor_id, d.c.need_reference)
+            .where(d.c.status == "pending")
+            .group_by(d.c.advisor_id, d.c.need_reference)
+            .having(func.min(d.c.created_at) <= now - window)
+            .subquery()
+        )
         rows = (
             await self.session.execute(
                 select(d, a.c.name, a.c.email)
                 .join(a, and_(a.c.id == d.c.advisor_id, a.c.active.is_(True)))
+                .join(
+                    ready,
+                    and_(
+                        ready.c.advisor_id == d.c.advisor_id,
+                        ready.c.need_reference == d.c.need_reference,
+                    ),
+                )
                 .where(
                     d.c.status == "pending",
                     d.c.next_attempt_at <= now,
                     or_(d.c.claimed_until.is_(None), d.c.claimed_until < now),
                 )
-                .order_by(d.c.created_at)
+                .order_by(d.c.created_at, d.c.id)
                 .limit(limit)
                 .with_for_update(of=d, skip_locked=True)
             )
@@ -67,8 +84,13 @@ class DeliveryLog:
             await self.session.execute(
                 update(d).where(d.c.id.in_([r.id for r in rows])).values(claimed_until=now + lease)
             )
-        return [
-            (
+        groups: dict[tuple[str, str], tuple[list[Delivery], Recipient]] = {}
+        for r in rows:
+            group = groups.setdefault(
+                (r.advisor_id, r.need_reference),
+                ([], Recipient(advisor_id=r.advisor_id, name=r.name, email=r.email)),
+            )
+            group[0].append(
                 Delivery(
                     id=r.id,
                     advisor_id=r.advisor_id,
@@ -80,11 +102,9 @@ class DeliveryLog:
                     score=r.score,
                     reasons=tuple(r.reasons),
                     attempts=r.attempts,
-                ),
-                Recipient(advisor_id=r.advisor_id, name=r.name, email=r.email),
+                )
             )
-            for r in rows
-        ]
+        return list(groups.values())
 
     async def mark_sent(self, delivery_id: str, now: datetime) -> None:
         await self._set(delivery_id, status="sent", sent_at=now, claimed_until=None)

@@ -78,62 +78,69 @@ async def send_due(
     *,
     sender: str,
     region: Region,
-    batch: int = 50,
+    window: timedelta = timedelta(0),
+    batch: int = 200,
     lease: timedelta = timedelta(minutes=2),
 ) -> int:
-    """Send the deliveries that are due; returns how many were accepted.
+    """Send the emails that are due, one per advisor and need; returns how many were accepted.
 
-    A crash after the server accepted an email and before it is marked sent
-    sends that one email again after the lease: at most one duplicate per
-    crash, carrying the same Message-ID.
+    A crash after the server accepted an email and before its deliveries are
+    marked sent sends that email again after the lease: at most one
+    duplicate per crash, carrying the same Message-ID when the group is the same.
     """
     now = datetime.now(UTC)
     async with new_uow() as uow:
-        claimed = await uow.deliveries.claim_due(now, limit=batch, lease=lease)
+        claimed = await uow.deliveries.claim_due(now, limit=batch, lease=lease, window=window)
         await uow.commit()
     sent = 0
-    for delivery, recipient in claimed:
-        sent += await _send_one(new_uow, mailer, delivery, recipient, sender=sender, region=region)
+    for group, recipient in claimed:
+        sent += await _send_group(new_uow, mailer, group, recipient, sender=sender, region=region)
     return sent
 
 
-async def _send_one(
+async def _send_group(
     new_uow: Callable[[], UnitOfWork],
     mailer: Mailer,
-    delivery: Delivery,
+    group: list[Delivery],
     recipient: Recipient,
     *,
     sender: str,
     region: Region,
 ) -> int:
     now = datetime.now(UTC)
-    message = render_match_email(delivery, recipient, sender=sender, region=region, now=now)
-    attempts = delivery.attempts + 1
+    message = render_match_email(group, recipient, sender=sender, region=region, now=now)
     try:
         await mailer.send(message)
     except TemporaryDeliveryError as exc:
-        log.warning("delivery %s failed (attempt %d), will retry: %s", delivery.id, attempts, exc)
+        log.warning("email %s failed, will retry: %s", message["Message-ID"], exc)
         async with new_uow() as uow:
-            await uow.deliveries.mark_retry(
-                delivery.id, attempts, next_attempt(now, attempts), str(exc)
-            )
+            for delivery in group:
+                attempts = delivery.attempts + 1
+                await uow.deliveries.mark_retry(
+                    delivery.id, attempts, next_attempt(now, attempts), str(exc)
+                )
             await uow.commit()
         return 0
     except PermanentDeliveryError as exc:
-        log.error("delivery %s refused for good: %s", delivery.id, exc)
+        log.error("email %s refused for good: %s", message["Message-ID"], exc)
         async with new_uow() as uow:
-            await uow.deliveries.mark_failed(delivery.id, attempts, str(exc))
+            for delivery in group:
+                await uow.deliveries.mark_failed(delivery.id, delivery.attempts + 1, str(exc))
             await uow.commit()
         return 0
     async with new_uow() as uow:
-        await uow.deliveries.mark_sent(delivery.id, now)
-        await uow.publish(
-            NotificationSent(
-                notification_id=delivery.id,
-                advisor_id=delivery.advisor_id,
-                match_id=delivery.match_id,
-                sent_at=now,
-            )
+        for delivery in group:
+            await uow.deliveries.mark_sent(delivery.id, now)
+        await uow.publish_all(
+            [
+                NotificationSent(
+                    notification_id=delivery.id,
+                    advisor_id=delivery.advisor_id,
+                    match_id=delivery.match_id,
+                    sent_at=now,
+                )
+                for delivery in group
+            ]
         )
         await uow.commit()
     return 1
