@@ -223,6 +223,6 @@ async def test_a_match_event_delivered_twice_sends_one_email(
 
     assert (
         sorted(m["Subject"] for m in emails)
-        == [f"Lotse: neues passendes Angebot für {need['reference']}"] * 2
+        == [f"Lotse: ein neues passendes Angebot für {need['reference']}"] * 2
     )
     assert len({m["Message-ID"] for m in emails}) == 2
