@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Table, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, create_async_engine
 
-__all__ = ["create_engine", "insert_ignoring_duplicates", "is_postgres"]
+__all__ = ["IN_LIST", "chunks", "create_engine", "insert_ignoring_duplicates", "is_postgres"]
+
+IN_LIST = 500  # ids per IN (...) list: well inside every driver's parameter limit
+
+
+T = TypeVar("T")
+
+
+def chunks(items: Sequence[T], size: int = IN_LIST) -> Iterator[Sequence[T]]:
+    """``items`` in slices of at most ``size``, in order: for IN lists and batched work."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:

@@ -25,6 +25,7 @@ from lotse_shared.region import Region
 
 __all__ = [
     "Advisor",
+    "DirectoryEntry",
     "Need",
     "Offer",
     "Provider",
@@ -65,7 +66,7 @@ def check_version(current: int, expected: int | None) -> None:
 
 
 @dataclass
-class _DirectoryEntry(Generic[D]):
+class DirectoryEntry(Generic[D]):
     """A provider or an advisor: details that change, and a switch to deactivate."""
 
     id: str
@@ -90,12 +91,12 @@ class _DirectoryEntry(Generic[D]):
 
 
 @dataclass
-class Provider(_DirectoryEntry[ProviderDetails]):
+class Provider(DirectoryEntry[ProviderDetails]):
     pass
 
 
 @dataclass
-class Advisor(_DirectoryEntry[AdvisorDetails]):
+class Advisor(DirectoryEntry[AdvisorDetails]):
     pass
 
 

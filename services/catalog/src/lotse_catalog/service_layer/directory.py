@@ -1,11 +1,24 @@
-"""Use cases of the directory: providers and advisors, managed by KI coordinators."""
+"""Use cases of the directory: providers and advisors, managed by KI coordinators.
+
+Both kinds of entry are registered, revised and deactivated alike; a
+``_Kind`` names what differs: where they are stored and which events say so.
+"""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TypeVar
 
 from lotse_catalog.domain.errors import Conflict, NotFound
-from lotse_catalog.domain.model import Advisor, Offer, Provider, require_municipality
+from lotse_catalog.domain.model import (
+    Advisor,
+    DirectoryEntry,
+    Offer,
+    Provider,
+    require_municipality,
+)
 from lotse_catalog.service_layer.events import advisor_event, offer_event, provider_event
 from lotse_catalog.service_layer.unit_of_work import UnitOfWork
 from lotse_shared.contracts import (
@@ -13,6 +26,7 @@ from lotse_shared.contracts import (
     AdvisorRegistered,
     AdvisorRemoved,
     AdvisorUpdated,
+    Event,
     OfferWithdrawn,
     ProviderDetails,
     ProviderRegistered,
@@ -29,45 +43,104 @@ __all__ = [
     "revise_provider",
 ]
 
+Entry = TypeVar("Entry", bound=DirectoryEntry[Any])
+
+
+class _Entries(Protocol[Entry]):
+    async def get(self, entity_id: str, *, for_update: bool = False) -> Entry | None: ...
+    async def add(self, entity: Entry) -> None: ...
+    async def save(self, entity: Entry) -> None: ...
+
+
+@dataclass(frozen=True)
+class _Kind(Generic[Entry]):
+    noun: str
+    entries: Callable[[UnitOfWork], _Entries[Entry]]
+    new: Callable[[str, Any], Entry]
+    event: Callable[[type[Event], Entry], Event]
+    registered: type[Event]
+    updated: type[Event]
+
+
+_PROVIDERS = _Kind[Provider](
+    "provider",
+    lambda uow: uow.providers,
+    lambda entry_id, details: Provider(id=entry_id, details=details),
+    provider_event,
+    ProviderRegistered,
+    ProviderUpdated,
+)
+_ADVISORS = _Kind[Advisor](
+    "advisor",
+    lambda uow: uow.advisors,
+    lambda entry_id, details: Advisor(id=entry_id, details=details),
+    advisor_event,
+    AdvisorRegistered,
+    AdvisorUpdated,
+)
+
+
+async def _register(
+    kind: _Kind[Entry], uow: UnitOfWork, region: Region, details: Any, entry_id: str | None
+) -> Entry:
+    require_municipality(region, "municipality", details.municipality)
+    entry = kind.new(entry_id or str(uuid.uuid4()), details)
+    async with uow:
+        if await kind.entries(uow).get(entry.id) is not None:
+            raise Conflict(f"{kind.noun} {entry.id} exists already")
+        await kind.entries(uow).add(entry)
+        await uow.publish(kind.event(kind.registered, entry))
+        await uow.commit()
+    return entry
+
+
+async def _locked(kind: _Kind[Entry], uow: UnitOfWork, entry_id: str) -> Entry:
+    entry = await kind.entries(uow).get(entry_id, for_update=True)
+    if entry is None:
+        raise NotFound(f"no {kind.noun} {entry_id}")
+    return entry
+
+
+async def _revise(
+    kind: _Kind[Entry], uow: UnitOfWork, region: Region, entry_id: str, details: Any
+) -> Entry:
+    require_municipality(region, "municipality", details.municipality)
+    async with uow:
+        entry = await _locked(kind, uow, entry_id)
+        entry.revise(details)
+        await kind.entries(uow).save(entry)
+        await uow.publish(kind.event(kind.updated, entry))
+        await uow.commit()
+    return entry
+
+
+async def _deactivate(
+    kind: _Kind[Entry], uow: UnitOfWork, entry_id: str, event: type[Event]
+) -> Entry:
+    """Deactivate inside the caller's transaction and say so with ``event``."""
+    entry = await _locked(kind, uow, entry_id)
+    entry.deactivate()
+    await kind.entries(uow).save(entry)
+    await uow.publish(kind.event(event, entry))
+    return entry
+
 
 async def register_provider(
     uow: UnitOfWork, region: Region, details: ProviderDetails, provider_id: str | None = None
 ) -> Provider:
-    require_municipality(region, "municipality", details.municipality)
-    provider = Provider(id=provider_id or str(uuid.uuid4()), details=details)
-    async with uow:
-        if await uow.providers.get(provider.id) is not None:
-            raise Conflict(f"provider {provider.id} exists already")
-        await uow.providers.add(provider)
-        await uow.publish(provider_event(ProviderRegistered, provider))
-        await uow.commit()
-    return provider
+    return await _register(_PROVIDERS, uow, region, details, provider_id)
 
 
 async def revise_provider(
     uow: UnitOfWork, region: Region, provider_id: str, details: ProviderDetails
 ) -> Provider:
-    require_municipality(region, "municipality", details.municipality)
-    async with uow:
-        provider = await uow.providers.get(provider_id, for_update=True)
-        if provider is None:
-            raise NotFound(f"no provider {provider_id}")
-        provider.revise(details)
-        await uow.providers.save(provider)
-        await uow.publish(provider_event(ProviderUpdated, provider))
-        await uow.commit()
-    return provider
+    return await _revise(_PROVIDERS, uow, region, provider_id, details)
 
 
 async def deactivate_provider(uow: UnitOfWork, provider_id: str) -> tuple[Provider, list[Offer]]:
     """Deactivate a provider and withdraw its published offers in the same transaction."""
     async with uow:
-        provider = await uow.providers.get(provider_id, for_update=True)
-        if provider is None:
-            raise NotFound(f"no provider {provider_id}")
-        provider.deactivate()
-        await uow.providers.save(provider)
-        await uow.publish(provider_event(ProviderUpdated, provider))
+        provider = await _deactivate(_PROVIDERS, uow, provider_id, ProviderUpdated)
         withdrawn = list(await uow.offers.published_by(provider_id))
         for offer in withdrawn:
             offer.withdraw(expected_version=None)
@@ -80,39 +153,17 @@ async def deactivate_provider(uow: UnitOfWork, provider_id: str) -> tuple[Provid
 async def register_advisor(
     uow: UnitOfWork, region: Region, details: AdvisorDetails, advisor_id: str | None = None
 ) -> Advisor:
-    require_municipality(region, "municipality", details.municipality)
-    advisor = Advisor(id=advisor_id or str(uuid.uuid4()), details=details)
-    async with uow:
-        if await uow.advisors.get(advisor.id) is not None:
-            raise Conflict(f"advisor {advisor.id} exists already")
-        await uow.advisors.add(advisor)
-        await uow.publish(advisor_event(AdvisorRegistered, advisor))
-        await uow.commit()
-    return advisor
+    return await _register(_ADVISORS, uow, region, details, advisor_id)
 
 
 async def revise_advisor(
     uow: UnitOfWork, region: Region, advisor_id: str, details: AdvisorDetails
 ) -> Advisor:
-    require_municipality(region, "municipality", details.municipality)
-    async with uow:
-        advisor = await uow.advisors.get(advisor_id, for_update=True)
-        if advisor is None:
-            raise NotFound(f"no advisor {advisor_id}")
-        advisor.revise(details)
-        await uow.advisors.save(advisor)
-        await uow.publish(advisor_event(AdvisorUpdated, advisor))
-        await uow.commit()
-    return advisor
+    return await _revise(_ADVISORS, uow, region, advisor_id, details)
 
 
 async def deactivate_advisor(uow: UnitOfWork, advisor_id: str) -> Advisor:
     async with uow:
-        advisor = await uow.advisors.get(advisor_id, for_update=True)
-        if advisor is None:
-            raise NotFound(f"no advisor {advisor_id}")
-        advisor.deactivate()
-        await uow.advisors.save(advisor)
-        await uow.publish(advisor_event(AdvisorRemoved, advisor))
+        advisor = await _deactivate(_ADVISORS, uow, advisor_id, AdvisorRemoved)
         await uow.commit()
     return advisor

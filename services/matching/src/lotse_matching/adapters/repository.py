@@ -28,7 +28,7 @@ from lotse_shared.contracts import (
     OfferStatus,
     match_id_for,
 )
-from lotse_shared.database import insert_ignoring_duplicates
+from lotse_shared.database import chunks, insert_ignoring_duplicates
 
 __all__ = ["ActiveMatch", "MatchQueries", "MatchRepository", "ReadModel", "StoredMatch"]
 
@@ -36,7 +36,6 @@ ACTIVE, INVALIDATED = "active", "invalidated"
 ERASED = "erased"
 _ERASED_VERSION = 2**31 - 1  # newer than any event: a late copy of an old one cannot revive it
 _CATCH_UP_ROWS = 5_000
-_IN_CLAUSE = 500
 
 
 def _offer(row: Any) -> Offer:
@@ -96,12 +95,18 @@ class ReadModel:
             },
         )
 
-    async def _next(self, column: Any) -> int:
-        """One more than the largest ``column`` (a need's nid or change number); the lock is held."""
-        return int(await self.session.scalar(select(func.coalesce(func.max(column), 0))) or 0) + 1
+    async def _next_numbers(self) -> tuple[int, int]:
+        """The next free nid and change number, in one query; the matching lock is held."""
+        n = orm.needs.c
+        nid, seq = (
+            await self.session.execute(
+                select(func.coalesce(func.max(n.nid), 0), func.coalesce(func.max(n.seq), 0))
+            )
+        ).one()
+        return int(nid) + 1, int(seq) + 1
 
     async def save_need(self, need: Need) -> bool:
-        n = orm.needs.c
+        nid, seq = await self._next_numbers()
         return await self._upsert(
             orm.needs,
             {
@@ -111,23 +116,24 @@ class ReadModel:
                 "status": need.status.value,
                 "version": need.version,
                 "details": need.details.model_dump(mode="json"),
-                "seq": await self._next(n.seq),
+                "seq": seq,
             },
-            new_row={"nid": await self._next(n.nid)},
+            new_row={"nid": nid},
         )
 
     async def erase_need(self, need_id: str) -> None:
         """Keep nothing of the need but its id, marked erased, so the index drops it too."""
         n = orm.needs.c
+        nid, seq = await self._next_numbers()
         erased = {
             "reference": "",
             "advisor_id": "",
             "status": ERASED,
             "version": _ERASED_VERSION,
             "details": {},
-            "seq": await self._next(n.seq),
+            "seq": seq,
         }
-        new_row = {"id": need_id, "nid": await self._next(n.nid)}
+        new_row = {"id": need_id, "nid": nid}
         if not await insert_ignoring_duplicates(self.session, orm.needs, erased | new_row):
             await self.session.execute(update(orm.needs).where(n.id == need_id).values(**erased))
 
@@ -140,11 +146,9 @@ class ReadModel:
         """The needs with these nids, in nid order."""
         found: list[Need] = []
         n = orm.needs.c
-        for start in range(0, len(nids), _IN_CLAUSE):
+        for some in chunks(nids):
             rows = await self.session.execute(
-                select(orm.needs)
-                .where(n.nid.in_(nids[start : start + _IN_CLAUSE]), n.status != ERASED)
-                .order_by(n.nid)
+                select(orm.needs).where(n.nid.in_(some), n.status != ERASED).order_by(n.nid)
             )
             found.extend(_need(r) for r in rows)
         return found
@@ -245,12 +249,8 @@ class MatchRepository:
         ids = {match_id_for(need.id, offer.id): (need, fit) for need, fit in pairs}
         stored: set[str] = set()
         keys = list(ids)
-        for start in range(0, len(keys), _IN_CLAUSE):
-            stored.update(
-                await self.session.scalars(
-                    select(m.id).where(m.id.in_(keys[start : start + _IN_CLAUSE]))
-                )
-            )
+        for some in chunks(keys):
+            stored.update(await self.session.scalars(select(m.id).where(m.id.in_(some))))
         fresh = [
             _match_values(need, offer, fit) | {"id": match_id, "found_at": now}
             for match_id, (need, fit) in ids.items()
@@ -275,10 +275,10 @@ class MatchRepository:
         await self.invalidate_all([match_id], reason, now)
 
     async def invalidate_all(self, match_ids: Sequence[str], reason: str, now: datetime) -> None:
-        for start in range(0, len(match_ids), _IN_CLAUSE):
+        for some in chunks(match_ids):
             await self.session.execute(
                 update(orm.matches)
-                .where(orm.matches.c.id.in_(match_ids[start : start + _IN_CLAUSE]))
+                .where(orm.matches.c.id.in_(some))
                 .values(status=INVALIDATED, invalidated_at=now, invalidation_reason=reason)
             )
 
@@ -304,10 +304,10 @@ class MatchRepository:
         """For each of ``need_ids``: the (score, offer id) of its active matches."""
         m = orm.matches.c
         ranks: dict[str, list[tuple[float, str]]] = {}
-        for start in range(0, len(need_ids), _IN_CLAUSE):
+        for some in chunks(need_ids):
             rows = await self.session.execute(
                 select(m.need_id, m.score, m.offer_id).where(
-                    m.need_id.in_(need_ids[start : start + _IN_CLAUSE]), m.status == ACTIVE
+                    m.need_id.in_(some), m.status == ACTIVE
                 )
             )
             for need_id, score, offer_id in rows:

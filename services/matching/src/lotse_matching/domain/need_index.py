@@ -233,14 +233,14 @@ class NeedIndex:
 
     def fitting(self, offer: Offer, ctx: Context) -> Nids:
         """The nids of the open needs ``offer`` fits, in no particular order."""
-        details = offer.details
+        d = offer.details
         if (
             offer.status is not OfferStatus.PUBLISHED
             or offer_full(offer) is not None
             or offer_over(offer, ctx) is not None
         ):
             return _NO_NIDS
-        table = self._tables[details.category]
+        table = self._tables[d.category]
         if not table.live:
             return _NO_NIDS
         c = table.columns
@@ -250,7 +250,6 @@ class NeedIndex:
             if not always[home]:
                 rows = slice(seg.start, seg.start + seg.size)
                 ok[rows] &= c["travel"][rows] >= distance[home]
-        d = details
         ok &= _within(c["age"], d.age_min, d.age_max)
         ok &= _within(c["level"], d.german_level_min.rank, d.german_level_max.rank)
         unmet = (

@@ -25,6 +25,7 @@ from lotse_shared.contracts import (
     OfferSummary,
     match_id_for,
 )
+from lotse_shared.database import chunks
 
 __all__ = ["best_offers", "need_changed", "need_erased", "offer_changed"]
 
@@ -104,8 +105,8 @@ async def _enter(uow: UnitOfWork, offer: Offer, holders: set[str], policy: Match
     now = datetime.now(UTC)
     ctx = Context(now.date(), policy.region)
     nids = await uow.read_model.fitting_needs(offer, ctx)
-    for start in range(0, len(nids), _CHUNK):
-        needs = await uow.read_model.needs_numbered(nids[start : start + _CHUNK])
+    for some in chunks(nids, _CHUNK):
+        needs = await uow.read_model.needs_numbered(some)
         candidates = [n for n in needs if n.id not in holders]
         await _enter_chunk(uow, offer, candidates, policy, ctx, now)
 

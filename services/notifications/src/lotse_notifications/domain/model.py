@@ -78,22 +78,24 @@ def render_match_email(
     message = EmailMessage()
     message["From"] = sender
     message["To"] = formataddr((_header_safe(recipient.name), recipient.email))
-    message["Subject"] = _header_safe(
-        f"Lotse: {'ein neues passendes Angebot' if count == 1 else f'{count} neue passende Angebote'}"
-        f" für {reference}"
-    )
+    message["Subject"] = _header_safe(f"Lotse: {_offers(count, new=True)} für {reference}")
     message["Date"] = format_datetime(now)
     message["Message-ID"] = message_id_for(ranked)
     offers = "\n\n".join(_offer_text(n, d, region) for n, d in enumerate(ranked, start=1))
     message.set_content(
         f"Guten Tag {recipient.name},\n\n"
-        f"für den Bedarf {reference} gibt es "
-        f"{'ein passendes Angebot' if count == 1 else f'{count} passende Angebote'}"
-        ", das beste zuerst:\n\n"
+        f"für den Bedarf {reference} gibt es {_offers(count)}, das beste zuerst:\n\n"
         f"{offers}\n\n"
         "Lotse schlägt vor, Sie entscheiden.\n"
     )
     return message
+
+
+def _offers(count: int, *, new: bool = False) -> str:
+    """'ein (neues) passendes Angebot' or 'N (neue) passende Angebote'."""
+    if count == 1:
+        return f"ein {'neues ' if new else ''}passendes Angebot"
+    return f"{count} {'neue ' if new else ''}passende Angebote"
 
 
 def _offer_text(n: int, delivery: Delivery, region: Region) -> str:
