@@ -1,6 +1,7 @@
 """One new offer matched against N open needs, next to a brute-force scan in the same run.
 
-    python -m bench.matching_offers [--sizes 10000,100000,1000000] [--offers 30] [--quick]
+    python -m bench.matching_offers [--sizes 10000,100000,1000000] [--offers 30] [--probes 4]
+                                    [--quick]
 
 For each size a fresh SQLite read model is filled with N random open needs
 of Kreis Unna. A separate process, so that its peak memory is its own, then
@@ -8,7 +9,10 @@ runs matching as the service does: it builds the need index from the store
 and takes ``--offers`` new offers, measuring for each
 
 - find: the index answering which open needs the offer fits (every hard
-  condition) — the figure DESIGN.md's target is about;
+  condition) — the figure DESIGN.md's target is about. After each commit,
+  ``--probes`` further new offers are found too (and not committed), so that
+  p99 rests on enough finds to mean something: with 50 finds it would be the
+  slowest one;
 - commit: matching's whole ``offer_changed`` use case — catch-up, find,
   loading the fitting needs, score and reasons, the rank check, one match
   row and one outbox event per match, one transaction. It grows with the
@@ -141,20 +145,30 @@ def summary(values: list[float]) -> dict[str, float]:
     return {"p50": round(statistics.median(values), 3), "p99": round(percentile(values, 0.99), 3)}
 
 
-async def run_lotse(database: Path, events: list[OfferPublished]) -> dict[str, Any]:
-    """The service's side, in its own process: build the index, then match each offer."""
+async def run_lotse(
+    database: Path, events: list[OfferPublished], probes: list[OfferPublished]
+) -> dict[str, Any]:
+    """The service's side, in its own process: build the index, then match each offer.
+
+    Each commit is followed by the finds for the next offer and its share of
+    ``probes``; found, not committed.
+    """
     matching = matching_on(database)
     started = time.perf_counter()
     await matching.build_index()
     built = time.perf_counter() - started
-    find_ms, commit_ms, found = [], [], []
+    find_ms: list[float] = []
+    commit_ms: list[float] = []
+    found: list[list[int]] = []
+    per_offer = len(probes) // len(events)
     for n, event in enumerate(events):
-        offer = handlers.offer_from(event)
         ctx = Context(datetime.now(UTC).date(), matching.policy.region)
-        t0 = time.perf_counter()
-        fitting = matching.need_index.fitting(offer, ctx)
-        find_ms.append((time.perf_counter() - t0) * 1000)
-        found.append(sorted(fitting.tolist()))
+        for finding in [event, *probes[n * per_offer : (n + 1) * per_offer]]:
+            offer = handlers.offer_from(finding)
+            t0 = time.perf_counter()
+            fitting = matching.need_index.fitting(offer, ctx)
+            find_ms.append((time.perf_counter() - t0) * 1000)
+            found.append(sorted(fitting.tolist()))
         t0 = time.perf_counter()
         await handlers.offer_changed(event, f"bench-{n}", matching.uow(), matching.policy, "bench")
         commit_ms.append((time.perf_counter() - t0) * 1000)
@@ -164,6 +178,7 @@ async def run_lotse(database: Path, events: list[OfferPublished]) -> dict[str, A
     return {
         "index_build_s": round(built, 1),
         "index_mb": round(matching.need_index.nbytes / 2**20, 1),
+        "finds": len(find_ms),
         "find_ms": summary(find_ms),
         "commit_ms": summary(commit_ms),
         "matches_per_offer": round(matches / len(events), 1),
@@ -195,16 +210,29 @@ async def scan(database: Path, events: list[OfferPublished]) -> tuple[list[float
     return scan_ms, found
 
 
-def measure(size: int, offers: int, folder: Path) -> dict[str, Any]:
+def measure(size: int, offers: int, probes: int, folder: Path) -> dict[str, Any]:
     rng = random.Random(size)
     database = folder / f"m{size}.db"
     started = time.perf_counter()
     asyncio.run(populate(database, size, rng))
     filled = time.perf_counter() - started
     events = [new_offer(rng) for _ in range(offers)]
+    probing = [new_offer(rng) for _ in range(offers * probes)]
     offers_file = folder / f"offers{size}.json"
-    offers_file.write_text(json.dumps([e.model_dump(mode="json") for e in events]))
-    scan_ms, scanned = asyncio.run(scan(database, events))
+    offers_file.write_text(
+        json.dumps(
+            {
+                kind: [e.model_dump(mode="json") for e in some]
+                for kind, some in (("events", events), ("probes", probing))
+            }
+        )
+    )
+    in_order = [
+        e
+        for n, event in enumerate(events)
+        for e in [event, *probing[n * probes : (n + 1) * probes]]
+    ]
+    scan_ms, scanned = asyncio.run(scan(database, in_order))
     child = subprocess.run(  # noqa: S603 - this very script, with paths it chose
         [
             sys.executable,
@@ -230,14 +258,15 @@ def measure(size: int, offers: int, folder: Path) -> dict[str, Any]:
 
 def render(results: list[dict[str, Any]]) -> str:
     lines = [
-        "open needs  matches/offer  find p50  find p99  scan p50   scan p99  ratio p99"
+        "open needs  matches/offer  finds  find p50  find p99  scan p50   scan p99  ratio p99"
         "  commit p50  commit p99  index  peak RSS  index build"
     ]
     for r in results:
         find, scan_, commit = r["find_ms"], r["scan_ms"], r["commit_ms"]
         ratio = find["p99"] / scan_["p99"] if scan_["p99"] else 0.0
         lines.append(
-            f"{r['open_needs']:>10}  {r['matches_per_offer']:>13}  {find['p50']:>5.2f} ms"
+            f"{r['open_needs']:>10}  {r['matches_per_offer']:>13}  {r['finds']:>5}"
+            f"  {find['p50']:>5.2f} ms"
             f"  {find['p99']:>5.2f} ms  {scan_['p50']:>5.0f} ms  {scan_['p99']:>6.0f} ms"
             f"  {ratio:>9.4f}  {commit['p50']:>7.0f} ms  {commit['p99']:>7.0f} ms"
             f"  {r['index_mb']:>3.0f} MB  {r['peak_rss_mb']:>5.0f} MB  {r['index_build_s']:>9.1f} s"
@@ -263,20 +292,26 @@ def main() -> None:
     )
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--offers", type=int, default=30)
+    parser.add_argument(
+        "--probes", type=int, default=4, help="offers found, not committed, per offer"
+    )
     parser.add_argument("--quick", action="store_true", help="1000 and 5000 needs, 5 offers")
     parser.add_argument("--json", type=Path, default=Path("var/bench/matching.json"))
     parser.add_argument("--worker", nargs=2, type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         database, offers_file = args.worker
-        events = [OfferPublished.model_validate(o) for o in json.loads(offers_file.read_text())]
-        print(json.dumps(asyncio.run(run_lotse(database, events))))
+        given = json.loads(offers_file.read_text())
+        events, probing = (
+            [OfferPublished.model_validate(o) for o in given[kind]] for kind in ("events", "probes")
+        )
+        print(json.dumps(asyncio.run(run_lotse(database, events, probing))))
         return
     sizes = [1000, 5000] if args.quick else [int(s) for s in args.sizes.split(",")]
     offers = 5 if args.quick else args.offers
     folder = Path(tempfile.mkdtemp(prefix="lotse-bench-matching-"))
     try:
-        results = [measure(size, offers, folder) for size in sizes]
+        results = [measure(size, offers, args.probes, folder) for size in sizes]
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     print(render(results))

@@ -19,7 +19,6 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -30,6 +29,7 @@ from lotse_matching.domain.model import Context, Offer
 from lotse_shared.contracts import (
     Category,
     DeliveryMode,
+    GermanLevel,
     Literacy,
     NeedDetails,
     OfferStatus,
@@ -39,35 +39,29 @@ from lotse_shared.contracts import (
 
 __all__ = ["NeedIndex"]
 
-Nids = npt.NDArray[np.int64]
+Nids = npt.NDArray[np.int32]
 
 _COLUMNS: dict[str, type[np.generic]] = {
-    "nid": np.int64,
-    "live": np.bool_,
+    "nid": np.int32,  # the store numbers its needs from 1; far below 2**31
+    "flags": np.uint8,  # _LIVE, what the need requires, and its times of day (_TIME_BIT)
     "age": np.uint8,
     "level": np.uint8,  # GermanLevel.rank
-    "requires": np.uint8,  # _CHILDCARE | _BARRIER_FREE | _NOT_LATIN, as the need requires
     "residence": np.uint16,  # one bit: _NO_STATUS when not given, else the status's bit
-    "times": np.uint8,  # a bit per TimeOfDay; every bit when the need gave none (any time)
     "travel": np.float64,  # kept exact: it is compared with a float64 distance
     "earliest": np.int32,  # date.toordinal(); 0 when not given
 }
-_TIME_BIT = {t: 1 << i for i, t in enumerate(TimeOfDay)}
-_ANY_TIME = (1 << len(TimeOfDay)) - 1
-_CHILDCARE, _BARRIER_FREE, _NOT_LATIN = 1, 2, 4
+# Every bit of a need but its age, level and status in one byte, so the commonest tests read
+# one column. A row in a segment's spare room, or a removed one, has _LIVE clear.
+_LIVE, _CHILDCARE, _BARRIER_FREE, _NOT_LATIN = 1, 2, 4, 8
+assert len(TimeOfDay) <= 4, "the times of day share one byte with four other bits"
+_TIME_BIT = {t: 16 << i for i, t in enumerate(TimeOfDay)}
+_ANY_TIME = sum(_TIME_BIT.values())
 _NO_STATUS = 1
 _STATUS_BIT = {s: 1 << (i + 1) for i, s in enumerate(ResidenceStatus)}
-_NO_NIDS: Nids = np.empty(0, dtype=np.int64)
-
-
-def _within(values: npt.NDArray[Any], low: int, high: int) -> npt.NDArray[np.bool_]:
-    """low <= values <= high in two passes, for small non-negative values and bounds (ages, ranks).
-
-    Subtracting ``low`` turns everything below it negative, which read as
-    unsigned is larger than any ``high - low``.
-    """
-    unsigned = np.dtype(f"u{values.dtype.itemsize}")
-    return np.asarray((values - values.dtype.type(low)).view(unsigned) <= high - low)
+_NO_NIDS: Nids = np.empty(0, dtype=np.int32)
+_LARGEST_NID = np.iinfo(np.int32).max
+_OLDEST = 120  # NeedDetails.age's bound
+_TOP_LEVEL = GermanLevel.C2.rank
 
 
 def _statuses(statuses: Iterable[ResidenceStatus]) -> int:
@@ -86,21 +80,27 @@ def _times(times: Iterable[TimeOfDay]) -> int:
 
 @dataclass
 class _Segment:
-    """Where one municipality's needs sit in a table: rows start .. start + size, room up to cap."""
+    """Where one municipality's needs sit in a table: rows start .. start + size, room up to cap.
+
+    ``farthest`` is at least the largest travel limit of its needs: when the
+    offer lies farther away, none of them is read.
+    """
 
     start: int
     size: int
     cap: int
+    farthest: float = 0.0
 
 
 class _Table:
     """The open needs wanting one category, in one segment per municipality of residence.
 
     Each column is one array, so every condition is one vectorised pass; the
-    segments let reachability be decided per municipality on slices. Rows
-    outside a segment's size, and removed rows, are not ``live``. A segment
-    that runs out of room, or a quarter of dead rows, lays the table out
-    afresh with room to grow.
+    segments let reachability be decided per municipality on slices. A
+    segment that runs out of room, or a quarter of dead rows, lays the table
+    out afresh with room to grow. The scratch arrays are as long as the
+    columns: a find allocates nothing of the table's size, which keeps it
+    quick when the columns have left the cache.
     """
 
     def __init__(self) -> None:
@@ -108,6 +108,13 @@ class _Table:
         self.dead = 0
         self.newest = -1  # the largest nid ever appended: newer needs cannot be here yet
         self.columns = {name: np.zeros(0, dtype) for name, dtype in _COLUMNS.items()}
+        self._scratch(0)
+
+    def _scratch(self, length: int) -> None:
+        self.ok = np.zeros(length, np.bool_)
+        self.test = np.zeros(length, np.bool_)
+        self.small = np.zeros(length, np.uint8)
+        self.wide = np.zeros(length, np.uint16)
 
     @property
     def live(self) -> int:
@@ -115,9 +122,10 @@ class _Table:
 
     @property
     def nbytes(self) -> int:
-        return sum(c.nbytes for c in self.columns.values())
+        scratch = self.ok.nbytes + self.test.nbytes + self.small.nbytes + self.wide.nbytes
+        return sum(c.nbytes for c in self.columns.values()) + scratch
 
-    def append(self, home: int, rows: list[tuple[int | float | bool, ...]]) -> None:
+    def append(self, home: int, rows: list[tuple[int | float, ...]]) -> None:
         seg = self.segments.get(home)
         if seg is None or seg.size + len(rows) > seg.cap:
             self._lay_out({home: len(rows)})
@@ -126,34 +134,37 @@ class _Table:
         for name, values in zip(_COLUMNS, zip(*rows, strict=True), strict=True):
             self.columns[name][seg.start + seg.size : end] = values
         seg.size += len(rows)
+        seg.farthest = max(seg.farthest, *(float(row[5]) for row in rows))
         self.newest = max(self.newest, *(int(row[0]) for row in rows))
 
     def remove(self, nids: Nids) -> None:
         if not self.segments or int(nids.min()) > self.newest:
             return
-        live = self.columns["live"]
+        flags = self.columns["flags"]
         hit = np.isin(self.columns["nid"], nids)
-        hit &= live
+        hit &= (flags & _LIVE) != 0
         removed = int(np.count_nonzero(hit))
         if not removed:
             return
-        live[hit] = False
+        np.bitwise_and(flags, np.uint8(~_LIVE & 0xFF), out=flags, where=hit)
         self.dead += removed
         if self.dead * 4 > self.live + self.dead:
             self._lay_out({})
 
     def _lay_out(self, adding: dict[int, int]) -> None:
-        """Copy the live rows into fresh columns, each segment with room for a quarter more."""
-        live = self.columns["live"]
+        """Copy the live rows into fresh columns, each segment with room for an eighth more."""
+        flags = self.columns["flags"]
         kept: dict[int, npt.NDArray[np.intp]] = {}
         for home, seg in self.segments.items():
-            kept[home] = seg.start + np.flatnonzero(live[seg.start : seg.start + seg.size])
+            rows = flags[seg.start : seg.start + seg.size] & _LIVE
+            kept[home] = seg.start + np.flatnonzero(rows)
         new_segments: dict[int, _Segment] = {}
         position = 0
         for home in sorted(kept.keys() | adding.keys()):
             size = len(kept.get(home, ()))
-            cap = (size + adding.get(home, 0)) * 5 // 4 + 16
-            new_segments[home] = _Segment(position, size, cap)
+            cap = (size + adding.get(home, 0)) * 9 // 8 + 16
+            old = self.segments.get(home)
+            new_segments[home] = _Segment(position, size, cap, old.farthest if old else 0.0)
             position += cap
         columns = {name: np.zeros(position, dtype) for name, dtype in _COLUMNS.items()}
         for home, rows in kept.items():
@@ -161,6 +172,7 @@ class _Table:
             for name, values in self.columns.items():
                 columns[name][seg.start : seg.start + seg.size] = values[rows]
         self.columns, self.segments, self.dead = columns, new_segments, 0
+        self._scratch(position)
 
 
 class NeedIndex:
@@ -202,10 +214,12 @@ class NeedIndex:
             self.seen = max(self.seen, seen)
             return
         nids = np.fromiter((nid for nid, _ in changed), dtype=np.int64, count=len(changed))
+        if int(nids.max()) > _LARGEST_NID:
+            raise ValueError(f"need number {int(nids.max())} is beyond the index's range")
         for table in self._tables.values():
-            table.remove(nids)
+            table.remove(nids.astype(np.int32))
         latest = dict(changed)  # a need changed twice in one batch counts once, as it is now
-        added: dict[tuple[Category, int], list[tuple[int | float | bool, ...]]] = {}
+        added: dict[tuple[Category, int], list[tuple[int | float, ...]]] = {}
         for nid, details in latest.items():
             if details is None:
                 continue
@@ -216,23 +230,27 @@ class NeedIndex:
             self._tables[category].append(home, rows)
         self.seen = max(self.seen, seen)
 
-    def _row(self, nid: int, d: NeedDetails) -> tuple[int | float | bool, ...]:
+    def _row(self, nid: int, d: NeedDetails) -> tuple[int | float, ...]:
+        """The need as a row of the columns, in their order."""
         return (
             nid,
-            True,
+            _LIVE
+            | (_CHILDCARE if d.childcare_needed else 0)
+            | (_BARRIER_FREE if d.barrier_free_needed else 0)
+            | (_NOT_LATIN if d.literacy is not Literacy.LATIN else 0)
+            | (_times(d.times_of_day) or _ANY_TIME),
             d.age,
             d.german_level.rank,
-            (_CHILDCARE if d.childcare_needed else 0)
-            | (_BARRIER_FREE if d.barrier_free_needed else 0)
-            | (_NOT_LATIN if d.literacy is not Literacy.LATIN else 0),
             _statuses([d.residence_status]) if d.residence_status else _NO_STATUS,
-            _times(d.times_of_day) or _ANY_TIME,
             d.max_travel_km,
             d.earliest_start.toordinal() if d.earliest_start else 0,
         )
 
     def fitting(self, offer: Offer, ctx: Context) -> Nids:
-        """The nids of the open needs ``offer`` fits, in no particular order."""
+        """The nids of the open needs ``offer`` fits, in no particular order.
+
+        Not re-entrant: a find works in the table's scratch arrays.
+        """
         d = offer.details
         if (
             offer.status is not OfferStatus.PUBLISHED
@@ -240,33 +258,52 @@ class NeedIndex:
             or offer_over(offer, ctx) is not None
         ):
             return _NO_NIDS
-        table = self._tables[d.category]
-        if not table.live:
+        t = self._tables[d.category]
+        if not t.live:
             return _NO_NIDS
-        c = table.columns
-        ok = c["live"].copy()
-        always, distance = self._reach(offer, ctx)
-        for home, seg in table.segments.items():
-            if not always[home]:
-                rows = slice(seg.start, seg.start + seg.size)
-                ok[rows] &= c["travel"][rows] >= distance[home]
-        ok &= _within(c["age"], d.age_min, d.age_max)
-        ok &= _within(c["level"], d.german_level_min.rank, d.german_level_max.rank)
+        c, ok, test, small = t.columns, t.ok, t.test, t.small
+        # Live, and nothing required that the offer lacks.
         unmet = (
             (0 if d.childcare else _CHILDCARE)
             | (0 if d.barrier_free else _BARRIER_FREE)
             | (_NOT_LATIN if d.requires_latin_literacy else 0)
         )
-        if unmet:
-            ok &= (c["requires"] & unmet) == 0
-        if d.residence_statuses:
-            ok &= (c["residence"] & (_NO_STATUS | _statuses(d.residence_statuses))) != 0
+        np.bitwise_and(c["flags"], np.uint8(_LIVE | unmet), out=small)
+        np.equal(small, np.uint8(_LIVE), out=ok)
         offered = _times(d.times_of_day)
         if offered:
-            ok &= (c["times"] & offered) != 0
+            np.bitwise_and(c["flags"], np.uint8(offered), out=small)
+            ok &= np.not_equal(small, 0, out=test)
+        self._in_range(c["age"], d.age_min, d.age_max, _OLDEST, t)
+        self._in_range(c["level"], d.german_level_min.rank, d.german_level_max.rank, _TOP_LEVEL, t)
+        if d.residence_statuses:
+            allowed = np.uint16(_NO_STATUS | _statuses(d.residence_statuses))
+            np.bitwise_and(c["residence"], allowed, out=t.wide)
+            ok &= np.not_equal(t.wide, 0, out=test)
         if d.start_date is not None and not d.rolling_start:
-            ok &= c["earliest"] <= d.start_date.toordinal()
-        return np.asarray(c["nid"].compress(ok), dtype=np.int64)
+            ok &= np.less_equal(c["earliest"], d.start_date.toordinal(), out=test)
+        always, distance = self._reach(offer, ctx)
+        for home, seg in t.segments.items():
+            if always[home]:
+                continue
+            rows = slice(seg.start, seg.start + seg.size)
+            if seg.farthest < distance[home]:
+                ok[rows] = False
+            else:
+                ok[rows] &= np.greater_equal(c["travel"][rows], distance[home], out=test[rows])
+        return c["nid"].compress(ok)
+
+    @staticmethod
+    def _in_range(values: npt.NDArray[np.uint8], low: int, high: int, top: int, t: _Table) -> None:
+        """ok &= low <= values <= high, in the table's scratch, for small non-negative values.
+
+        Subtracting ``low`` wraps everything below it round to large values,
+        which are above any ``high - low``.
+        """
+        if low == 0 and high >= top:
+            return
+        np.subtract(values, np.uint8(low), out=t.small)
+        t.ok &= np.less_equal(t.small, np.uint8(high - low), out=t.test)
 
     def _reach(
         self, offer: Offer, ctx: Context
