@@ -118,6 +118,15 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "decline_reason": "schedule",
         "decided_at": NOW.isoformat(),
     },
+    "notification.failed": {
+        "notification_id": "d-1",
+        "advisor_id": "adv-schwerte-1",
+        "match_id": "m-1",
+        "kind": "match_invalidated",
+        "error": "550 5.1.1 mailbox unavailable",
+        "attempts": 1,
+        "failed_at": NOW.isoformat(),
+    },
     "notification": {
         "notification_id": "d-1",
         "advisor_id": "adv-schwerte-1",

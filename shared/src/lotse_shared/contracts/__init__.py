@@ -48,7 +48,11 @@ from lotse_shared.contracts.needs import (
     NeedRegistered,
     NeedUpdated,
 )
-from lotse_shared.contracts.notifications import NotificationSent
+from lotse_shared.contracts.notifications import (
+    NotificationFailed,
+    NotificationKind,
+    NotificationSent,
+)
 from lotse_shared.contracts.offers import (
     Location,
     OfferDetails,
@@ -102,6 +106,8 @@ __all__ = [
     "NeedRegistered",
     "NeedStatus",
     "NeedUpdated",
+    "NotificationFailed",
+    "NotificationKind",
     "NotificationMode",
     "NotificationPreference",
     "NotificationSent",
@@ -142,5 +148,6 @@ EVENT_TYPES: dict[str, type[Event]] = {
         MatchInvalidated,
         MatchDecided,
         NotificationSent,
+        NotificationFailed,
     )
 }

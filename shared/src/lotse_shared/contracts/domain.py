@@ -51,6 +51,24 @@ class Category(StrEnum):
     LEISURE = "leisure"
     CHILDCARE = "childcare"
 
+    def names(self) -> tuple[str, str]:
+        """What people call this kind of offer: (German, English)."""
+        return _CATEGORY_NAMES[self]
+
+
+_CATEGORY_NAMES = {
+    Category.INTEGRATION_COURSE: ("Integrationskurs", "integration course"),
+    Category.LANGUAGE_COURSE: ("Sprachkurs", "language course"),
+    Category.VOCATIONAL_LANGUAGE_COURSE: ("Berufssprachkurs", "vocational language course"),
+    Category.SCHOOL_PLACE: ("Schulplatz", "school place"),
+    Category.VOCATIONAL_TRAINING: ("Ausbildung", "vocational training"),
+    Category.RECOGNITION: ("Anerkennung", "recognition of qualifications"),
+    Category.COUNSELLING: ("Beratung", "counselling"),
+    Category.QUALIFICATION: ("Qualifizierung", "qualification"),
+    Category.LEISURE: ("Freizeit", "leisure"),
+    Category.CHILDCARE: ("Kinderbetreuung", "childcare"),
+}
+
 
 class GermanLevel(StrEnum):
     """CEFR level of German; A0 means none. Ordered: compare with :meth:`rank`."""

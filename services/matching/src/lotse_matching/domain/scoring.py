@@ -10,19 +10,6 @@ from lotse_shared.contracts import DeliveryMode, GermanLevel
 
 __all__ = ["DEFAULT_WEIGHTS", "Reason", "Weights", "reasons", "score"]
 
-CATEGORY_NAMES: dict[str, tuple[str, str]] = {
-    "integration_course": ("Integrationskurs", "integration course"),
-    "language_course": ("Sprachkurs", "language course"),
-    "vocational_language_course": ("Berufssprachkurs", "vocational language course"),
-    "school_place": ("Schulplatz", "school place"),
-    "vocational_training": ("Ausbildung", "vocational training"),
-    "recognition": ("Anerkennung", "recognition of qualifications"),
-    "counselling": ("Beratung", "counselling"),
-    "qualification": ("Qualifizierung", "qualification"),
-    "leisure": ("Freizeit", "leisure"),
-    "childcare": ("Kinderbetreuung", "childcare"),
-}
-
 
 @dataclass(frozen=True)
 class Reason:
@@ -105,7 +92,7 @@ def score(need: Need, offer: Offer, ctx: Context, weights: Weights = DEFAULT_WEI
 def reasons(need: Need, offer: Offer, ctx: Context) -> tuple[Reason, ...]:
     """Why the offer fits, in plain words."""
     details = offer.details
-    de, en = CATEGORY_NAMES[details.category.value]
+    de, en = details.category.names()
     found = [Reason("category", f"Gewünschte Art: {de}", f"Wanted kind: {en}")]
     home = need.details.municipality
     place = ctx.region.name_of(details.location.municipality)
