@@ -20,7 +20,7 @@ from lotse_matching.bootstrap import Matching, bootstrap
 from lotse_matching.config import MatchingSettings
 from lotse_matching.entrypoints.api import create_app
 from lotse_shared.auth import JwtCodec
-from lotse_shared.contracts import NeedRegistered, OfferPublished, match_id_for
+from lotse_shared.contracts import NeedRegistered, OfferPublished, OfferWithdrawn, match_id_for
 from lotse_shared.envelope import decode, encode
 from lotse_shared.identity import Role
 from lotse_shared.migrations import upgrade
@@ -119,6 +119,26 @@ async def test_an_advisor_sees_their_needs_matches_ranked_with_reasons_and_eligi
         await api.get(f"/v1/needs/{n.need_id}/matches", headers=token("provider", "vhs"))
     ).status_code == 403
     assert (await api.get(f"/v1/needs/{n.need_id}/matches")).status_code == 401
+
+
+async def test_the_link_in_an_email_shows_the_match_to_its_advisor_only_and_whether_it_holds(
+    matching: Matching, api: httpx.AsyncClient, token: Callable[[str, str], Headers]
+) -> None:
+    n, o = need(), offer()
+    await deliver(matching, n)
+    await deliver(matching, o)
+    url = f"/v1/matches/{match_id_for(n.need_id, o.offer_id)}"
+    response = await api.get(url, headers=token("advisor", "adv-1"))
+    assert response.status_code == 200
+    assert (response.json()["offer_id"], response.json()["status"]) == (o.offer_id, "active")
+    withdrawn = o.model_dump() | {"status": "withdrawn", "version": 2}
+    await deliver(matching, OfferWithdrawn.model_validate(withdrawn))
+    response = await api.get(url, headers=token("advisor", "adv-1"))
+    assert response.json()["status"] == "invalidated"
+    assert response.json()["invalidation_reason"] == "withdrawn"
+    assert (await api.get(url, headers=token("advisor", "adv-2"))).status_code == 404
+    assert (await api.get(url, headers=token("provider", "vhs"))).status_code == 403
+    assert (await api.get("/v1/matches/nope", headers=token("advisor", "adv-1"))).status_code == 404
 
 
 async def test_a_provider_sees_counts_for_its_own_offers_only(

@@ -356,6 +356,12 @@ class MatchQueries:
             else None
         )
 
+    async def details(self, match_id: str) -> dict[str, Any] | None:
+        """Everything stored of one match, active or not."""
+        m = orm.matches
+        row = (await self.session.execute(select(m).where(m.c.id == match_id))).one_or_none()
+        return row._asdict() if row else None
+
     async def decide(self, match_id: str, decision: str, reason: str | None, now: datetime) -> None:
         await self.session.execute(
             update(orm.matches)

@@ -66,6 +66,14 @@ async def need_matches(
 
 
 @router.get(
+    "/v1/matches/{match_id}",
+    summary="One match, as an email links to it: score, reasons, and whether it still holds.",
+)
+async def one_match(match_id: str, principal: Advisor, matching: MatchingDep) -> dict[str, Any]:
+    return await queries.match(matching.uow(), principal, match_id)
+
+
+@router.get(
     "/v1/offers/{offer_id}/matches",
     summary="How many needs the offer is proposed for (counts only).",
 )

@@ -17,6 +17,7 @@ __all__ = [
     "NotAllowed",
     "coverage",
     "decide",
+    "match",
     "matches_of_need",
     "offer_counts",
 ]
@@ -45,6 +46,19 @@ async def matches_of_need(
     async with uow:
         await _own_need(uow, principal, need_id)
         return list(await uow.matches.for_need(need_id))
+
+
+async def match(uow: UnitOfWork, principal: Principal, match_id: str) -> dict[str, Any]:
+    """One match, as an email links to it: still active or not; only for the need's advisor."""
+    async with uow:
+        found = await uow.queries.details(match_id)
+        if found is None:
+            raise MatchNotFound(f"no match {match_id}")
+        try:
+            await _own_need(uow, principal, found["need_id"])
+        except MatchNotFound:
+            raise MatchNotFound(f"no match {match_id}") from None
+        return found
 
 
 async def offer_counts(uow: UnitOfWork, principal: Principal, offer_id: str) -> dict[str, int]:
