@@ -2,109 +2,23 @@
 
 from __future__ import annotations
 
-import email
-import email.policy
-import uuid
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
-from importlib import resources
+import json
+from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
-import pytest
-from sqlalchemy import select, update
-
-from lotse_notifications.adapters import orm
-from lotse_notifications.bootstrap import Notifications, bootstrap
-from lotse_notifications.config import NotificationsSettings
-from lotse_notifications.service_layer import handlers
-from lotse_shared.contracts import AdvisorRegistered, MatchFound, MatchReason, OfferSummary
-from lotse_shared.envelope import decode, encode
-from lotse_shared.migrations import upgrade
-
-
-@pytest.fixture
-async def notifications(
-    database_url: str, smtp_server: tuple[int, Any]
-) -> AsyncIterator[Notifications]:
-    port, _ = smtp_server
-    settings = NotificationsSettings(
-        NOTIFICATIONS_DATABASE_URL=database_url,
-        SMTP_PORT=port,
-        MAIL_FROM="Lotse <lotse@ki-unna.example>",
-    )
-    notifications = bootstrap(settings)
-    await upgrade(
-        notifications.runtime.engine, str(resources.files("lotse_notifications") / "migrations")
-    )
-    yield notifications
-    await notifications.runtime.engine.dispose()
-
-
-def advisor(version: int = 1, active: bool = True, name: str = "Aylin Demir") -> AdvisorRegistered:
-    return AdvisorRegistered(
-        advisor_id="adv-1",
-        name=name,
-        email="a.demir@ki-unna.example",
-        organisation="KI Kreis Unna",
-        active=active,
-        version=version,
-        updated_at=datetime.now(UTC),
-    )
-
-
-def match(
-    match_id: str | None = None,
-    reference: str = "UNN-7K3Q9X",
-    title: str = "Deutschkurs B1",
-    score: float = 1.0,
-) -> MatchFound:
-    return MatchFound(
-        match_id=match_id or str(uuid.uuid4()),
-        need_id=f"need-{reference}",
-        need_reference=reference,
-        advisor_id="adv-1",
-        offer_id="offer-1",
-        offer=OfferSummary(title=title, category="language_course", municipality="05978028"),
-        score=score,
-        reasons=[
-            MatchReason(
-                code="category", de="Gewünschte Art: Sprachkurs", en="Wanted kind: language course"
-            ),
-            MatchReason(
-                code="same_municipality", de="Im Wohnort Schwerte", en="In the home town Schwerte"
-            ),
-        ],
-        found_at=datetime.now(UTC),
-    )
-
-
-async def deliver(notifications: Notifications, event: Any, event_id: str | None = None) -> None:
-    record = encode(event, source="/lotse/test", event_id=event_id)
-    assert record.value is not None
-    await notifications.handle(decode(record.headers, record.value))
-
-
-async def send(notifications: Notifications, window: timedelta = timedelta(0)) -> int:
-    return await handlers.send_due(
-        notifications.uow,
-        notifications.mailer,
-        sender="Lotse <lotse@ki-unna.example>",
-        region=notifications.region,
-        window=window,
-    )
-
-
-def parsed(raw: bytes) -> tuple[email.message.EmailMessage, str]:
-    message = email.message_from_bytes(raw, policy=email.policy.default)
-    assert isinstance(message, email.message.EmailMessage)
-    body = message.get_body(preferencelist=("plain",))
-    assert body is not None
-    return message, body.get_content()
-
-
-async def deliveries(notifications: Notifications) -> list[dict[str, Any]]:
-    async with notifications.uow() as uow:
-        return list(await uow.deliveries.all())
+from lotse_notifications.bootstrap import Notifications
+from lotse_notifications.domain.model import delivery_id_for
+from services.notifications.tests.support import (
+    Clock,
+    advisor,
+    deliver,
+    deliveries,
+    match,
+    outbox,
+    parsed,
+    provider,
+)
 
 
 async def test_a_match_becomes_one_readable_email_without_personal_data(
@@ -112,22 +26,27 @@ async def test_a_match_becomes_one_readable_email_without_personal_data(
 ) -> None:
     _, inbox = smtp_server
     await deliver(notifications, advisor())
-    found = match()
+    await deliver(notifications, provider())
+    found = match(eligibility="self_payer_only")
     await deliver(notifications, found)
-    assert await send(notifications) == 1
+    assert await notifications.send_due() == 1
 
     [raw] = inbox.messages
-    message = email.message_from_bytes(raw, policy=email.policy.default)
+    message, text, html = parsed(raw)
+    assert message.get_content_type() == "multipart/alternative"
     assert message["To"] == "Aylin Demir <a.demir@ki-unna.example>"
-    assert "UNN-7K3Q9X" in message["Subject"]
+    assert message["Subject"] == "Lotse: ein neues passendes Angebot für UNN-7K3Q9X"
     assert (
         message["Message-ID"]
-        == f"<{handlers.delivery_id_for('adv-1', found.match_id, 'match_found')}@lotse>"
+        == f"<{delivery_id_for('adv-1', found.match_id, 'match_found')}@lotse>"
     )
-    body = message.get_body(preferencelist=("plain",))
-    assert body is not None
-    text = body.get_content()
-    assert "Deutschkurs B1" in text and "Schwerte" in text
+    assert message["Date"] is not None and message["Date"].datetime is not None
+    for part in (text, html):
+        assert "Deutschkurs B1" in part and "VHS Schwerte" in part and "Schwerte" in part
+        assert "11.01.2027" in part and "nur als Selbstzahlende" in part
+        assert "Im Wohnort Schwerte" in part
+        assert f"https://lotse.kreis-unna.example/matching/v1/matches/{found.match_id}" in part
+    assert "need-UNN-7K3Q9X" not in raw.decode()  # the need's id stays internal
     [logged] = await deliveries(notifications)
     assert logged["status"] == "sent"
 
@@ -139,10 +58,10 @@ async def test_the_same_match_delivered_twice_sends_one_email(
     await deliver(notifications, advisor())
     found = match()
     await deliver(notifications, found, event_id="e-1")
-    await send(notifications)
+    await notifications.send_due()
     await deliver(notifications, found, event_id="e-1")  # redelivered by Kafka
     await deliver(notifications, found, event_id="e-2")  # republished by a relay after a crash
-    await send(notifications)
+    await notifications.send_due()
     assert len(inbox.messages) == 1
     assert len(await deliveries(notifications)) == 1
 
@@ -152,9 +71,9 @@ async def test_a_match_for_an_advisor_not_yet_known_waits_for_the_directory(
 ) -> None:
     _, inbox = smtp_server
     await deliver(notifications, match())
-    assert await send(notifications) == 0
+    assert await notifications.send_due() == 0
     await deliver(notifications, advisor())
-    assert await send(notifications) == 1
+    assert await notifications.send_due() == 1
     assert len(inbox.messages) == 1
 
 
@@ -163,51 +82,57 @@ async def test_a_removed_advisor_gets_no_email(
 ) -> None:
     _, inbox = smtp_server
     await deliver(notifications, advisor())
+    await deliver(notifications, match())
     await deliver(notifications, advisor(version=2, active=False))
     await deliver(notifications, advisor(version=1))  # an older state arriving late changes nothing
     await deliver(notifications, match())
-    assert await send(notifications) == 0
+    assert await notifications.send_due() == 0
     assert inbox.messages == []
+    assert [d["status"] for d in await deliveries(notifications)] == ["cancelled", "pending"]
 
 
-async def test_a_temporary_refusal_is_retried_later_and_not_lost(
-    notifications: Notifications, smtp_server: tuple[int, Any]
+async def test_a_temporary_refusal_is_retried_with_backoff_and_not_lost(
+    notifications: Notifications, smtp_server: tuple[int, Any], clock: Clock
 ) -> None:
     _, inbox = smtp_server
     await deliver(notifications, advisor())
     await deliver(notifications, match())
     inbox.reply = "451 try again later"
-    assert await send(notifications) == 0
+    assert await notifications.send_due() == 0
+    clock.advance(seconds=1)
+    assert await notifications.send_due() == 0
     [pending] = await deliveries(notifications)
-    assert (pending["status"], pending["attempts"]) == ("pending", 1)
+    assert (pending["status"], pending["attempts"]) == ("pending", 2)
     assert "451" in pending["last_error"]
 
     inbox.reply = None
-    assert await send(notifications) == 0  # not due yet: backoff
-    async with notifications.runtime.engine.begin() as conn:
-        await conn.execute(
-            update(orm.deliveries).values(next_attempt_at=datetime.now(UTC) - timedelta(seconds=1))
-        )
-    assert await send(notifications) == 1
+    clock.advance(seconds=1)
+    assert await notifications.send_due() == 0  # the second retry waits two seconds
+    clock.advance(seconds=1)
+    assert await notifications.send_due() == 1
     assert len(inbox.messages) == 1
 
 
-async def test_a_permanent_refusal_is_recorded_and_not_retried(
-    notifications: Notifications, smtp_server: tuple[int, Any]
+async def test_a_permanent_refusal_is_recorded_announced_and_not_retried(
+    notifications: Notifications, smtp_server: tuple[int, Any], clock: Clock
 ) -> None:
     _, inbox = smtp_server
     await deliver(notifications, advisor())
-    await deliver(notifications, match())
+    found = match()
+    await deliver(notifications, found)
     inbox.reply = "550 no such mailbox"
-    await send(notifications)
+    await notifications.send_due()
     [failed] = await deliveries(notifications)
     assert failed["status"] == "failed" and "550" in failed["last_error"]
+    [event] = await outbox(notifications)
+    headers = dict((k, v) for k, v in event.headers)
+    assert headers["ce_type"] == "lotse.notification.failed.v1"
+    assert json.loads(event.value)["match_id"] == found.match_id
+    assert "550" in json.loads(event.value)["error"]
+
     inbox.reply = None
-    async with notifications.runtime.engine.begin() as conn:
-        await conn.execute(
-            update(orm.deliveries).values(next_attempt_at=datetime.now(UTC) - timedelta(hours=1))
-        )
-    assert await send(notifications) == 0
+    clock.advance(hours=1)
+    assert await notifications.send_due() == 0
     assert inbox.messages == []
 
 
@@ -216,11 +141,12 @@ async def test_a_name_cannot_inject_headers(
 ) -> None:
     _, inbox = smtp_server
     await deliver(notifications, advisor(name="Eve\r\nBcc: victim@example.org"))
-    await deliver(notifications, match())
-    await send(notifications)
+    await deliver(notifications, match(title="Kurs\r\nBcc: other@example.org"))
+    await notifications.send_due()
     [raw] = inbox.messages
-    message = email.message_from_bytes(raw, policy=email.policy.default)
+    message, _, _ = parsed(raw)
     assert message["Bcc"] is None
+    assert not message.defects
     assert inbox.recipients == [["a.demir@ki-unna.example"]]
 
 
@@ -230,11 +156,16 @@ async def test_a_sent_email_is_announced_on_the_notifications_topic(
     await deliver(notifications, advisor())
     found = match()
     await deliver(notifications, found)
-    await send(notifications)
-    async with notifications.runtime.engine.connect() as conn:
-        [row] = (await conn.execute(select(orm.outbox))).all()
+    await notifications.send_due()
+    [row] = await outbox(notifications)
     assert row.topic == "lotse.notifications" and row.key == "adv-1"
-    assert found.match_id in row.value
+    assert json.loads(row.value) | {"sent_at": None} == {
+        "notification_id": delivery_id_for("adv-1", found.match_id, "match_found"),
+        "advisor_id": "adv-1",
+        "match_id": found.match_id,
+        "kind": "match_found",
+        "sent_at": None,
+    }
 
 
 async def test_matches_for_one_need_found_together_share_one_email_best_first(
@@ -245,7 +176,7 @@ async def test_matches_for_one_need_found_together_share_one_email_best_first(
     await deliver(notifications, match(title="Abendkurs A2", score=0.6))
     await deliver(notifications, match(title="Integrationskurs", score=0.9))
     await deliver(notifications, match(reference="UNN-OTHER1", title="Beratung"))
-    assert await send(notifications) == 2
+    assert await notifications.send_due() == 2
     by_subject = {parsed(raw)[0]["Subject"]: parsed(raw)[1] for raw in inbox.messages}
     assert set(by_subject) == {
         "Lotse: 2 neue passende Angebote für UNN-7K3Q9X",
@@ -257,19 +188,18 @@ async def test_matches_for_one_need_found_together_share_one_email_best_first(
 
 
 async def test_an_email_waits_for_the_batching_window_to_close(
-    notifications: Notifications, smtp_server: tuple[int, Any]
+    notifications: Notifications, smtp_server: tuple[int, Any], clock: Clock
 ) -> None:
     _, inbox = smtp_server
+    notifications.timing = replace(notifications.timing, window=timedelta(seconds=60))
     await deliver(notifications, advisor())
     await deliver(notifications, match(title="Erster Kurs"))
-    assert await send(notifications, window=timedelta(seconds=60)) == 0
-    async with notifications.runtime.engine.begin() as conn:  # the first match is a minute old
-        await conn.execute(
-            update(orm.deliveries).values(created_at=datetime.now(UTC) - timedelta(seconds=61))
-        )
+    clock.advance(seconds=59)
+    assert await notifications.send_due() == 0
     await deliver(notifications, match(title="Zweiter Kurs"))  # arrives as the window closes
-    assert await send(notifications, window=timedelta(seconds=60)) == 1
+    clock.advance(seconds=1)
+    assert await notifications.send_due() == 1
     [raw] = inbox.messages
-    message, text = parsed(raw)
-    assert "2 neue passende Angebote" in message["Subject"]
+    message, text, _ = parsed(raw)
+    assert message["Subject"] == "Lotse: 2 neue passende Angebote für UNN-7K3Q9X"
     assert "Erster Kurs" in text and "Zweiter Kurs" in text

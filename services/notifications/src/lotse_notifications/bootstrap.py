@@ -5,19 +5,24 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from importlib import resources
+from zoneinfo import ZoneInfo
 
 from lotse_notifications.adapters import orm
+from lotse_notifications.adapters.email import EmailComposer
 from lotse_notifications.adapters.smtp import SmtpMailer
 from lotse_notifications.config import NotificationsSettings
 from lotse_notifications.domain.mailer import Mailer
+from lotse_notifications.domain.model import Timing
 from lotse_notifications.service_layer import handlers
+from lotse_notifications.service_layer.sending import send_due
 from lotse_notifications.service_layer.unit_of_work import UnitOfWork
-from lotse_shared.contracts import AdvisorEvent, MatchFound
+from lotse_shared.contracts import AdvisorEvent, MatchFound, MatchInvalidated, ProviderEvent
 from lotse_shared.envelope import Envelope
-from lotse_shared.region import Region, load_region
+from lotse_shared.region import load_region
 from lotse_shared.runtime import Runtime
 
 __all__ = ["Notifications", "bootstrap"]
@@ -25,12 +30,18 @@ __all__ = ["Notifications", "bootstrap"]
 log = logging.getLogger(__name__)
 
 
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
 @dataclass
 class Notifications:
     settings: NotificationsSettings
     runtime: Runtime
-    region: Region
     mailer: Mailer
+    composer: EmailComposer
+    timing: Timing
+    clock: Callable[[], datetime] = _utc_now
     idle_interval: float = 0.5
     _wakeup: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -43,14 +54,31 @@ class Notifications:
 
     async def handle(self, envelope: Envelope) -> None:
         """Route one consumed event to its use case."""
-        event = envelope.event
-        consumer = self.settings.group_id
+        event, consumer, now = envelope.event, self.settings.group_id, self.clock()
         if isinstance(event, AdvisorEvent):
-            await handlers.advisor_changed(event, envelope.id, self.uow(), consumer)
+            await handlers.advisor_changed(
+                event, envelope.id, self.uow(), consumer, self.timing, now
+            )
+        elif isinstance(event, ProviderEvent):
+            await handlers.provider_changed(event, envelope.id, self.uow(), consumer)
         elif isinstance(event, MatchFound):
-            await handlers.match_found(event, envelope.id, self.uow(), consumer)
+            await handlers.match_found(event, envelope.id, self.uow(), consumer, self.timing, now)
+        elif isinstance(event, MatchInvalidated):
+            await handlers.match_invalidated(
+                event, envelope.id, self.uow(), consumer, self.timing, now
+            )
         else:
             log.debug("notifications ignores %s", envelope.type)
+
+    async def send_due(self) -> int:
+        """Send every email that is due now; how many the server accepted."""
+        return await send_due(
+            self.uow,
+            self.mailer,
+            self.composer,
+            now=self.clock(),
+            concurrency=self.settings.smtp_connections,
+        )
 
     async def send_forever(self) -> None:
         """Send due emails whenever something committed, and at least every idle interval.
@@ -60,13 +88,7 @@ class Notifications:
         while True:
             self._wakeup.clear()
             try:
-                await handlers.send_due(
-                    self.uow,
-                    self.mailer,
-                    sender=self.settings.mail_from,
-                    region=self.region,
-                    window=timedelta(seconds=self.settings.batch_window),
-                )
+                await self.send_due()
             except Exception:
                 log.exception("sending due deliveries failed; retrying")
             with contextlib.suppress(TimeoutError):
@@ -74,7 +96,9 @@ class Notifications:
 
 
 def bootstrap(
-    settings: NotificationsSettings | None = None, mailer: Mailer | None = None
+    settings: NotificationsSettings | None = None,
+    mailer: Mailer | None = None,
+    clock: Callable[[], datetime] = _utc_now,
 ) -> Notifications:
     settings = settings or NotificationsSettings()
     runtime = Runtime(
@@ -91,7 +115,13 @@ def bootstrap(
         password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
         starttls=settings.smtp_starttls,
         timeout=settings.smtp_timeout,
+        connections=settings.smtp_connections,
+        ca_file=settings.smtp_ca_file,
     )
-    return Notifications(
-        settings=settings, runtime=runtime, region=load_region(settings.region_file), mailer=mailer
+    composer = EmailComposer(
+        sender=settings.mail_from,
+        region=load_region(settings.region_file),
+        link_base=settings.match_link_base,
     )
+    timing = Timing(timedelta(seconds=settings.batch_window), ZoneInfo(settings.timezone))
+    return Notifications(settings, runtime, mailer, composer, timing, clock)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, field_validator
 
 from lotse_shared.settings import CommonSettings
 
@@ -21,12 +23,43 @@ class NotificationsSettings(CommonSettings):
     smtp_username: str | None = Field(default=None, validation_alias="SMTP_USERNAME")
     smtp_password: SecretStr | None = Field(default=None, validation_alias="SMTP_PASSWORD")
     smtp_starttls: bool = Field(default=False, validation_alias="SMTP_STARTTLS")
+    smtp_ca_file: str | None = Field(
+        default=None,
+        validation_alias="SMTP_CA_FILE",
+        description="CA certificates (PEM) to trust for STARTTLS, e.g. a district's own CA.",
+    )
     smtp_timeout: float = Field(default=10.0, validation_alias="SMTP_TIMEOUT")
+    smtp_connections: int = Field(
+        default=4,
+        ge=1,
+        le=32,
+        validation_alias="SMTP_CONNECTIONS",
+        description="SMTP connections kept open; as many emails are on their way at once.",
+    )
     mail_from: str = Field(default="Lotse <lotse@localhost>", validation_alias="MAIL_FROM")
     region_file: str | None = Field(default=None, validation_alias="LOTSE_REGION_FILE")
+    timezone: str = Field(
+        default="Europe/Berlin",
+        validation_alias="LOTSE_TIMEZONE",
+        description="The zone an advisor's digest hour is meant in.",
+    )
     batch_window: float = Field(
         default=60.0,
         ge=0,
         validation_alias="NOTIFICATIONS_BATCH_WINDOW_SECONDS",
         description="Matches for one need found within this many seconds share one email.",
     )
+    match_link_base: str = Field(
+        default="http://127.0.0.1:8002",
+        validation_alias="NOTIFICATIONS_MATCH_LINK_BASE",
+        description="Where advisors reach the matching API; emails link to {base}/v1/matches/{id}.",
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}, e.g. Europe/Berlin") from exc
+        return value

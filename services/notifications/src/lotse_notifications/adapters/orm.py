@@ -8,6 +8,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     Float,
+    Index,
     Integer,
     MetaData,
     String,
@@ -18,7 +19,7 @@ from sqlalchemy import (
 from lotse_shared.inbox import inbox_table
 from lotse_shared.outbox import outbox_table
 
-__all__ = ["advisors", "deliveries", "inbox", "metadata", "outbox"]
+__all__ = ["advisors", "deliveries", "inbox", "metadata", "outbox", "providers"]
 
 metadata = MetaData()
 
@@ -29,6 +30,18 @@ advisors = Table(
     Column("name", String(120), nullable=False),
     Column("email", String(254), nullable=False),
     Column("active", Boolean, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("language", String(2), nullable=False, server_default="de"),
+    Column("mode", String(20), nullable=False, server_default="immediate"),
+    Column("digest_hour", Integer, nullable=False, server_default="8"),
+    Column("min_score", Float, nullable=False, server_default="0"),
+)
+
+providers = Table(
+    "providers",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", String(160), nullable=False),
     Column("version", Integer, nullable=False),
 )
 
@@ -44,15 +57,22 @@ deliveries = Table(
     Column("offer_category", String(40), nullable=False),
     Column("offer_municipality", String(8), nullable=False),
     Column("score", Float, nullable=False),
-    Column("reasons", JSON, nullable=False),
+    Column("reasons", JSON, nullable=False),  # [{"de": ..., "en": ...}]
+    Column("offer_facts", JSON, nullable=False),  # offer id, provider, start, contact
+    Column("eligibility", String(20), nullable=True),
+    Column("invalidation_reason", String(20), nullable=True),
+    # pending → sent | failed; cancelled (no longer news) and suppressed (below min_score) end it
     Column("status", String(20), nullable=False, index=True),
     Column("attempts", Integer, nullable=False),
+    Column("group_key", String(64), nullable=False),  # deliveries of one email share it
+    Column("due_at", DateTime(timezone=True), nullable=False),
     Column("next_attempt_at", DateTime(timezone=True), nullable=False),
     Column("claimed_until", DateTime(timezone=True), nullable=True),
     Column("last_error", String(500), nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("sent_at", DateTime(timezone=True), nullable=True),
     UniqueConstraint("advisor_id", "match_id", "kind", name="uq_deliveries_advisor_match_kind"),
+    Index("ix_deliveries_advisor_group", "advisor_id", "group_key"),
 )
 
 inbox = inbox_table(metadata)

@@ -1,35 +1,61 @@
-"""The directory copy and the delivery log."""
+"""The directory copy (advisors, providers) and the delivery log."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime, timedelta
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import Row, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lotse_notifications.adapters import orm
-from lotse_notifications.domain.model import Delivery, Recipient
-from lotse_shared.database import insert_ignoring_duplicates
+from lotse_notifications.domain.model import PENDING, Delivery, OfferFacts, Reason, Recipient
+from lotse_shared.contracts import NotificationPreference
+from lotse_shared.database import chunks, insert_ignoring_duplicates
 
-__all__ = ["DeliveryLog", "Directory"]
+__all__ = ["DeliveryLog", "Directory", "delivery_from"]
 
 
 class Directory:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def save(self, values: dict[str, Any]) -> bool:
+    async def save_advisor(self, values: dict[str, Any]) -> bool:
         """Store an advisor's state unless a same or newer version is stored."""
-        if await insert_ignoring_duplicates(self.session, orm.advisors, values):
+        return await self._save(orm.advisors, values)
+
+    async def save_provider(self, values: dict[str, Any]) -> bool:
+        """Store a provider's name unless a same or newer version is stored."""
+        return await self._save(orm.providers, values)
+
+    async def _save(self, table: Any, values: dict[str, Any]) -> bool:
+        if await insert_ignoring_duplicates(self.session, table, values):
             return True
         result = await self.session.execute(
-            update(orm.advisors)
-            .where(orm.advisors.c.id == values["id"], orm.advisors.c.version < values["version"])
+            update(table)
+            .where(table.c.id == values["id"], table.c.version < values["version"])
             .values(**values)
         )
         return bool(getattr(result, "rowcount", 0) == 1)
+
+    async def recipient(self, advisor_id: str) -> Recipient | None:
+        """The advisor, if known and active."""
+        a = orm.advisors.c
+        row = (
+            await self.session.execute(
+                select(orm.advisors).where(a.id == advisor_id, a.active.is_(True))
+            )
+        ).one_or_none()
+        return _recipient(row) if row else None
+
+    async def provider_names(self, ids: Iterable[str]) -> dict[str, str]:
+        wanted = sorted(set(ids))
+        if not wanted:
+            return {}
+        p = orm.providers.c
+        rows = await self.session.execute(select(p.id, p.name).where(p.id.in_(wanted)))
+        return {r.id: r.name for r in rows}
 
 
 class DeliveryLog:
@@ -40,38 +66,45 @@ class DeliveryLog:
         """Record a delivery to make; False when one exists for (advisor, match, kind)."""
         return await insert_ignoring_duplicates(self.session, orm.deliveries, values)
 
-    async def claim_due(
-        self, now: datetime, *, limit: int, lease: timedelta, window: timedelta = timedelta(0)
-    ) -> Sequence[tuple[list[Delivery], Recipient]]:
-        """Claim, for ``lease``, the due deliveries that can go out, one group per email.
+    async def get(self, delivery_id: str) -> Row[Any] | None:
+        d = orm.deliveries
+        return (await self.session.execute(select(d).where(d.c.id == delivery_id))).one_or_none()
 
-        A group is an advisor's pending deliveries for one need, claimed once
-        the oldest of them has waited ``window``: matches found close together
-        go out in one email. Only advisors known and active get anything.
-        Another instance skips claimed rows; a claim that outlives a crash
-        expires and the deliveries are tried again.
+    async def pending_of(self, advisor_id: str) -> Sequence[Row[Any]]:
+        d = orm.deliveries.c
+        rows = await self.session.execute(
+            select(orm.deliveries).where(d.advisor_id == advisor_id, d.status == PENDING)
+        )
+        return rows.all()
+
+    async def claim_due(
+        self, now: datetime, *, limit: int, lease: timedelta
+    ) -> list[tuple[str, list[Delivery], Recipient]]:
+        """Claim, for ``lease``, the due deliveries that can go out: (group, deliveries, recipient).
+
+        A group is ready once its earliest delivery is due; then all its
+        pending deliveries go out together. Only advisors known and active get
+        anything. Another instance skips claimed rows; a claim that outlives a
+        crash expires and the deliveries are tried again.
         """
         d, a = orm.deliveries, orm.advisors
         ready = (
-            select(d.c.advisor_id, d.c.need_reference)
-            .where(d.c.status == "pending")
-            .group_by(d.c.advisor_id, d.c.need_reference)
-            .having(func.min(d.c.created_at) <= now - window)
+            select(d.c.advisor_id, d.c.group_key)
+            .where(d.c.status == PENDING)
+            .group_by(d.c.advisor_id, d.c.group_key)
+            .having(func.min(d.c.due_at) <= now)
             .subquery()
         )
         rows = (
             await self.session.execute(
-                select(d, a.c.name, a.c.email)
+                select(d, *(a.c[n] for n in _RECIPIENT_COLUMNS))
                 .join(a, and_(a.c.id == d.c.advisor_id, a.c.active.is_(True)))
                 .join(
                     ready,
-                    and_(
-                        ready.c.advisor_id == d.c.advisor_id,
-                        ready.c.need_reference == d.c.need_reference,
-                    ),
+                    and_(ready.c.advisor_id == d.c.advisor_id, ready.c.group_key == d.c.group_key),
                 )
                 .where(
-                    d.c.status == "pending",
+                    d.c.status == PENDING,
                     d.c.next_attempt_at <= now,
                     or_(d.c.claimed_until.is_(None), d.c.claimed_until < now),
                 )
@@ -80,60 +113,80 @@ class DeliveryLog:
                 .with_for_update(of=d, skip_locked=True)
             )
         ).all()
-        if rows:
+        for some in chunks([r.id for r in rows]):
             await self.session.execute(
-                update(d).where(d.c.id.in_([r.id for r in rows])).values(claimed_until=now + lease)
+                update(d).where(d.c.id.in_(some)).values(claimed_until=now + lease)
             )
-        groups: dict[tuple[str, str], tuple[list[Delivery], Recipient]] = {}
+        groups: dict[tuple[str, str], tuple[str, list[Delivery], Recipient]] = {}
         for r in rows:
-            group = groups.setdefault(
-                (r.advisor_id, r.need_reference),
-                ([], Recipient(advisor_id=r.advisor_id, name=r.name, email=r.email)),
-            )
-            group[0].append(
-                Delivery(
-                    id=r.id,
-                    advisor_id=r.advisor_id,
-                    match_id=r.match_id,
-                    need_reference=r.need_reference,
-                    offer_title=r.offer_title,
-                    offer_category=r.offer_category,
-                    offer_municipality=r.offer_municipality,
-                    score=r.score,
-                    reasons=tuple(r.reasons),
-                    attempts=r.attempts,
-                )
-            )
+            key = (r.advisor_id, r.group_key)
+            if key not in groups:
+                recipient = _recipient(r, id_column="advisor_id")
+                groups[key] = (r.group_key, [], recipient)
+            groups[key][1].append(delivery_from(r))
         return list(groups.values())
 
-    async def mark_sent(self, delivery_id: str, now: datetime) -> None:
-        await self._set(delivery_id, status="sent", sent_at=now, claimed_until=None)
+    async def set(self, ids: Sequence[str], **values: Any) -> None:
+        for some in chunks(ids):
+            await self.session.execute(
+                update(orm.deliveries).where(orm.deliveries.c.id.in_(some)).values(**values)
+            )
 
-    async def mark_retry(self, delivery_id: str, attempts: int, when: datetime, error: str) -> None:
-        await self._set(
-            delivery_id,
-            attempts=attempts,
-            next_attempt_at=when,
-            claimed_until=None,
-            last_error=error[:500],
-        )
-
-    async def mark_failed(self, delivery_id: str, attempts: int, error: str) -> None:
-        await self._set(
-            delivery_id,
-            status="failed",
-            attempts=attempts,
-            claimed_until=None,
-            last_error=error[:500],
-        )
-
-    async def _set(self, delivery_id: str, **values: Any) -> None:
-        await self.session.execute(
-            update(orm.deliveries).where(orm.deliveries.c.id == delivery_id).values(**values)
-        )
-
-    async def all(self) -> Sequence[dict[str, Any]]:
-        rows = await self.session.execute(
-            select(orm.deliveries).order_by(orm.deliveries.c.created_at)
-        )
+    async def log(
+        self, *, advisor_id: str | None, status: str | None, limit: int
+    ) -> Sequence[dict[str, Any]]:
+        """The newest deliveries first; one advisor's, or everyone's."""
+        d = orm.deliveries.c
+        query = select(*(d[n] for n in _LOG_COLUMNS)).order_by(d.created_at.desc(), d.id)
+        if advisor_id is not None:
+            query = query.where(d.advisor_id == advisor_id)
+        if status is not None:
+            query = query.where(d.status == status)
+        rows = await self.session.execute(query.limit(limit))
         return [r._asdict() for r in rows]
+
+
+_RECIPIENT_COLUMNS = ("name", "email", "language", "mode", "digest_hour", "min_score")
+_LOG_COLUMNS = (
+    "id", "advisor_id", "match_id", "kind", "need_reference", "offer_title", "status",
+    "invalidation_reason", "attempts", "last_error", "created_at", "due_at", "sent_at",
+)  # fmt: skip
+
+
+def _recipient(row: Row[Any], id_column: str = "id") -> Recipient:
+    return Recipient(
+        advisor_id=getattr(row, id_column),
+        name=row.name,
+        email=row.email,
+        language="en" if row.language == "en" else "de",
+        preference=NotificationPreference(
+            mode=row.mode, digest_hour=row.digest_hour, min_score=row.min_score
+        ),
+    )
+
+
+def delivery_from(row: Row[Any]) -> Delivery:
+    facts = row.offer_facts or {}
+    start = facts.get("start_date")
+    return Delivery(
+        id=row.id,
+        advisor_id=row.advisor_id,
+        match_id=row.match_id,
+        kind=row.kind,
+        need_reference=row.need_reference,
+        offer=OfferFacts(
+            offer_id=facts.get("offer_id", ""),
+            title=row.offer_title,
+            category=row.offer_category,
+            municipality=row.offer_municipality,
+            provider_id=facts.get("provider_id"),
+            start_date=date.fromisoformat(start) if start else None,
+            rolling_start=bool(facts.get("rolling_start", False)),
+            contact_email=facts.get("contact_email"),
+        ),
+        score=row.score,
+        reasons=tuple(Reason(r["de"], r["en"]) for r in row.reasons),
+        eligibility=row.eligibility,
+        invalidation_reason=row.invalidation_reason,
+        attempts=row.attempts,
+    )

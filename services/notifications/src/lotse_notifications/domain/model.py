@@ -1,22 +1,101 @@
-"""Deliveries and the email they become. No I/O."""
+"""Deliveries, who gets them, and when. No I/O.
+
+A delivery is one thing to tell one advisor about one match: that it was
+found, or that it no longer holds. Deliveries that go out together share a
+``group``: an advisor who wants to hear at once gets one email per need and
+batching window; one who wants a daily digest gets one email a day.
+"""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from email.message import EmailMessage
-from email.utils import format_datetime, formataddr
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Literal
+from zoneinfo import ZoneInfo
 
-from lotse_shared.region import Region
+from lotse_shared.contracts import NotificationKind, NotificationMode, NotificationPreference
 
-__all__ = ["Delivery", "Recipient", "message_id_for", "next_attempt", "render_match_email"]
+__all__ = [
+    "CANCELLED",
+    "DIGEST",
+    "FAILED",
+    "MATCH_FOUND",
+    "MATCH_INVALIDATED",
+    "PENDING",
+    "SENT",
+    "SUPPRESSED",
+    "Delivery",
+    "OfferFacts",
+    "Reason",
+    "Recipient",
+    "Timing",
+    "delivery_id_for",
+    "message_id_for",
+    "next_attempt",
+    "schedule",
+    "worth_a_notice",
+]
+
+MATCH_FOUND: NotificationKind = "match_found"
+MATCH_INVALIDATED: NotificationKind = "match_invalidated"
+DIGEST = "*digest*"  # the group of all an advisor's deliveries for the next digest
+# A delivery is pending until the server accepted it (sent) or refused it for good (failed);
+# it is cancelled when it is no longer news, suppressed when below the advisor's minimum score.
+PENDING, SENT, FAILED, CANCELLED, SUPPRESSED = (
+    "pending",
+    "sent",
+    "failed",
+    "cancelled",
+    "suppressed",
+)
 
 # Kept short for prompt delivery; capped so a long outage does not mean a day's wait.
 _FIRST_RETRY = timedelta(seconds=1)
 _LONGEST_RETRY = timedelta(minutes=5)
 _MESSAGE_NAMESPACE = uuid.UUID("5b0e6c2a-3f0e-4d1e-9a57-1d2f3c4b5a69")
+_DELIVERY_NAMESPACE = uuid.UUID("0c1f0f3e-8f0b-4b0e-a4c5-3c4f3b7d2e11")
+# The advisor told of an offer hears when it can no longer be had; not when better offers
+# displaced it, nor when the advisor's own change of the need ended it.
+_NOTICE_REASONS = frozenset({"full", "withdrawn", "changed"})
+
+
+@dataclass(frozen=True)
+class Reason:
+    de: str
+    en: str
+
+
+@dataclass(frozen=True)
+class OfferFacts:
+    """What an email shows of the offer, as the match event carried it."""
+
+    offer_id: str
+    title: str
+    category: str
+    municipality: str
+    provider_id: str | None = None
+    start_date: date | None = None
+    rolling_start: bool = False
+    contact_email: str | None = None
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One email's worth of news for one advisor about one match."""
+
+    id: str
+    advisor_id: str
+    match_id: str
+    kind: NotificationKind
+    need_reference: str
+    offer: OfferFacts
+    score: float
+    reasons: tuple[Reason, ...] = ()
+    eligibility: str | None = None
+    invalidation_reason: str | None = None
+    attempts: int = 0
 
 
 @dataclass(frozen=True)
@@ -24,22 +103,48 @@ class Recipient:
     advisor_id: str
     name: str
     email: str
+    language: Literal["de", "en"] = "de"
+    preference: NotificationPreference = field(default_factory=NotificationPreference)
+
+
+def delivery_id_for(advisor_id: str, match_id: str, kind: str) -> str:
+    """One id per (advisor, match, kind): the key that makes every email unique."""
+    return str(uuid.uuid5(_DELIVERY_NAMESPACE, f"{advisor_id}/{match_id}/{kind}"))
+
+
+def worth_a_notice(reason: str) -> bool:
+    """Whether an advisor who was told of a match hears that it ended for this reason."""
+    return reason in _NOTICE_REASONS
 
 
 @dataclass(frozen=True)
-class Delivery:
-    """One email to one advisor about one match."""
+class Timing:
+    """How long news for one need is gathered, and the zone digest hours are meant in."""
 
-    id: str
-    advisor_id: str
-    match_id: str
-    need_reference: str
-    offer_title: str
-    offer_category: str
-    offer_municipality: str
-    score: float
-    reasons: tuple[str, ...]
-    attempts: int
+    window: timedelta = timedelta(seconds=60)
+    zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/Berlin"))
+
+
+def schedule(
+    created_at: datetime,
+    need_reference: str,
+    preference: NotificationPreference | None,
+    timing: Timing,
+) -> tuple[datetime, str]:
+    """When a delivery recorded at ``created_at`` is due, and the group it goes out with.
+
+    Immediate (also while the advisor is not yet known): after the batching
+    window, with the need's other news. Daily digest: at the first digest
+    hour, local time, after it was recorded, with all the advisor's news.
+    """
+    if preference is None or preference.mode is NotificationMode.IMMEDIATE:
+        return created_at + timing.window, need_reference
+    local = created_at.astimezone(timing.zone)
+    hour = time(preference.digest_hour)
+    slot = datetime.combine(local.date(), hour, tzinfo=timing.zone)
+    if slot <= local:
+        slot = datetime.combine(local.date() + timedelta(days=1), hour, tzinfo=timing.zone)
+    return slot.astimezone(created_at.tzinfo), DIGEST
 
 
 def next_attempt(now: datetime, attempts: int) -> datetime:
@@ -48,62 +153,8 @@ def next_attempt(now: datetime, attempts: int) -> datetime:
     return now + delay
 
 
-def _header_safe(value: str) -> str:
-    # A CR or LF in a header value would start a new header.
-    return " ".join(value.split())
-
-
 def message_id_for(deliveries: Sequence[Delivery]) -> str:
     """The same deliveries always make the same Message-ID, so a resend is recognisable."""
     ids = sorted(d.id for d in deliveries)
     key = ids[0] if len(ids) == 1 else str(uuid.uuid5(_MESSAGE_NAMESPACE, "/".join(ids)))
     return f"<{key}@lotse>"
-
-
-def render_match_email(
-    deliveries: Sequence[Delivery],
-    recipient: Recipient,
-    *,
-    sender: str,
-    region: Region,
-    now: datetime,
-) -> EmailMessage:
-    """One email telling ``recipient`` about new matches for one need, best first.
-
-    Carries no personal data: the need's generated reference and the offers.
-    """
-    ranked = sorted(deliveries, key=lambda d: (-d.score, d.offer_title, d.id))
-    reference = ranked[0].need_reference
-    count = len(ranked)
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = formataddr((_header_safe(recipient.name), recipient.email))
-    message["Subject"] = _header_safe(f"Lotse: {_offers(count, new=True)} für {reference}")
-    message["Date"] = format_datetime(now)
-    message["Message-ID"] = message_id_for(ranked)
-    offers = "\n\n".join(_offer_text(n, d, region) for n, d in enumerate(ranked, start=1))
-    message.set_content(
-        f"Guten Tag {recipient.name},\n\n"
-        f"für den Bedarf {reference} gibt es {_offers(count)}, das beste zuerst:\n\n"
-        f"{offers}\n\n"
-        "Lotse schlägt vor, Sie entscheiden.\n"
-    )
-    return message
-
-
-def _offers(count: int, *, new: bool = False) -> str:
-    """'ein (neues) passendes Angebot' or 'N (neue) passende Angebote'."""
-    if count == 1:
-        return f"ein {'neues ' if new else ''}passendes Angebot"
-    return f"{count} {'neue ' if new else ''}passende Angebote"
-
-
-def _offer_text(n: int, delivery: Delivery, region: Region) -> str:
-    reasons = "\n".join(f"     - {reason}" for reason in delivery.reasons)
-    return (
-        f"{n}. {delivery.offer_title}\n"
-        f"   Kategorie: {delivery.offer_category}\n"
-        f"   Ort: {region.name_of(delivery.offer_municipality)}\n"
-        f"   Passung: {delivery.score:.0%}\n"
-        f"   Warum es passt:\n{reasons}"
-    )

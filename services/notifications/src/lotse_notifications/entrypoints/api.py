@@ -1,25 +1,61 @@
-"""Notifications' ASGI app: the Kafka subscribers, the sender and a small HTTP API."""
+"""Notifications' ASGI app: the Kafka subscribers, the sender and the delivery log."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from datetime import datetime
+from typing import Annotated, Literal
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI, Query, Security
+from pydantic import BaseModel, Field
 
 from lotse_notifications.bootstrap import Notifications, bootstrap
 from lotse_notifications.config import NotificationsSettings
 from lotse_notifications.entrypoints.subscribers import build_broker
+from lotse_shared.auth import BEARER, JwtCodec, require_role, resolve_secret
 from lotse_shared.http import health_router
-from lotse_shared.problems import install_problem_handlers
+from lotse_shared.identity import Principal, Role
+from lotse_shared.problems import PROBLEM_RESPONSES, install_problem_handlers
 
 __all__ = ["create_app"]
+
+AdvisorOrAdmin = Annotated[Principal, Depends(require_role(Role.ADVISOR, Role.ADMIN))]
+Status = Literal["pending", "sent", "failed", "cancelled", "suppressed"]
+
+
+class NotificationPublic(BaseModel):
+    """One thing to tell an advisor about a match, and how far it got."""
+
+    id: str = Field(description="Id of the delivery: one per advisor, match and kind.")
+    advisor_id: str = Field(description="Advisor it is for.", examples=["adv-schwerte-1"])
+    match_id: str = Field(description="The match it is about.")
+    kind: Literal["match_found", "match_invalidated"] = Field(
+        description="A new match, or a notice that one ended.", examples=["match_found"]
+    )
+    need_reference: str = Field(description="The need's reference.", examples=["UNN-7K3Q9X"])
+    offer_title: str = Field(description="The offer's title.", examples=["Deutschkurs B1"])
+    status: Status = Field(
+        description="pending, sent, failed (refused for good), cancelled (no longer news) "
+        "or suppressed (below the advisor's minimum score).",
+        examples=["sent"],
+    )
+    invalidation_reason: str | None = Field(
+        description="For a notice: why the match ended.", examples=["full"]
+    )
+    attempts: int = Field(description="Tries that failed so far.", examples=[0])
+    last_error: str | None = Field(description="The last failure's reply.", examples=[None])
+    created_at: datetime = Field(description="When it was recorded (UTC).")
+    due_at: datetime = Field(description="When it is due: the batching window or the digest.")
+    sent_at: datetime | None = Field(description="When the server accepted it (UTC).")
 
 
 def create_app(notifications: Notifications | None = None) -> FastAPI:
     """``uvicorn --factory lotse_notifications.entrypoints.api:create_app``."""
     notifications = notifications or bootstrap(NotificationsSettings())
+    settings = notifications.settings
+    secret = settings.jwt_secret.get_secret_value() if settings.jwt_secret else None
+    codec = JwtCodec(resolve_secret(secret, settings.environment))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -32,6 +68,9 @@ def create_app(notifications: Notifications | None = None) -> FastAPI:
         finally:
             await broker.stop()
             await notifications.runtime.stop()
+            close = getattr(notifications.mailer, "close", None)
+            if close is not None:
+                await close()
 
     app = FastAPI(
         title="Lotse notifications",
@@ -39,12 +78,25 @@ def create_app(notifications: Notifications | None = None) -> FastAPI:
         description="Emails advisors about fitting offers, once per advisor and match.",
         lifespan=lifespan,
     )
+    app.state.jwt = codec
     install_problem_handlers(app)
     app.include_router(health_router(notifications.runtime.readiness))
 
-    @app.get("/v1/notifications", tags=["notifications"], summary="The delivery log.")
-    async def delivery_log() -> list[dict[str, Any]]:
+    @app.get(
+        "/v1/notifications",
+        tags=["notifications"],
+        summary="The delivery log, newest first: advisors see their own, admins everyone's.",
+        responses=PROBLEM_RESPONSES,
+        dependencies=[Security(BEARER)],
+    )
+    async def delivery_log(
+        principal: AdvisorOrAdmin,
+        status: Annotated[Status | None, Query(description="Only this status.")] = None,
+        limit: Annotated[int, Query(ge=1, le=500, description="At most this many.")] = 100,
+    ) -> list[NotificationPublic]:
+        advisor = None if principal.is_admin else principal.sub
         async with notifications.uow() as uow:
-            return list(await uow.deliveries.all())
+            rows = await uow.deliveries.log(advisor_id=advisor, status=status, limit=limit)
+        return [NotificationPublic.model_validate(r) for r in rows]
 
     return app

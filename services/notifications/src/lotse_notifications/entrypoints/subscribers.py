@@ -15,7 +15,7 @@ def build_broker(notifications: Notifications) -> KafkaBroker:
     broker = KafkaBroker(
         notifications.settings.kafka_bootstrap_servers,
         client_id="lotse-notifications",
-        description="Advisor directory and match events; each new match becomes one email.",
+        description="Advisor and provider directory, and match events: news of matches becomes email.",
     )
     subscribe(
         broker,
@@ -27,6 +27,6 @@ def build_broker(notifications: Notifications) -> KafkaBroker:
             notifications.runtime.running_producer,
             notifications.handle,
         ),
-        description="Advisor directory and match events; each new match becomes one email.",
+        description="Advisor and provider directory, and match events: news of matches becomes email.",
     )
     return broker

@@ -1,146 +1,211 @@
-"""Notifications use cases: keep the directory, record deliveries, send them."""
+"""Notifications use cases: keep the directory, record what to tell advisors, send it."""
 
 from __future__ import annotations
 
-import logging
-import uuid
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
+from typing import Any
 
-from lotse_notifications.domain.mailer import Mailer, PermanentDeliveryError, TemporaryDeliveryError
-from lotse_notifications.domain.model import Delivery, Recipient, next_attempt, render_match_email
+from lotse_notifications.domain.model import (
+    CANCELLED,
+    MATCH_FOUND,
+    MATCH_INVALIDATED,
+    PENDING,
+    SENT,
+    SUPPRESSED,
+    Recipient,
+    Timing,
+    delivery_id_for,
+    schedule,
+    worth_a_notice,
+)
 from lotse_notifications.service_layer.unit_of_work import UnitOfWork
-from lotse_shared.contracts import AdvisorEvent, MatchFound, NotificationSent
-from lotse_shared.region import Region
+from lotse_shared.contracts import AdvisorEvent, MatchFound, MatchInvalidated, ProviderEvent
 
-__all__ = ["advisor_changed", "match_found", "send_due"]
-
-log = logging.getLogger(__name__)
-
-_DELIVERY_NAMESPACE = uuid.UUID("0c1f0f3e-8f0b-4b0e-a4c5-3c4f3b7d2e11")
-MATCH_FOUND = "match_found"
-
-
-def delivery_id_for(advisor_id: str, match_id: str, kind: str) -> str:
-    """One id per (advisor, match, kind): the key that makes every email unique."""
-    return str(uuid.uuid5(_DELIVERY_NAMESPACE, f"{advisor_id}/{match_id}/{kind}"))
+__all__ = ["advisor_changed", "match_found", "match_invalidated", "provider_changed"]
 
 
 async def advisor_changed(
-    event: AdvisorEvent, event_id: str, uow: UnitOfWork, consumer: str
+    event: AdvisorEvent,
+    event_id: str,
+    uow: UnitOfWork,
+    consumer: str,
+    timing: Timing,
+    now: datetime,
 ) -> None:
+    """Keep the advisor's copy; their pending news follows a changed preference at once."""
     async with uow:
         if not await uow.first_delivery(consumer, event_id):
             return
-        await uow.directory.save(
+        pref = event.notifications
+        changed = await uow.directory.save_advisor(
             {
                 "id": event.advisor_id,
                 "name": event.name,
                 "email": str(event.email),
                 "active": event.active,
                 "version": event.version,
+                "language": event.language,
+                "mode": pref.mode.value,
+                "digest_hour": pref.digest_hour,
+                "min_score": pref.min_score,
             }
+        )
+        if changed:
+            await _reschedule(uow, event.advisor_id, timing, now)
+        await uow.commit()
+
+
+async def _reschedule(uow: UnitOfWork, advisor_id: str, timing: Timing, now: datetime) -> None:
+    """Give the advisor's pending deliveries the due time and group their preference says.
+
+    A removed advisor's pending news is cancelled; news below their minimum
+    score is suppressed. Deliveries claimed right now are left to the sender.
+    """
+    recipient = await uow.directory.recipient(advisor_id)
+    for row in await uow.deliveries.pending_of(advisor_id):
+        if _claimed(row.claimed_until, now):
+            continue
+        if recipient is None:
+            await uow.deliveries.set([row.id], status=CANCELLED)
+        elif row.kind == MATCH_FOUND and row.score < recipient.preference.min_score:
+            await uow.deliveries.set([row.id], status=SUPPRESSED)
+        else:
+            due, group = schedule(
+                _aware(row.created_at), row.need_reference, recipient.preference, timing
+            )
+            await uow.deliveries.set([row.id], due_at=due, group_key=group)
+
+
+async def provider_changed(
+    event: ProviderEvent, event_id: str, uow: UnitOfWork, consumer: str
+) -> None:
+    """Keep the provider's name, which emails show."""
+    async with uow:
+        if not await uow.first_delivery(consumer, event_id):
+            return
+        await uow.directory.save_provider(
+            {"id": event.provider_id, "name": event.name, "version": event.version}
         )
         await uow.commit()
 
 
-async def match_found(event: MatchFound, event_id: str, uow: UnitOfWork, consumer: str) -> bool:
-    """Record the email to send about ``event``; False when it was recorded before."""
-    now = datetime.now(UTC)
+async def match_found(
+    event: MatchFound, event_id: str, uow: UnitOfWork, consumer: str, timing: Timing, now: datetime
+) -> bool:
+    """Record the email to send about ``event``; False when it was recorded before.
+
+    A match that was cancelled before its email went out (it ended, then came
+    back) is pending again: still one email per advisor and match.
+    """
     async with uow:
         if not await uow.first_delivery(consumer, event_id):
             return False
-        added = await uow.deliveries.add(
-            {
-                "id": delivery_id_for(event.advisor_id, event.match_id, MATCH_FOUND),
-                "advisor_id": event.advisor_id,
-                "match_id": event.match_id,
-                "kind": MATCH_FOUND,
-                "need_reference": event.need_reference,
-                "offer_title": event.offer.title,
-                "offer_category": event.offer.category.value,
-                "offer_municipality": event.offer.municipality,
-                "score": event.score,
-                "reasons": [reason.de for reason in event.reasons],
-                "status": "pending",
-                "attempts": 0,
-                "next_attempt_at": now,
-                "created_at": now,
-            }
-        )
+        recipient = await uow.directory.recipient(event.advisor_id)
+        delivery_id = delivery_id_for(event.advisor_id, event.match_id, MATCH_FOUND)
+        values = _found_values(event, recipient, timing, now)
+        added = await uow.deliveries.add({"id": delivery_id, **values})
+        if not added:
+            earlier = await uow.deliveries.get(delivery_id)
+            if earlier is not None and earlier.status == CANCELLED:
+                await uow.deliveries.set([delivery_id], **values)
+                added = True
         await uow.commit()
     return added
 
 
-async def send_due(
-    new_uow: Callable[[], UnitOfWork],
-    mailer: Mailer,
-    *,
-    sender: str,
-    region: Region,
-    window: timedelta = timedelta(0),
-    batch: int = 200,
-    lease: timedelta = timedelta(minutes=2),
-) -> int:
-    """Send the emails that are due, one per advisor and need; returns how many were accepted.
+def _found_values(
+    event: MatchFound, recipient: Recipient | None, timing: Timing, now: datetime
+) -> dict[str, Any]:
+    preference = recipient.preference if recipient else None
+    due, group = schedule(now, event.need_reference, preference, timing)
+    below = preference is not None and event.score < preference.min_score
+    offer = event.offer
+    return {
+        "advisor_id": event.advisor_id,
+        "match_id": event.match_id,
+        "kind": MATCH_FOUND,
+        "need_reference": event.need_reference,
+        "offer_title": offer.title,
+        "offer_category": offer.category.value,
+        "offer_municipality": offer.municipality,
+        "offer_facts": {
+            "offer_id": event.offer_id,
+            "provider_id": offer.provider_id,
+            "start_date": offer.start_date.isoformat() if offer.start_date else None,
+            "rolling_start": offer.rolling_start,
+            "contact_email": offer.contact_email,
+        },
+        "score": event.score,
+        "reasons": [{"de": r.de, "en": r.en} for r in event.reasons],
+        "eligibility": event.eligibility,
+        "status": SUPPRESSED if below else PENDING,
+        "attempts": 0,
+        "group_key": group,
+        "due_at": due,
+        "next_attempt_at": now,
+        "claimed_until": None,
+        "created_at": now,
+    }
 
-    A crash after the server accepted an email and before its deliveries are
-    marked sent sends that email again after the lease: at most one
-    duplicate per crash, carrying the same Message-ID when the group is the same.
+
+async def match_invalidated(
+    event: MatchInvalidated,
+    event_id: str,
+    uow: UnitOfWork,
+    consumer: str,
+    timing: Timing,
+    now: datetime,
+) -> bool:
+    """An ended match: news not yet sent is withdrawn; an advisor already told gets a notice.
+
+    Returns whether a notice was recorded. A notice goes out like news of
+    matches: in the need's next email, or in the digest.
     """
-    now = datetime.now(UTC)
-    async with new_uow() as uow:
-        claimed = await uow.deliveries.claim_due(now, limit=batch, lease=lease, window=window)
-        await uow.commit()
-    sent = 0
-    for group, recipient in claimed:
-        sent += await _send_group(new_uow, mailer, group, recipient, sender=sender, region=region)
-    return sent
-
-
-async def _send_group(
-    new_uow: Callable[[], UnitOfWork],
-    mailer: Mailer,
-    group: list[Delivery],
-    recipient: Recipient,
-    *,
-    sender: str,
-    region: Region,
-) -> int:
-    now = datetime.now(UTC)
-    message = render_match_email(group, recipient, sender=sender, region=region, now=now)
-    try:
-        await mailer.send(message)
-    except TemporaryDeliveryError as exc:
-        log.warning("email %s failed, will retry: %s", message["Message-ID"], exc)
-        async with new_uow() as uow:
-            for delivery in group:
-                attempts = delivery.attempts + 1
-                await uow.deliveries.mark_retry(
-                    delivery.id, attempts, next_attempt(now, attempts), str(exc)
-                )
-            await uow.commit()
-        return 0
-    except PermanentDeliveryError as exc:
-        log.error("email %s refused for good: %s", message["Message-ID"], exc)
-        async with new_uow() as uow:
-            for delivery in group:
-                await uow.deliveries.mark_failed(delivery.id, delivery.attempts + 1, str(exc))
-            await uow.commit()
-        return 0
-    async with new_uow() as uow:
-        for delivery in group:
-            await uow.deliveries.mark_sent(delivery.id, now)
-        await uow.publish_all(
-            [
-                NotificationSent(
-                    notification_id=delivery.id,
-                    advisor_id=delivery.advisor_id,
-                    match_id=delivery.match_id,
-                    sent_at=now,
-                )
-                for delivery in group
-            ]
+    async with uow:
+        if not await uow.first_delivery(consumer, event_id):
+            return False
+        found = await uow.deliveries.get(
+            delivery_id_for(event.advisor_id, event.match_id, MATCH_FOUND)
         )
+        noticed = False
+        if found is None:
+            pass
+        elif found.status == PENDING and not _claimed(found.claimed_until, now):
+            await uow.deliveries.set([found.id], status=CANCELLED)
+        elif found.status in (PENDING, SENT) and worth_a_notice(event.reason):
+            recipient = await uow.directory.recipient(event.advisor_id)
+            due, group = schedule(
+                now, event.need_reference, recipient.preference if recipient else None, timing
+            )
+            noticed = await uow.deliveries.add(
+                {
+                    "id": delivery_id_for(event.advisor_id, event.match_id, MATCH_INVALIDATED),
+                    **{k: getattr(found, k) for k in _COPIED_FROM_FOUND},
+                    "kind": MATCH_INVALIDATED,
+                    "invalidation_reason": event.reason,
+                    "status": PENDING,
+                    "attempts": 0,
+                    "group_key": group,
+                    "due_at": due,
+                    "next_attempt_at": now,
+                    "claimed_until": None,
+                    "created_at": now,
+                }
+            )
         await uow.commit()
-    return 1
+    return noticed
+
+
+_COPIED_FROM_FOUND = (
+    "advisor_id", "match_id", "need_reference", "offer_title", "offer_category",
+    "offer_municipality", "offer_facts", "score", "reasons", "eligibility",
+)  # fmt: skip
+
+
+def _claimed(until: datetime | None, now: datetime) -> bool:
+    return until is not None and _aware(until) > now
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite gives naive datetimes back; they were stored as UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
