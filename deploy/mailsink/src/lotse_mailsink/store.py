@@ -28,8 +28,17 @@ class StoredMessage:
         return message
 
     def text(self) -> str:
-        body = self.parsed.get_body(preferencelist=("plain",))
-        return body.get_content() if body is not None else ""
+        return self._part("plain")
+
+    def html(self) -> str:
+        return self._part("html")
+
+    def _part(self, subtype: str) -> str:
+        body = self.parsed.get_body(preferencelist=(subtype,))
+        if body is None or body.get_content_subtype() != subtype:
+            return ""
+        content = body.get_content()
+        return content if isinstance(content, str) else ""
 
     def summary(self) -> dict[str, Any]:
         parsed = self.parsed
@@ -39,7 +48,9 @@ class StoredMessage:
             "from": self.mail_from,
             "to": list(self.rcpt_tos),
             "subject": str(parsed.get("Subject", "")),
+            "date": str(parsed.get("Date", "")),
             "message_id": str(parsed.get("Message-ID", "")),
+            "has_html": bool(self.html()),
         }
 
 

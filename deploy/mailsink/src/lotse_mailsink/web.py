@@ -1,4 +1,10 @@
-"""The mail sink's web page and JSON API, and its SMTP listener."""
+"""The mail sink's inbox pages and JSON API, and its SMTP listener.
+
+An inbox for development: the list of received messages, each message with
+its headers, plain text and HTML, and the raw message as it arrived. A
+message's HTML is shown in a sandboxed frame under a policy that lets it
+load nothing, so a message cannot run script or reach out.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +23,15 @@ from fastapi.responses import HTMLResponse, PlainTextResponse
 from lotse_mailsink.store import MailStore, SinkHandler, StoredMessage
 
 __all__ = ["create_app"]
+
+_STYLE = (
+    "<style>body{font-family:sans-serif;margin:2em;color:#1d2a36}"
+    "td,th{padding:.3em .8em;vertical-align:top;border-bottom:1px solid #ddd;text-align:left}"
+    "pre{white-space:pre-wrap;background:#f6f8fa;padding:1em}"
+    "iframe{width:100%;height:32em;border:1px solid #ddd}a{color:#0b5394}</style>"
+)
+# What a received message's HTML may do in the inbox: show itself, with inline styles. Nothing else.
+_MESSAGE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
 
 
 def create_app(
@@ -46,39 +61,77 @@ def create_app(
     app = FastAPI(title="Lotse mail sink", lifespan=lifespan)
     app.state.store = store
 
-    @app.get("/api/messages")
+    @app.get("/api/messages", summary="Every received message, oldest first.")
     async def messages() -> list[dict[str, Any]]:
         return [m.summary() for m in store.messages]
 
-    @app.get("/api/messages/{number}")
+    @app.get("/api/messages/{number}", summary="One message with its text and HTML parts.")
     async def message(number: int) -> dict[str, Any]:
         found = _find(store, number)
-        return found.summary() | {"text": found.text()}
+        return found.summary() | {"text": found.text(), "html": found.html()}
 
     @app.get("/messages/{number}/raw", response_class=PlainTextResponse)
     async def raw(number: int) -> str:
         return _find(store, number).raw.decode("utf-8", errors="replace")
 
+    @app.get("/messages/{number}/html", response_class=HTMLResponse)
+    async def message_html(number: int) -> HTMLResponse:
+        found = _find(store, number)
+        return HTMLResponse(found.html(), headers={"Content-Security-Policy": _MESSAGE_POLICY})
+
+    @app.get("/messages/{number}", response_class=HTMLResponse)
+    async def message_page(number: int) -> str:
+        m = _find(store, number)
+        summary = m.summary()
+        headers = "".join(
+            f"<tr><th>{label}</th><td>{html.escape(_shown(summary[key]))}</td></tr>"
+            for label, key in (
+                ("From", "from"), ("To", "to"), ("Subject", "subject"), ("Date", "date"),
+                ("Message-ID", "message_id"),
+            )
+        )  # fmt: skip
+        shown = (
+            f"<h2>HTML</h2><iframe sandbox src='/messages/{m.number}/html'></iframe>"
+            if summary["has_html"]
+            else ""
+        )
+        return _page(
+            f"Message {m.number}",
+            f"<p><a href='/'>&larr; Inbox</a> &middot; "
+            f"<a href='/messages/{m.number}/raw'>raw</a></p>"
+            f"<table>{headers}</table>{shown}<h2>Text</h2><pre>{html.escape(m.text())}</pre>",
+        )
+
     @app.get("/", response_class=HTMLResponse)
-    async def page() -> str:
+    async def inbox() -> str:
         rows = "".join(
-            f"<tr><td>{m.number}</td><td>{html.escape(m.received_at.strftime('%H:%M:%S'))}</td>"
-            f"<td>{html.escape(', '.join(m.rcpt_tos))}</td>"
-            f"<td><details><summary>{html.escape(m.summary()['subject'])}</summary>"
-            f"<pre>{html.escape(m.text())}</pre>"
-            f"<a href='/messages/{m.number}/raw'>raw</a></details></td></tr>"
+            f"<tr><td>{m.number}</td><td>{html.escape(m.received_at.strftime('%d.%m. %H:%M:%S'))}"
+            f"</td><td>{html.escape(', '.join(m.rcpt_tos))}</td>"
+            f"<td><a href='/messages/{m.number}'>{html.escape(m.summary()['subject'])}</a></td>"
+            f"<td><a href='/messages/{m.number}/raw'>raw</a></td></tr>"
             for m in reversed(store.messages)
         )
-        return (
-            "<!doctype html><meta charset=utf-8><meta http-equiv=refresh content=3>"
-            "<title>Lotse mail sink</title>"
-            "<style>body{font-family:sans-serif;margin:2em}td{padding:.3em .8em;vertical-align:top;"
-            "border-bottom:1px solid #ddd}pre{white-space:pre-wrap}</style>"
-            f"<h1>Lotse mail sink</h1><p>{len(store.messages)} message(s), SMTP on {host}:{port}</p>"
-            f"<table><tr><th>#</th><th>time</th><th>to</th><th>subject</th></tr>{rows}</table>"
+        return _page(
+            "Lotse mail sink",
+            f"<p>{len(store.messages)} message(s), SMTP on {host}:{port}</p>"
+            "<table><tr><th>#</th><th>received</th><th>to</th><th>subject</th><th></th></tr>"
+            f"{rows}</table>",
+            refresh=True,
         )
 
     return app
+
+
+def _shown(value: object) -> str:
+    return ", ".join(value) if isinstance(value, list) else str(value)
+
+
+def _page(title: str, body: str, *, refresh: bool = False) -> str:
+    meta = "<meta http-equiv=refresh content=3>" if refresh else ""
+    return (
+        f"<!doctype html><meta charset=utf-8>{meta}<title>{html.escape(title)}</title>{_STYLE}"
+        f"<h1>{html.escape(title)}</h1>{body}"
+    )
 
 
 def _find(store: MailStore, number: int) -> StoredMessage:
