@@ -8,7 +8,7 @@ RUN := $(UV) run --frozen
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
-.PHONY: help install kafka-jars postgres-binaries run kafka stop test lint format bench bench-catalog bench-matching
+.PHONY: help install kafka-jars postgres-binaries run kafka stop test lint format bench bench-catalog bench-matching bench-emails
 
 help:
 	@echo "make run    - start Kafka, the three services and the mail sink with demo data"
@@ -52,7 +52,7 @@ format: install
 test: install kafka-jars postgres-binaries lint
 	@$(RUN) pytest $(PYTEST_ARGS)
 
-bench: bench-catalog bench-matching
+bench: bench-catalog bench-matching bench-emails
 
 # POST /v1/offers on PostgreSQL, one uvicorn worker, next to a bare-SQL baseline.
 bench-catalog: install kafka-jars postgres-binaries
@@ -62,3 +62,8 @@ bench-catalog: install kafka-jars postgres-binaries
 # BENCH_ARGS=--quick for a short run).
 bench-matching: install
 	@$(RUN) python -m bench.matching_offers $(BENCH_ARGS)
+
+# Emails per second to the local mail sink: Lotse's mailer with 1 and 4 connections and the
+# whole sending use case, next to a bare aiosmtplib send loop (BENCH_ARGS=--quick: 200 emails).
+bench-emails: install
+	@$(RUN) python -m bench.emails $(BENCH_ARGS)

@@ -117,6 +117,7 @@ def main() -> int:
         "SMTP_PORT": str(MAILSINK_SMTP),
         "MAILSINK_SMTP_PORT": str(MAILSINK_SMTP),
         "MAILSINK_DIR": str(VAR / "mail"),
+        "NOTIFICATIONS_MATCH_LINK_BASE": f"http://127.0.0.1:{SERVICES['matching']}",
         # Short, so the demo's emails come quickly; a district runs with the 60 s default.
         "NOTIFICATIONS_BATCH_WINDOW_SECONDS": os.environ.get(
             "NOTIFICATIONS_BATCH_WINDOW_SECONDS", "5"
@@ -160,7 +161,7 @@ def main() -> int:
         for name, port in SERVICES.items():
             print(f"  {name:<14} http://127.0.0.1:{port}/docs")
         print(
-            f"  {'mail sink':<14} http://127.0.0.1:{MAILSINK_WEB}/  (SMTP on 127.0.0.1:{MAILSINK_SMTP})"
+            f"  {'mail inbox':<14} http://127.0.0.1:{MAILSINK_WEB}/  (SMTP on 127.0.0.1:{MAILSINK_SMTP})"
         )
         print(f"  {'kafka':<14} {env['KAFKA_BOOTSTRAP_SERVERS']}")
         print(f"  logs in {logs}\nPress Ctrl-C to stop everything.", flush=True)
