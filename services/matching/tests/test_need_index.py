@@ -154,3 +154,43 @@ def test_a_closed_need_leaves_every_category_it_wanted() -> None:
     assert len(index) == 2
     index.forget()
     assert (len(index), index.seen) == (0, 0)
+
+
+def _one_need_and_offer(travel_km: float, **offer: Any) -> tuple[NeedIndex, Offer, NeedDetails]:
+    home, venue = PLACES[0], PLACES[1]
+    need = NeedDetails.model_validate(
+        {"municipality": home, "age": 30, "categories": ["counselling"], "max_travel_km": travel_km}
+    )
+    index = NeedIndex(PLACES)
+    index.apply([(7, need)], seen=1)
+    fields: dict[str, Any] = {
+        "title": {"de": "Beratung"},
+        "description": {"de": "-"},
+        "category": "counselling",
+        "location": {"municipality": venue},
+        "contact_email": "beratung@caritas.example",
+        **offer,
+    }
+    return (
+        index,
+        Offer("o", "p", OfferStatus.PUBLISHED, 1, OfferDetails.model_validate(fields)),
+        need,
+    )
+
+
+def test_a_venue_exactly_at_the_travel_limit_is_reachable_and_a_hair_beyond_is_not() -> None:
+    home, venue = REGION.municipalities[PLACES[0]], REGION.municipalities[PLACES[1]]
+    limit = haversine_km(home.lat, home.lon, venue.lat, venue.lon)
+    index, offer, _ = _one_need_and_offer(limit)
+    assert index.fitting(offer, CTX).tolist() == [7]
+    short, offer, _ = _one_need_and_offer(limit - 1e-9)
+    assert short.fitting(offer, CTX).tolist() == []
+
+
+def test_a_service_area_or_online_delivery_reaches_beyond_the_travel_limit() -> None:
+    index, offer, _ = _one_need_and_offer(0.0)
+    assert index.fitting(offer, CTX).tolist() == []
+    index, offer, _ = _one_need_and_offer(0.0, service_area=[PLACES[0]])
+    assert index.fitting(offer, CTX).tolist() == [7]
+    index, offer, _ = _one_need_and_offer(0.0, delivery_mode="online")
+    assert index.fitting(offer, CTX).tolist() == [7]
