@@ -28,10 +28,10 @@ SERVICES = {"catalog": 8001, "matching": 8002, "notifications": 8003}
 MAILSINK_WEB, MAILSINK_SMTP = 8025, 1025
 
 
-def uvicorn(app: str, port: int, log: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
+def start(module: str, port: int, log: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
     with log.open("ab") as out:
         return subprocess.Popen(
-            [PYTHON, "-m", "uvicorn", "--factory", app, "--host", "127.0.0.1", "--port", str(port)],
+            [PYTHON, "-m", module, "--port", str(port)],
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -138,13 +138,9 @@ def main() -> int:
     # Started from a script in the background, SIGINT may arrive ignored; Ctrl-C must still stop us.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
-        processes["mailsink"] = uvicorn(
-            "lotse_mailsink.web:create_app", MAILSINK_WEB, logs / "mailsink.log", env
-        )
+        processes["mailsink"] = start("lotse_mailsink", MAILSINK_WEB, logs / "mailsink.log", env)
         for name, port in SERVICES.items():
-            processes[name] = uvicorn(
-                f"lotse_{name}.entrypoints.api:create_app", port, logs / f"{name}.log", env
-            )
+            processes[name] = start(f"lotse_{name}", port, logs / f"{name}.log", env)
         wait_ready(
             f"http://127.0.0.1:{MAILSINK_WEB}/api/messages",
             "mailsink",

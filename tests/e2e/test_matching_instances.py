@@ -34,7 +34,7 @@ from lotse_shared.contracts import NeedDetails, NeedStatus, OfferDetails, OfferS
 from lotse_shared.database import create_engine
 from lotse_shared.identity import Role
 from lotse_shared.region import load_region
-from tests.e2e.conftest import JWT_SECRET, Service, start_service, wait_ready
+from tests.processes import JWT_SECRET, Service, start_service, wait_ready
 from tests.support import create_database
 
 pytestmark = [pytest.mark.e2e, pytest.mark.kafka, pytest.mark.postgres]

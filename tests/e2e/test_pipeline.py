@@ -6,9 +6,6 @@ with Lotse's code, the way another municipal system would read it.
 
 from __future__ import annotations
 
-import asyncio
-import email
-import email.policy
 import json
 import time
 import uuid
@@ -16,57 +13,21 @@ from typing import Any
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaProducer
 from cloudevents.core.bindings.kafka import KafkaMessage, from_binary
 from cloudevents.core.formats.json import JSONFormat
 
-from lotse_shared.auth import JwtCodec
-from lotse_shared.identity import Role
-from tests.e2e.conftest import JWT_SECRET, Service
+from tests.processes import (
+    SCHWERTE,
+    Service,
+    emails_to,
+    offer_body,
+    post,
+    read_topic,
+    register,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.kafka]
-
-SCHWERTE = "05978028"
-
-
-async def emails_to(
-    inbox: Any, address: str, count: int, timeout: float
-) -> list[email.message.EmailMessage]:
-    deadline = time.monotonic() + timeout
-    while True:
-        found = [
-            email.message_from_bytes(raw, policy=email.policy.default)
-            for raw, to in zip(inbox.messages, inbox.recipients, strict=True)
-            if address in to
-        ]
-        if len(found) >= count or time.monotonic() > deadline:
-            return found  # type: ignore[return-value]
-        await asyncio.sleep(0.05)
-
-
-async def read_topic(bootstrap: str, topic: str, key: str) -> list[Any]:
-    """Every record under ``key`` in ``topic``, read from the beginning to the current end."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
-    await producer.start()
-    try:
-        numbers = await producer.partitions_for(topic)  # waits for the topic's metadata
-    finally:
-        await producer.stop()
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await consumer.start()
-    try:
-        partitions = [TopicPartition(topic, p) for p in numbers]
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
-        ends = await consumer.end_offsets(partitions)
-        found: list[Any] = []
-        for tp, end in ends.items():
-            while await consumer.position(tp) < end:
-                batch = await consumer.getmany(tp, timeout_ms=1000)
-                found.extend(r for r in batch.get(tp, []) if r.key == key.encode())
-        return found
-    finally:
-        await consumer.stop()
 
 
 def as_cloudevent(record: Any) -> Any:
@@ -74,51 +35,6 @@ def as_cloudevent(record: Any) -> Any:
     return from_binary(
         KafkaMessage(headers=headers, key=record.key, value=record.value), JSONFormat()
     )
-
-
-def bearer(sub: str, role: Role) -> dict[str, str]:
-    return {"Authorization": f"Bearer {JwtCodec(JWT_SECRET).issue(sub, role)}"}
-
-
-ADMIN = bearer("ki-admin", Role.ADMIN)
-
-
-def offer_body(title: str, category: str) -> dict[str, Any]:
-    return {
-        "title": {"de": title},
-        "description": {"de": "Kurs"},
-        "category": category,
-        "location": {"municipality": SCHWERTE},
-        "contact_email": "kurse@vhs.example",
-    }
-
-
-async def register(
-    client: httpx.AsyncClient, catalog: str, run: str, address: str
-) -> tuple[dict[str, str], dict[str, str]]:
-    """A provider and an advisor of this run; returns their bearer headers."""
-    await post(
-        client,
-        f"{catalog}/v1/providers",
-        {"id": f"prov-{run}", "name": "VHS", "contact_email": "info@vhs.example"},
-        ADMIN,
-    )
-    await post(
-        client,
-        f"{catalog}/v1/advisors",
-        {"id": f"adv-{run}", "name": "Aylin Demir", "email": address, "organisation": "KI"},
-        ADMIN,
-    )
-    return bearer(f"prov-{run}", Role.PROVIDER), bearer(f"adv-{run}", Role.ADVISOR)
-
-
-async def post(
-    client: httpx.AsyncClient, url: str, body: dict[str, Any], headers: dict[str, str]
-) -> dict[str, Any]:
-    response = await client.post(url, json=body, headers=headers)
-    assert response.status_code == 201, response.text
-    result: dict[str, Any] = response.json()
-    return result
 
 
 async def test_an_offer_and_a_need_reach_the_advisor_as_one_email(

@@ -19,7 +19,7 @@ import pytest
 
 from lotse_shared.auth import JwtCodec
 from lotse_shared.identity import Role
-from tests.e2e.conftest import start_service, wait_ready
+from tests.processes import start_service, wait_ready
 from tests.support import create_database
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres, pytest.mark.e2e]

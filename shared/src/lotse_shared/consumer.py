@@ -19,6 +19,7 @@ from aiokafka import AIOKafkaProducer
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
+from faststream.message import StreamMessage
 
 from lotse_shared.envelope import Envelope, decode
 from lotse_shared.errors import InvalidMessage
@@ -138,6 +139,7 @@ def subscribe(
         group_id=group_id,
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.NACK_ON_ERROR,
+        decoder=_undecoded,
         description=description,
     )
     async def on_record(message: KafkaMessage) -> None:
@@ -145,3 +147,13 @@ def subscribe(
         if isinstance(record, tuple):  # only batch subscribers receive tuples
             raise TypeError("expected one record, got a batch")
         await consumer().process(record)
+
+
+async def _undecoded(message: StreamMessage[Any]) -> bytes:
+    """The body as it came.
+
+    faststream would parse a JSON body before the handler runs, and a body
+    that is not JSON would then fail outside :meth:`EventConsumer.process`:
+    nacked and redelivered for ever instead of dead-lettered.
+    """
+    return message.body

@@ -37,7 +37,7 @@ _MESSAGE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:;
 def create_app(
     smtp_host: str | None = None, smtp_port: int | None = None, directory: Path | None = None
 ) -> FastAPI:
-    """``uvicorn --factory lotse_mailsink.web:create_app`` (SMTP on MAILSINK_SMTP_PORT, 1025)."""
+    """``python -m lotse_mailsink`` (SMTP on MAILSINK_SMTP_PORT, 1025)."""
     host = smtp_host or os.environ.get("MAILSINK_SMTP_HOST", "127.0.0.1")
     port = smtp_port or int(os.environ.get("MAILSINK_SMTP_PORT", "1025"))
     folder = directory or (

@@ -1,0 +1,6 @@
+"""``python -m lotse_catalog``: the catalog service on ``CATALOG_PORT``."""
+
+from lotse_catalog.config import CatalogSettings
+from lotse_shared.serving import serve
+
+serve("lotse_catalog.entrypoints.api:create_app", name="catalog", port=CatalogSettings().port)

@@ -1,0 +1,10 @@
+"""``python -m lotse_notifications``: the notifications service on ``NOTIFICATIONS_PORT``."""
+
+from lotse_notifications.config import NotificationsSettings
+from lotse_shared.serving import serve
+
+serve(
+    "lotse_notifications.entrypoints.api:create_app",
+    name="notifications",
+    port=NotificationsSettings().port,
+)
