@@ -8,7 +8,7 @@ RUN := $(UV) run --frozen
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
-.PHONY: help install kafka-jars postgres-binaries run kafka stop test lint format bench bench-catalog bench-matching bench-emails
+.PHONY: help install kafka-jars postgres-binaries run kafka stop test lint format docs bench bench-catalog bench-matching bench-emails
 
 help:
 	@echo "make run    - start Kafka, the three services and the mail sink with demo data"
@@ -16,6 +16,7 @@ help:
 	@echo "make lint   - ruff, mypy and the import contracts"
 	@echo "make kafka  - start only the local Kafka broker (make stop stops it)"
 	@echo "make stop   - stop a broker started with make kafka"
+	@echo "make docs   - regenerate docs/events (AsyncAPI, JSON Schemas, examples) from the contracts"
 	@echo "make bench  - benchmarks with their raw baselines (BENCH_ARGS=--quick for a short run)"
 
 install:
@@ -48,6 +49,9 @@ lint: install
 format: install
 	@$(RUN) ruff format .
 	@$(RUN) ruff check --fix .
+
+docs: install
+	@$(RUN) lotse events write --dir docs/events
 
 test: install kafka-jars postgres-binaries lint
 	@$(RUN) pytest $(PYTEST_ARGS)

@@ -1,4 +1,7 @@
-"""``lotse``: operator commands. ``lotse token issue`` prints a bearer token for a caller.
+"""``lotse``: operator commands.
+
+``lotse token issue`` prints a bearer token for a caller; ``lotse events write|check``
+keeps the event documents in ``docs/events/`` in step with the contracts.
 
 The signing key comes from ``--secret-file`` or ``LOTSE_JWT_SECRET``; ``LOTSE_ENV`` picks
 how strictly it is checked (see ``resolve_secret``).
@@ -14,6 +17,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from lotse_shared.auth import InsecureSecret, JwtCodec, Role, resolve_secret
+from lotse_shared.eventdocs import documents
 
 __all__ = ["main", "parse_ttl"]
 
@@ -48,11 +52,54 @@ def _parser() -> argparse.ArgumentParser:
     issue.add_argument(
         "--secret-file", type=Path, help="read the signing key from this file, not the env"
     )
+    events = commands.add_parser(
+        "events",
+        help="the event documents in docs/events",
+        description="Write or check the AsyncAPI document, JSON Schemas and examples.",
+    )
+    events.add_argument("action", choices=["write", "check"])
+    events.add_argument("--dir", type=Path, default=Path("docs/events"))
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "events":
+        return _events(args.action, args.dir)
+    return _issue_token(args)
+
+
+def _events(action: str, folder: Path) -> int:
+    """``write`` the generated documents, or ``check`` that the files hold exactly them."""
+    wanted = documents()
+    if action == "write":
+        for name, text in wanted.items():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_text(text, encoding="utf-8")
+        print(f"wrote {len(wanted)} files to {folder}")
+        return 0
+    present = {
+        str(p.relative_to(folder))
+        for sub in ("schemas", "examples")
+        for p in (folder / sub).glob("*.json")
+    } | ({"asyncapi.json"} if (folder / "asyncapi.json").exists() else set())
+    stale = sorted(
+        name
+        for name in wanted.keys() | present
+        if name not in present
+        or name not in wanted
+        or (folder / name).read_text(encoding="utf-8") != wanted[name]
+    )
+    if stale:
+        return _fail(
+            f"{len(stale)} file(s) in {folder} differ from the contracts ({', '.join(stale[:5])}"
+            f"{' …' if len(stale) > 5 else ''}); run: make docs"
+        )
+    print(f"{folder}: {len(wanted)} files match the contracts")
+    return 0
+
+
+def _issue_token(args: argparse.Namespace) -> int:
     try:
         secret = (
             args.secret_file.read_text().strip()

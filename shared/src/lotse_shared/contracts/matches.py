@@ -49,7 +49,7 @@ class OfferSummary(Payload):
 
     title: str = Field(description="Title in German.", examples=["Integrationskurs allgemein"])
     category: Category = Field(description="Kind of offer.", examples=["integration_course"])
-    municipality: AGS = Field(description="AGS where the offer takes place.")
+    municipality: AGS = Field(description="AGS where the offer takes place.", examples=["05978028"])
     provider_id: str | None = Field(
         default=None, description="Provider of the offer.", examples=["vhs-schwerte"]
     )
@@ -80,13 +80,20 @@ class MatchFound(Event):
     event_type: ClassVar = "lotse.match.found.v1"
     topic: ClassVar = MATCHES
 
-    match_id: str = Field(description="Id of the (need, offer) pair, stable across instances.")
-    need_id: str = Field(description="Id of the need.")
+    match_id: str = Field(
+        description="Id of the (need, offer) pair, stable across instances.",
+        examples=["3f8c2a9e-1b7d-5e4f-8a6b-2c9d0e1f3a4b"],
+    )
+    need_id: str = Field(
+        description="Id of the need.", examples=["2b7e8c1d-6f3a-4e2b-9c1d-8a7f6e5d4c3b"]
+    )
     need_reference: str = Field(
         description="The need's generated short reference.", examples=["UNN-7K3Q9X"]
     )
     advisor_id: str = Field(description="Advisor who owns the need.", examples=["adv-schwerte-1"])
-    offer_id: str = Field(description="Id of the offer.")
+    offer_id: str = Field(
+        description="Id of the offer.", examples=["9d1c7e3a-4b2f-4c8e-a5d6-7f0e1b2c3d4e"]
+    )
     offer: OfferSummary = Field(description="The offer as it was when matched.")
     score: float = Field(
         ge=0, le=1, description="Rank among the need's matches; 1 fits best.", examples=[0.82]
@@ -97,7 +104,9 @@ class MatchFound(Event):
         description="On what terms the person may join, after the eligibility rules in force.",
         examples=["self_payer_only"],
     )
-    found_at: datetime = Field(description="When the match was found (UTC).")
+    found_at: datetime = Field(
+        description="When the match was found (UTC).", examples=["2026-11-28T09:30:02Z"]
+    )
 
     def key(self) -> str:
         return self.need_id
@@ -109,19 +118,26 @@ class MatchInvalidated(Event):
     event_type: ClassVar = "lotse.match.invalidated.v1"
     topic: ClassVar = MATCHES
 
-    match_id: str = Field(description="Id of the (need, offer) pair.")
-    need_id: str = Field(description="Id of the need.")
+    match_id: str = Field(
+        description="Id of the (need, offer) pair.",
+        examples=["3f8c2a9e-1b7d-5e4f-8a6b-2c9d0e1f3a4b"],
+    )
+    need_id: str = Field(
+        description="Id of the need.", examples=["2b7e8c1d-6f3a-4e2b-9c1d-8a7f6e5d4c3b"]
+    )
     need_reference: str = Field(
         description="The need's generated short reference.", examples=["UNN-7K3Q9X"]
     )
     advisor_id: str = Field(description="Advisor who owns the need.", examples=["adv-schwerte-1"])
-    offer_id: str = Field(description="Id of the offer.")
+    offer_id: str = Field(
+        description="Id of the offer.", examples=["9d1c7e3a-4b2f-4c8e-a5d6-7f0e1b2c3d4e"]
+    )
     reason: InvalidationReason = Field(
         description="Why: the offer is full, withdrawn or changed, or better offers took its place; "
         "the need was closed, changed or erased.",
         examples=["full"],
     )
-    invalidated_at: datetime = Field(description="When (UTC).")
+    invalidated_at: datetime = Field(description="When (UTC).", examples=["2026-12-01T14:05:00Z"])
 
     def key(self) -> str:
         return self.need_id
@@ -133,10 +149,17 @@ class MatchDecided(Event):
     event_type: ClassVar = "lotse.match.decided.v1"
     topic: ClassVar = MATCHES
 
-    match_id: str = Field(description="Id of the (need, offer) pair.")
-    need_id: str = Field(description="Id of the need.")
+    match_id: str = Field(
+        description="Id of the (need, offer) pair.",
+        examples=["3f8c2a9e-1b7d-5e4f-8a6b-2c9d0e1f3a4b"],
+    )
+    need_id: str = Field(
+        description="Id of the need.", examples=["2b7e8c1d-6f3a-4e2b-9c1d-8a7f6e5d4c3b"]
+    )
     advisor_id: str = Field(description="Advisor who decided.", examples=["adv-schwerte-1"])
-    offer_id: str = Field(description="Id of the offer.")
+    offer_id: str = Field(
+        description="Id of the offer.", examples=["9d1c7e3a-4b2f-4c8e-a5d6-7f0e1b2c3d4e"]
+    )
     decision: Literal["accepted", "declined"] = Field(
         description="accepted or declined.", examples=["declined"]
     )
@@ -145,7 +168,7 @@ class MatchDecided(Event):
         description="Why it was declined (a code, never free text).",
         examples=["schedule"],
     )
-    decided_at: datetime = Field(description="When (UTC).")
+    decided_at: datetime = Field(description="When (UTC).", examples=["2026-11-30T10:15:00Z"])
 
     def key(self) -> str:
         return self.need_id

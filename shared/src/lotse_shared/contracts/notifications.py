@@ -20,9 +20,13 @@ class _AboutADelivery(Event):
 
     topic: ClassVar = NOTIFICATIONS
 
-    notification_id: str = Field(description="Id of the delivery.")
-    advisor_id: str = Field(description="Advisor the email was for.")
-    match_id: str = Field(description="Match the email was about.")
+    notification_id: str = Field(
+        description="Id of the delivery.", examples=["6a2f0c4e-8d1b-4f3a-9e7c-5b6d8a0f1e2c"]
+    )
+    advisor_id: str = Field(description="Advisor the email was for.", examples=["adv-schwerte-1"])
+    match_id: str = Field(
+        description="Match the email was about.", examples=["3f8c2a9e-1b7d-5e4f-8a6b-2c9d0e1f3a4b"]
+    )
     kind: NotificationKind = Field(
         default="match_found",
         description="What the email said of the match: found, or no longer available.",
@@ -38,7 +42,10 @@ class NotificationSent(_AboutADelivery):
 
     event_type: ClassVar = "lotse.notification.sent.v1"
 
-    sent_at: datetime = Field(description="When the SMTP server accepted the email (UTC).")
+    sent_at: datetime = Field(
+        description="When the SMTP server accepted the email (UTC).",
+        examples=["2026-11-28T09:31:05Z"],
+    )
 
 
 class NotificationFailed(_AboutADelivery):
@@ -52,4 +59,6 @@ class NotificationFailed(_AboutADelivery):
         examples=["550 5.1.1 mailbox unavailable"],
     )
     attempts: int = Field(ge=1, description="How many times it was tried.", examples=[1])
-    failed_at: datetime = Field(description="When the server refused it (UTC).")
+    failed_at: datetime = Field(
+        description="When the server refused it (UTC).", examples=["2026-11-28T09:31:05Z"]
+    )
