@@ -8,7 +8,7 @@ RUN := $(UV) run --frozen
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
-.PHONY: help install kafka-jars postgres-binaries run kafka stop test lint format docs bench bench-catalog bench-matching bench-emails
+.PHONY: help install kafka-jars postgres-binaries published-schemas run kafka stop test lint format docs bench bench-catalog bench-matching bench-emails
 
 help:
 	@echo "make run    - start Kafka, the three services and the mail sink with demo data"
@@ -53,7 +53,17 @@ format: install
 docs: install
 	@$(RUN) lotse events write --dir docs/events
 
-test: install kafka-jars postgres-binaries lint
+# Published JSON Schemas the tests validate against, from the npm registry (AsyncAPI).
+ASYNCAPI_SPECS := 6.11.1
+published-schemas: var/schemas/asyncapi-3.0.0.json
+
+var/schemas/asyncapi-3.0.0.json:
+	@rm -rf var/schemas/npm && mkdir -p var/schemas/npm
+	@cd var/schemas/npm && npm pack --silent @asyncapi/specs@$(ASYNCAPI_SPECS) >/dev/null && \
+		tar xzf asyncapi-specs-$(ASYNCAPI_SPECS).tgz package/schemas/3.0.0.json
+	@mv var/schemas/npm/package/schemas/3.0.0.json $@ && rm -rf var/schemas/npm
+
+test: install kafka-jars postgres-binaries published-schemas lint
 	@$(RUN) pytest $(PYTEST_ARGS)
 
 bench: bench-catalog bench-matching bench-emails

@@ -23,17 +23,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import RecordingSmtpHandler, create_database, free_port
+from tests.support import RecordingSmtpHandler, create_database, free_port, unavailable
 
 ROOT = Path(__file__).resolve().parent
-IN_CI = bool(os.environ.get("CI"))
-
-
-def unavailable(what: str) -> None:
-    """No broker or database: a failure in CI, a skip on a developer's machine."""
-    if IN_CI:
-        pytest.fail(f"{what} (CI is set, so this fails instead of skipping)", pytrace=False)
-    pytest.skip(what)
 
 
 def _docker_answers() -> bool:

@@ -3,10 +3,31 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
-__all__ = ["RecordingSmtpHandler", "create_database", "free_port"]
+import pytest
+
+__all__ = [
+    "PUBLISHED_SCHEMAS",
+    "RecordingSmtpHandler",
+    "create_database",
+    "free_port",
+    "unavailable",
+]
+
+IN_CI = bool(os.environ.get("CI"))
+# Published JSON Schemas (AsyncAPI …) that make test fetches from a package registry.
+PUBLISHED_SCHEMAS = Path(__file__).resolve().parents[1] / "var" / "schemas"
+
+
+def unavailable(what: str) -> None:
+    """No broker, database or schema: a failure in CI, a skip on a developer's machine."""
+    if IN_CI:
+        pytest.fail(f"{what} (CI is set, so this fails instead of skipping)", pytrace=False)
+    pytest.skip(what)
 
 
 def free_port() -> int:
