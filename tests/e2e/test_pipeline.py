@@ -17,6 +17,7 @@ from aiokafka import AIOKafkaProducer
 from cloudevents.core.bindings.kafka import KafkaMessage, from_binary
 from cloudevents.core.formats.json import JSONFormat
 
+from lotse_shared.observability import trace_id_of
 from tests.processes import (
     SCHWERTE,
     Service,
@@ -43,6 +44,7 @@ async def test_an_offer_and_a_need_reach_the_advisor_as_one_email(
     _, inbox = smtp_server
     catalog = lotse["catalog"].url
     run = uuid.uuid4().hex[:8]
+    trace_id = uuid.uuid4().hex
     address = f"advisor-{run}@ki-unna.example"
     advisor = {"id": f"adv-{run}"}
     async with httpx.AsyncClient() as client:
@@ -63,7 +65,7 @@ async def test_an_offer_and_a_need_reach_the_advisor_as_one_email(
                 "categories": ["language_course"],
                 "case_reference": f"CASE-{run}",
             },
-            advisor_headers,
+            advisor_headers | {"traceparent": f"00-{trace_id}-00f067aa0ba902b7-01"},
         )
         [message] = await emails_to(inbox, address, 1, timeout=10)
         elapsed = time.monotonic() - started
@@ -97,6 +99,17 @@ async def test_an_offer_and_a_need_reach_the_advisor_as_one_email(
     )
     match = json.loads(match_record.value)
     assert (match["need_id"], match["offer_id"]) == (need["id"], offer["id"])
+
+    # One trace from the advisor's request through catalog, Kafka, matching and notifications.
+    [need_record] = await read_topic(
+        kafka_bootstrap, lotse["catalog"].topic_prefix + "lotse.needs", need["id"]
+    )
+    for record in (need_record, match_record):
+        assert trace_id_of(dict(record.headers)["ce_traceparent"].decode()) == trace_id
+    logged = [json.loads(line) for line in lotse["notifications"].log.read_text().splitlines()]
+    traced = [e for e in logged if e.get("trace_id") == trace_id]
+    assert any(match["match_id"] in e["message"] for e in traced), "notifications logged it"
+    assert all(e["service"] == "lotse-notifications" for e in logged)
 
 
 async def test_a_match_event_delivered_twice_sends_one_email(

@@ -27,6 +27,7 @@ async def outbox(catalog: Catalog) -> list[dict[str, Any]]:
                 "key": r.key,
                 "type": dict(r.headers).get("ce_type"),
                 "data": json.loads(r.value) if r.value is not None else None,
+                "headers": dict(r.headers),
             }
             for r in rows
         ]

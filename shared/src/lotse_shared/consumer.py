@@ -12,17 +12,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaProducer, TopicPartition
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from faststream.message import StreamMessage
 
-from lotse_shared.envelope import Envelope, decode
+from lotse_shared.envelope import Envelope, decode, header_map
 from lotse_shared.errors import InvalidMessage
+from lotse_shared.metrics import CONSUMER_LAG, EVENTS_CONSUMED, HANDLER_SECONDS
+from lotse_shared.observability import handling
 
 __all__ = ["ConsumedRecord", "EventConsumer", "subscribe"]
 
@@ -63,21 +66,31 @@ class EventConsumer:
 
     async def process(self, record: ConsumedRecord) -> None:
         """Return only once the record is handled or dead-lettered."""
+        headers = header_map(list(record.headers or ()))
+        started = time.perf_counter()
+        with handling(headers.get("ce_id"), headers.get("ce_traceparent")):
+            outcome = await self._process(record)
+        HANDLER_SECONDS.labels(record.topic).observe(time.perf_counter() - started)
+        EVENTS_CONSUMED.labels(record.topic, headers.get("ce_type", ""), outcome).inc()
+
+    async def _process(self, record: ConsumedRecord) -> str:
         key = record.key.decode() if record.key is not None else ""
         if record.value is None:
             if self.on_tombstone is not None:
                 tombstone_handler = self.on_tombstone
                 await self._with_retries(lambda: tombstone_handler(record.topic, key), record)
-            return
+            return "tombstone"
         try:
             envelope = decode(list(record.headers or ()), record.value)
         except InvalidMessage as error:
             await self.dead_letter(record, error)
-            return
+            return "dead_lettered"
         try:
             await self._with_retries(lambda: self.handle(envelope), record)
         except InvalidMessage as error:
             await self.dead_letter(record, error)
+            return "dead_lettered"
+        return "processed"
 
     async def _with_retries(
         self, attempt: Callable[[], Awaitable[None]], record: ConsumedRecord
@@ -147,6 +160,7 @@ def subscribe(
         if isinstance(record, tuple):  # only batch subscribers receive tuples
             raise TypeError("expected one record, got a batch")
         await consumer().process(record)
+        _record_lag(message, record.topic, record.partition, record.offset)
 
 
 async def _undecoded(message: StreamMessage[Any]) -> bytes:
@@ -157,3 +171,11 @@ async def _undecoded(message: StreamMessage[Any]) -> bytes:
     nacked and redelivered for ever instead of dead-lettered.
     """
     return message.body
+
+
+def _record_lag(message: KafkaMessage, topic: str, partition: int, offset: int) -> None:
+    """How far behind the partition's end the consumer is, after the record at ``offset``."""
+    highwater = getattr(message.consumer, "highwater", None)
+    end = highwater(TopicPartition(topic, partition)) if callable(highwater) else None
+    if end is not None:
+        CONSUMER_LAG.labels(topic, str(partition)).set(max(end - offset - 1, 0))

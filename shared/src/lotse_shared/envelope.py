@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from lotse_shared.contracts import EVENT_TYPES, Event
 from lotse_shared.errors import InvalidMessage
+from lotse_shared.observability import current_traceparent
 
 __all__ = ["Envelope", "KafkaRecord", "decode", "encode", "header_map", "tombstone"]
 
@@ -67,6 +68,9 @@ def encode(
         ("content-type", CONTENT_TYPE.encode()),
         *extra_headers,
     ]
+    traceparent = current_traceparent.get()
+    if traceparent is not None:  # CloudEvents distributed tracing extension
+        headers.append(("ce_traceparent", traceparent.encode()))
     return KafkaRecord(
         topic=event.topic.name,
         key=key.encode(),

@@ -1,18 +1,29 @@
-"""HTTP pieces every service serves: liveness and readiness."""
+"""HTTP pieces every service serves: liveness, readiness, metrics, traces, a body limit."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from lotse_shared.metrics import HTTP_REQUESTS, HTTP_SECONDS, metrics_router
+from lotse_shared.observability import continued, current_traceparent
 from lotse_shared.problems import problem
+from lotse_shared.runtime import Runtime
 
-__all__ = ["BodySizeLimit", "ReadinessCheck", "health_router", "merge_patch"]
+__all__ = [
+    "BodySizeLimit",
+    "ObservedRequests",
+    "ReadinessCheck",
+    "health_router",
+    "install_operations",
+    "merge_patch",
+]
 
 ReadinessCheck = Callable[[], Awaitable[object]]
 
@@ -38,6 +49,49 @@ def health_router(checks: Callable[[], Mapping[str, ReadinessCheck]]) -> APIRout
         return JSONResponse({"ready": ready, "checks": results}, status_code=200 if ready else 503)
 
     return router
+
+
+def install_operations(app: FastAPI, runtime: Runtime) -> None:
+    """``/healthz``, ``/readyz`` and ``/metrics``; request metrics and trace propagation."""
+    app.include_router(health_router(runtime.readiness))
+    app.include_router(metrics_router(runtime.refresh_metrics))
+    app.add_middleware(ObservedRequests)  # outermost: every answer carries its traceparent
+
+
+class ObservedRequests:
+    """ASGI middleware: each request continues the caller's ``traceparent`` or starts a trace,
+    answers with it, and is counted and timed per route template (not per URL)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        incoming = dict(scope.get("headers") or ()).get(b"traceparent", b"").decode("latin-1")
+        traceparent = continued(incoming)
+        token = current_traceparent.set(traceparent)
+        status = 500
+
+        async def sent(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = [*message.get("headers", []), (b"traceparent", traceparent.encode())]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sent)
+        finally:
+            current_traceparent.reset(token)
+            template = getattr(scope.get("route"), "path", None) or "unmatched"
+            if template != "/metrics":
+                method = scope["method"]
+                HTTP_REQUESTS.labels(method, template, str(status)).inc()
+                HTTP_SECONDS.labels(method, template).observe(time.perf_counter() - started)
 
 
 class BodySizeLimit:

@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import logging
 import weakref
+from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -39,6 +40,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from lotse_shared.contracts import Event
 from lotse_shared.database import is_postgres
 from lotse_shared.envelope import KafkaRecord, encode, tombstone
+from lotse_shared.metrics import EVENTS_PRODUCED
 
 __all__ = ["Outbox", "OutboxRelay", "outbox_table"]
 
@@ -180,6 +182,9 @@ class OutboxRelay:
                 for row in rows
             ]
             await asyncio.gather(*sends)
+            published = Counter((row.topic, dict(row.headers).get("ce_type", "")) for row in rows)
+            for (topic, event_type), count in published.items():
+                EVENTS_PRODUCED.labels(self.topic_prefix + topic, event_type).inc(count)
             # Exactly these ids: on PostgreSQL a smaller id may still commit later.
             await conn.execute(delete(self.table).where(self.table.c.id.in_([r.id for r in rows])))
             return len(rows)

@@ -6,15 +6,17 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Coroutine
+from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
-from sqlalchemy import Table, text
+from sqlalchemy import Table, func, select, text
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from lotse_shared.database import create_engine
 from lotse_shared.kafka import create_topics, new_producer
+from lotse_shared.metrics import OUTBOX_BACKLOG, OUTBOX_OLDEST_SECONDS
 from lotse_shared.migrations import upgrade
 from lotse_shared.outbox import Outbox, OutboxRelay
 from lotse_shared.settings import CommonSettings
@@ -115,6 +117,17 @@ class Runtime:
     async def check_kafka(self) -> None:
         if self.producer is None or not await self.producer.client.force_metadata_update():
             raise ConnectionError("no Kafka broker answered")
+
+    async def refresh_metrics(self) -> None:
+        """Read the outbox's backlog and the age of its oldest row into their gauges."""
+        created = self._outbox_table.c.created_at
+        async with self.engine.connect() as conn:
+            count, oldest = (await conn.execute(select(func.count(), func.min(created)))).one()
+        OUTBOX_BACKLOG.set(count)
+        if oldest is not None and oldest.tzinfo is None:  # SQLite forgets the zone; it is UTC
+            oldest = oldest.replace(tzinfo=UTC)
+        age = (datetime.now(UTC) - oldest).total_seconds() if oldest is not None else 0.0
+        OUTBOX_OLDEST_SECONDS.set(max(age, 0.0))
 
     def readiness(self) -> dict[str, Any]:
         return {"database": self.check_database, "kafka": self.check_kafka}

@@ -10,10 +10,14 @@ signal, raised again after a clean shutdown, ends the process with 0.
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import signal
 from types import FrameType
 
 import uvicorn
+
+from lotse_shared.observability import log_config
 
 __all__ = ["serve"]
 
@@ -30,4 +34,10 @@ def serve(factory: str, *, name: str, port: int, argv: list[str] | None = None) 
     args = parser.parse_args(argv)
     for stop in (signal.SIGTERM, signal.SIGINT):
         signal.signal(stop, _stopped)
-    uvicorn.run(factory, factory=True, host=args.host, port=args.port)
+    config = log_config(
+        f"lotse-{name}",
+        json_lines=os.environ.get("LOTSE_LOG_FORMAT", "json") != "text",
+        level=os.environ.get("LOTSE_LOG_LEVEL", "INFO").upper(),
+    )
+    logging.captureWarnings(True)  # warnings, too, become log lines in the same format
+    uvicorn.run(factory, factory=True, host=args.host, port=args.port, log_config=config)

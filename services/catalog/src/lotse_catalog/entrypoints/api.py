@@ -26,7 +26,7 @@ from lotse_catalog.domain.model import now
 from lotse_catalog.entrypoints import routes_directory, routes_needs, routes_offers
 from lotse_catalog.service_layer.needs import erase_expired_needs
 from lotse_shared.auth import BEARER, JwtCodec, resolve_secret
-from lotse_shared.http import BodySizeLimit, health_router
+from lotse_shared.http import BodySizeLimit, install_operations
 from lotse_shared.problems import install_problem_handlers, problem
 
 __all__ = ["create_app"]
@@ -94,9 +94,9 @@ def create_app(catalog: Catalog | None = None) -> FastAPI:
     app.state.catalog = catalog
     app.state.jwt = codec
     app.add_middleware(BodySizeLimit, max_bytes=catalog.settings.max_body_bytes)
+    install_operations(app, catalog.runtime)
     install_problem_handlers(app)
     app.add_exception_handler(CatalogError, _catalog_error)
-    app.include_router(health_router(catalog.runtime.readiness))
     for module in (routes_directory, routes_offers, routes_needs):
         app.include_router(module.router, dependencies=[Security(BEARER)])
     return app

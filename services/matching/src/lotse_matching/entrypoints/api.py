@@ -20,7 +20,7 @@ from lotse_matching.entrypoints.subscribers import build_broker
 from lotse_matching.service_layer import queries
 from lotse_shared.auth import BEARER, JwtCodec, require_role, resolve_secret
 from lotse_shared.contracts import DeclineReason
-from lotse_shared.http import health_router
+from lotse_shared.http import install_operations
 from lotse_shared.identity import Principal, Role
 from lotse_shared.problems import PROBLEM_RESPONSES, install_problem_handlers, problem
 
@@ -160,6 +160,6 @@ def create_app(matching: Matching | None = None) -> FastAPI:
     async def not_allowed(_: Request, exc: Exception) -> JSONResponse:
         return problem(403, "Forbidden", str(exc))
 
-    app.include_router(health_router(matching.runtime.readiness))
+    install_operations(app, matching.runtime)
     app.include_router(router, dependencies=[Security(BEARER)])
     return app

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from faststream.kafka import KafkaBroker
 
 from lotse_matching.bootstrap import Matching
@@ -15,6 +17,8 @@ def build_broker(matching: Matching) -> KafkaBroker:
     broker = KafkaBroker(
         matching.settings.kafka_bootstrap_servers,
         client_id="lotse-matching",
+        logger=logging.getLogger("lotse.kafka"),
+        log_level=logging.DEBUG,  # one line per message only when debugging
         description="Offer and need changes; each is paired against the other side.",
     )
     subscribe(

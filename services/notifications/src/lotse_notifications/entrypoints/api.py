@@ -14,7 +14,7 @@ from lotse_notifications.bootstrap import Notifications, bootstrap
 from lotse_notifications.config import NotificationsSettings
 from lotse_notifications.entrypoints.subscribers import build_broker
 from lotse_shared.auth import BEARER, JwtCodec, require_role, resolve_secret
-from lotse_shared.http import health_router
+from lotse_shared.http import install_operations
 from lotse_shared.identity import Principal, Role
 from lotse_shared.problems import PROBLEM_RESPONSES, install_problem_handlers
 
@@ -80,7 +80,7 @@ def create_app(notifications: Notifications | None = None) -> FastAPI:
     )
     app.state.jwt = codec
     install_problem_handlers(app)
-    app.include_router(health_router(notifications.runtime.readiness))
+    install_operations(app, notifications.runtime)
 
     @app.get(
         "/v1/notifications",

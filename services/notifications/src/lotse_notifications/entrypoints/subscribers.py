@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from faststream.kafka import KafkaBroker
 
 from lotse_notifications.bootstrap import Notifications
@@ -15,6 +17,8 @@ def build_broker(notifications: Notifications) -> KafkaBroker:
     broker = KafkaBroker(
         notifications.settings.kafka_bootstrap_servers,
         client_id="lotse-notifications",
+        logger=logging.getLogger("lotse.kafka"),
+        log_level=logging.DEBUG,  # one line per message only when debugging
         description="Advisor and provider directory, and match events: news of matches becomes email.",
     )
     subscribe(

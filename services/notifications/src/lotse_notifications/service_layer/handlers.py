@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,6 +23,8 @@ from lotse_notifications.service_layer.unit_of_work import UnitOfWork
 from lotse_shared.contracts import AdvisorEvent, MatchFound, MatchInvalidated, ProviderEvent
 
 __all__ = ["advisor_changed", "match_found", "match_invalidated", "provider_changed"]
+
+log = logging.getLogger(__name__)
 
 
 async def advisor_changed(
@@ -110,6 +113,14 @@ async def match_found(
                 await uow.deliveries.set([delivery_id], **values)
                 added = True
         await uow.commit()
+    if added:
+        log.info(
+            "match %s for %s: %s, due %s",
+            event.match_id,
+            event.need_reference,
+            values["status"],
+            values["due_at"].isoformat(),
+        )
     return added
 
 

@@ -23,6 +23,7 @@ from lotse_notifications.domain.mailer import Mailer, PermanentDeliveryError, Te
 from lotse_notifications.domain.model import FAILED, SENT, Delivery, Recipient, next_attempt
 from lotse_notifications.service_layer.unit_of_work import UnitOfWork
 from lotse_shared.contracts import Event, NotificationFailed, NotificationSent
+from lotse_shared.metrics import EMAILS
 
 __all__ = ["send_due"]
 
@@ -74,6 +75,7 @@ async def _send(
         await mailer.send(message)
     except TemporaryDeliveryError as exc:
         log.warning("email %s failed, will retry: %s", message["Message-ID"], exc)
+        EMAILS.labels("retried").inc()
         attempts = max(d.attempts for d in group) + 1
         await _record(
             new_uow,
@@ -86,6 +88,7 @@ async def _send(
         return 0
     except PermanentDeliveryError as exc:
         log.error("email %s refused for good: %s", message["Message-ID"], exc)
+        EMAILS.labels("failed").inc()
         error = str(exc)[:500]
         failed = [
             NotificationFailed(**_about(d), error=error, attempts=d.attempts + 1, failed_at=now)
@@ -95,6 +98,7 @@ async def _send(
         return 0
     sent = [NotificationSent(**_about(d), sent_at=now) for d in group]
     await _record(new_uow, group, sent, status=SENT, sent_at=now)
+    EMAILS.labels("sent").inc()
     return 1
 
 
