@@ -68,7 +68,9 @@ class EventConsumer:
         """Return only once the record is handled or dead-lettered."""
         headers = header_map(list(record.headers or ()))
         started = time.perf_counter()
-        with handling(headers.get("ce_id"), headers.get("ce_traceparent")):
+        with handling(
+            record.topic, headers.get("ce_id"), headers.get("ce_traceparent"), record.offset
+        ):
             outcome = await self._process(record)
         HANDLER_SECONDS.labels(record.topic).observe(time.perf_counter() - started)
         EVENTS_CONSUMED.labels(record.topic, headers.get("ce_type", ""), outcome).inc()

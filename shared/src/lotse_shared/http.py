@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lotse_shared.metrics import HTTP_REQUESTS, HTTP_SECONDS, metrics_router
-from lotse_shared.observability import continued, current_traceparent
+from lotse_shared.observability import current_traceparent, span
 from lotse_shared.problems import problem
 from lotse_shared.runtime import Runtime
 
@@ -70,28 +70,31 @@ class ObservedRequests:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
+        method = scope["method"]
         incoming = dict(scope.get("headers") or ()).get(b"traceparent", b"").decode("latin-1")
-        traceparent = continued(incoming)
-        token = current_traceparent.set(traceparent)
         status = 500
+        with span(method, incoming, attributes={"http.request.method": method}) as current:
+            traceparent = current_traceparent.get() or ""
 
-        async def sent(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                headers = [*message.get("headers", []), (b"traceparent", traceparent.encode())]
-                message = {**message, "headers": headers}
-            await send(message)
+            async def sent(message: Message) -> None:
+                nonlocal status
+                if message["type"] == "http.response.start":
+                    status = message["status"]
+                    headers = [*message.get("headers", []), (b"traceparent", traceparent.encode())]
+                    message = {**message, "headers": headers}
+                await send(message)
 
-        try:
-            await self.app(scope, receive, sent)
-        finally:
-            current_traceparent.reset(token)
-            template = getattr(scope.get("route"), "path", None) or "unmatched"
-            if template != "/metrics":
-                method = scope["method"]
-                HTTP_REQUESTS.labels(method, template, str(status)).inc()
-                HTTP_SECONDS.labels(method, template).observe(time.perf_counter() - started)
+            try:
+                await self.app(scope, receive, sent)
+            finally:
+                template = getattr(scope.get("route"), "path", None) or "unmatched"
+                if current is not None:
+                    current.update_name(f"{method} {template}")
+                    current.set_attribute("http.route", template)
+                    current.set_attribute("http.response.status_code", status)
+                if template != "/metrics":
+                    HTTP_REQUESTS.labels(method, template, str(status)).inc()
+                    HTTP_SECONDS.labels(method, template).observe(time.perf_counter() - started)
 
 
 class BodySizeLimit:

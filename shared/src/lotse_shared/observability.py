@@ -6,6 +6,10 @@ CloudEvents distributed-tracing attribute (the ``ce_traceparent`` header, kept
 in the outbox row); a consumer makes the traceparent of the record it handles
 current, so the events it writes in turn carry the same trace id. Log lines
 are JSON objects with the trace id and the CloudEvents id in hand.
+
+OpenTelemetry is off unless ``OTEL_EXPORTER_OTLP_ENDPOINT`` is set: then each
+request and each consumed record is a span (server or consumer), exported
+over OTLP/HTTP, and the traceparent passed on is that span's.
 """
 
 from __future__ import annotations
@@ -15,19 +19,30 @@ import json
 import logging
 import re
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
+from opentelemetry.context import Context
+from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor, SpanExporter
+from opentelemetry.trace import Span, SpanKind, Tracer
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+
 __all__ = [
     "JsonFormatter",
+    "configure_tracing",
     "continued",
     "current_event_id",
     "current_traceparent",
     "handling",
     "log_config",
     "new_traceparent",
+    "span",
+    "stop_tracing",
     "trace_id_of",
 ]
 
@@ -55,16 +70,89 @@ def continued(traceparent: str | None) -> str:
     return new_traceparent(trace_id_of(traceparent))
 
 
+_PROPAGATOR = TraceContextTextMapPropagator()
+_tracing: tuple[TracerProvider, Tracer] | None = None
+
+
+def configure_tracing(
+    service: str, endpoint: str | None, *, exporter: SpanExporter | None = None
+) -> bool:
+    """Export OpenTelemetry spans to ``endpoint`` (OTLP/HTTP), or to ``exporter``; else stay off.
+
+    Once per process: a second call changes nothing. Returns whether spans are made.
+    """
+    global _tracing
+    if _tracing is None and (endpoint or exporter is not None):
+        provider = TracerProvider(resource=Resource.create({"service.name": service}))
+        if exporter is not None:
+            provider.add_span_processor(SimpleSpanProcessor(exporter))
+        else:
+            base = (endpoint or "").rstrip("/")
+            provider.add_span_processor(
+                BatchSpanProcessor(OTLPSpanExporter(endpoint=f"{base}/v1/traces"))
+            )
+        _tracing = (provider, provider.get_tracer("lotse"))
+    return _tracing is not None
+
+
+def stop_tracing() -> None:
+    """Export what is left and turn tracing off."""
+    global _tracing
+    if _tracing is not None:
+        _tracing[0].shutdown()
+        _tracing = None
+
+
 @contextlib.contextmanager
-def handling(event_id: str | None, traceparent: str | None) -> Iterator[None]:
-    """While handling one consumed event: its id and its trace (continued) are current."""
-    trace = current_traceparent.set(continued(traceparent))
+def span(
+    name: str,
+    parent: str | None,
+    *,
+    kind: SpanKind = SpanKind.SERVER,
+    attributes: Mapping[str, str | int] | None = None,
+) -> Iterator[Span | None]:
+    """Work under ``parent`` (a traceparent) or in a new trace; its traceparent is current.
+
+    Yields the OpenTelemetry span when tracing is on, so the caller can name
+    it better once it knows more; else None and only the ids travel.
+    """
+    if _tracing is None:
+        token = current_traceparent.set(continued(parent))
+        try:
+            yield None
+        finally:
+            current_traceparent.reset(token)
+        return
+    context = _PROPAGATOR.extract({"traceparent": parent}) if trace_id_of(parent) else Context()
+    with _tracing[1].start_as_current_span(
+        name, context=context, kind=kind, attributes=attributes
+    ) as current:
+        carrier: dict[str, str] = {}
+        _PROPAGATOR.inject(carrier)
+        token = current_traceparent.set(carrier.get("traceparent") or continued(parent))
+        try:
+            yield current
+        finally:
+            current_traceparent.reset(token)
+
+
+@contextlib.contextmanager
+def handling(
+    topic: str, event_id: str | None, traceparent: str | None, offset: int = 0
+) -> Iterator[None]:
+    """While handling one consumed event: its id is current, and its trace continued."""
+    attributes: dict[str, str | int] = {
+        "messaging.system": "kafka",
+        "messaging.destination.name": topic,
+        "messaging.message.id": event_id or "",
+        "messaging.kafka.offset": offset,
+    }
     event = current_event_id.set(event_id)
     try:
-        yield
+        with span(f"{topic} process", traceparent, kind=SpanKind.CONSUMER, attributes=attributes):
+            yield
     finally:
         current_event_id.reset(event)
-        current_traceparent.reset(trace)
 
 
 class JsonFormatter(logging.Formatter):

@@ -18,6 +18,7 @@ from lotse_shared.database import create_engine
 from lotse_shared.kafka import create_topics, new_producer
 from lotse_shared.metrics import OUTBOX_BACKLOG, OUTBOX_OLDEST_SECONDS
 from lotse_shared.migrations import upgrade
+from lotse_shared.observability import configure_tracing, stop_tracing
 from lotse_shared.outbox import Outbox, OutboxRelay
 from lotse_shared.settings import CommonSettings
 
@@ -49,6 +50,7 @@ class Runtime:
         self.producer: AIOKafkaProducer | None = None
         self.relay: OutboxRelay | None = None
         self._tasks: list[asyncio.Task[None]] = []
+        configure_tracing(f"lotse-{name}", settings.otel_endpoint)
 
     async def start(self) -> None:
         """Migrate the database, connect to Kafka, start relaying the outbox."""
@@ -109,6 +111,7 @@ class Runtime:
         if self.producer is not None:
             await self.producer.stop()
         await self.engine.dispose()
+        stop_tracing()
 
     async def check_database(self) -> None:
         async with self.engine.connect() as conn:

@@ -34,6 +34,11 @@ class CommonSettings(BaseSettings):
         validation_alias="LOTSE_TOPIC_PREFIX",
         description="Put before every topic name, for several deployments on one Kafka cluster.",
     )
+    otel_endpoint: str | None = Field(
+        default=None,
+        validation_alias="OTEL_EXPORTER_OTLP_ENDPOINT",
+        description="OTLP/HTTP collector, e.g. http://otel-collector:4318; tracing is off without it.",
+    )
     jwt_secret: SecretStr | None = Field(
         default=None,
         validation_alias="LOTSE_JWT_SECRET",
