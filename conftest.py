@@ -15,7 +15,6 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -23,7 +22,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import RecordingSmtpHandler, create_database, free_port, unavailable
+from tests.support import (
+    LocalKafka,
+    RecordingSmtpHandler,
+    create_database,
+    free_port,
+    unavailable,
+)
 
 ROOT = Path(__file__).resolve().parent
 
@@ -59,31 +64,14 @@ def kafka_bootstrap() -> Iterator[str]:
             yield servers
         return
     data_dir = Path(tempfile.mkdtemp(prefix="lotse-kafka-"))
-    port, controller_port = free_port(), free_port()
-    launcher = [sys.executable, str(ROOT / "deploy/kafka/launch.py")]
-    started = subprocess.run(
-        [
-            *launcher,
-            "start",
-            "--data-dir",
-            str(data_dir),
-            "--port",
-            str(port),
-            "--controller-port",
-            str(controller_port),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if started.returncode != 0:
-        unavailable(f"no Kafka broker: {started.stderr.strip() or started.stdout.strip()}")
+    broker = LocalKafka(data_dir)
+    failure = broker.start()
+    if failure:
+        unavailable(f"no Kafka broker: {failure}")
     try:
-        yield f"127.0.0.1:{port}"
+        yield broker.bootstrap
     finally:
-        subprocess.run(
-            [*launcher, "stop", "--data-dir", str(data_dir)], capture_output=True, check=False
-        )
+        broker.stop()
         shutil.rmtree(data_dir, ignore_errors=True)
 
 

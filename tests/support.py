@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -12,7 +15,9 @@ import pytest
 
 __all__ = [
     "PUBLISHED_SCHEMAS",
+    "LocalKafka",
     "RecordingSmtpHandler",
+    "TcpProxy",
     "create_database",
     "free_port",
     "unavailable",
@@ -72,3 +77,89 @@ def create_database(server: str, name: str) -> str:
     with ThreadPoolExecutor(1) as pool:
         pool.submit(asyncio.run, create()).result()
     return f"{server}/{name}"
+
+
+class LocalKafka:
+    """A broker of the test's own from deploy/kafka/launch.py, which it may stop and start again."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self.port, self.controller_port = free_port(), free_port()
+        root = Path(__file__).resolve().parents[1]
+        self.launcher = [sys.executable, str(root / "deploy" / "kafka" / "launch.py")]
+
+    @property
+    def bootstrap(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def start(self) -> str:
+        """Start it (the same node and data after a stop); '' when it started, else why not."""
+        ports = ["--port", str(self.port), "--controller-port", str(self.controller_port)]
+        done = subprocess.run(
+            [*self.launcher, "start", "--data-dir", str(self.data_dir), *ports],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        return "" if done.returncode == 0 else (done.stderr.strip() or done.stdout.strip())
+
+    def stop(self) -> None:
+        subprocess.run(
+            [*self.launcher, "stop", "--data-dir", str(self.data_dir)],
+            capture_output=True,
+            check=False,
+        )
+
+
+class TcpProxy:
+    """Forwards a local port to ``target``; :meth:`cut` drops every connection and refuses
+    new ones until :meth:`restore` — a database or broker that is suddenly unreachable."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.target = (host, port)
+        self.port = 0
+        self.cut_off = False
+        self._open: set[asyncio.StreamWriter] = set()
+        self._server: asyncio.Server | None = None
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def close(self) -> None:
+        self.cut()
+        if self._server is not None:
+            self._server.close()
+
+    def cut(self) -> None:
+        self.cut_off = True
+        for writer in list(self._open):
+            writer.transport.abort()
+        self._open.clear()
+
+    def restore(self) -> None:
+        self.cut_off = False
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if self.cut_off:
+            writer.transport.abort()
+            return
+        try:
+            up_reader, up_writer = await asyncio.open_connection(*self.target)
+        except OSError:
+            writer.transport.abort()
+            return
+        self._open |= {writer, up_writer}
+
+        async def pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+            with contextlib.suppress(OSError, asyncio.IncompleteReadError):
+                while chunk := await source.read(65536):
+                    sink.write(chunk)
+                    await sink.drain()
+            if self.cut_off:
+                sink.transport.abort()
+            else:
+                sink.close()
+
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+        self._open -= {writer, up_writer}

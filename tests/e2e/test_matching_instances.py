@@ -8,34 +8,22 @@ and every pair that is matched was announced by exactly one match.found.
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import random
 import signal
 import time
 import uuid
-from collections import Counter
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
-from sqlalchemy import select
 
-from lotse_matching.adapters import orm
-from lotse_matching.domain.eligibility import load_rules
-from lotse_matching.domain.model import Need, Offer
-from lotse_matching.domain.policy import MatchPolicy
-from lotse_matching.service_layer.handlers import best_offers
 from lotse_shared.auth import JwtCodec
-from lotse_shared.contracts import NeedDetails, NeedStatus, OfferDetails, OfferStatus
-from lotse_shared.database import create_engine
 from lotse_shared.identity import Role
-from lotse_shared.region import load_region
 from tests.processes import JWT_SECRET, Service, start_service, wait_ready
 from tests.support import create_database
+from tests.truth import announced_pairs, catalog_contents, expected_matches, matches_in_database
 
 pytestmark = [pytest.mark.e2e, pytest.mark.kafka, pytest.mark.postgres]
 
@@ -67,38 +55,6 @@ def need_body(rng: random.Random) -> dict[str, Any]:
         "categories": rng.sample(KINDS, rng.choice([1, 2])),
         "max_travel_km": rng.choice([5, 15]),
     }
-
-
-async def matches_in_database(url: str) -> set[tuple[str, str]]:
-    engine = create_engine(url)
-    try:
-        async with engine.connect() as conn:
-            rows = await conn.execute(select(orm.matches).where(orm.matches.c.status == "active"))
-            return {(r.need_id, r.offer_id) for r in rows}
-    finally:
-        await engine.dispose()
-
-
-async def announced_pairs(bootstrap: str, topic: str) -> Counter[tuple[str, str]]:
-    """Distinct match.found events per pair, read with a plain consumer."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await consumer.start()
-    seen: dict[str, tuple[str, str]] = {}
-    try:
-        partitions = [TopicPartition(topic, p) for p in range(6)]
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
-        ends = await consumer.end_offsets(partitions)
-        for tp, end in ends.items():
-            while await consumer.position(tp) < end:
-                for record in (await consumer.getmany(tp, timeout_ms=1000)).get(tp, []):
-                    headers = dict(record.headers)
-                    if headers["ce_type"] == b"lotse.match.found.v1":
-                        data = json.loads(record.value)
-                        seen[headers["ce_id"].decode()] = (data["need_id"], data["offer_id"])
-    finally:
-        await consumer.stop()
-    return Counter(seen.values())
 
 
 @pytest.mark.parametrize("count", [2, 3])
@@ -157,39 +113,9 @@ async def test_several_instances_and_a_kill_neither_miss_nor_invent_a_match(
             instances[0] = start_service("matching", env, folders[0])
             await wait_ready(instances[0])
 
-            offers = (
-                await client.get("/v1/offers", params={"limit": 200}, headers=provider)
-            ).json()["items"]
-            needs = (await client.get("/v1/needs", headers=advisor)).json()["items"]
+            offers, needs = await catalog_contents(client, provider, advisor)
 
-        policy = MatchPolicy(load_region(), load_rules(), max_per_need=3)
-        truth_offers = [
-            Offer(
-                o["id"],
-                o["provider_id"],
-                OfferStatus(o["status"]),
-                o["version"],
-                OfferDetails.model_validate(o),
-            )
-            for o in offers
-        ]
-        truth_needs = [
-            Need(
-                n["id"],
-                n["reference"],
-                n["advisor_id"],
-                NeedStatus(n["status"]),
-                n["version"],
-                NeedDetails.model_validate(n),
-            )
-            for n in needs
-        ]
-        today = datetime.now(UTC).date()
-        expected = {
-            (n.id, o.id)
-            for n in truth_needs
-            for o, _ in best_offers(n, truth_offers, policy, today)
-        }
+        expected = expected_matches(offers, needs, max_per_need=3)
         assert len(expected) >= 10, "the generated load should produce matches"
 
         deadline = time.monotonic() + 60

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
 __all__ = ["PROBLEM_RESPONSES", "FieldError", "Problem", "install_problem_handlers", "problem"]
 
 MEDIA_TYPE = "application/problem+json"
+RETRY_AFTER_SECONDS = 5
+
+log = logging.getLogger(__name__)
 
 
 class FieldError(BaseModel):
@@ -49,6 +55,7 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     403: _response("The caller's role or ownership does not allow this."),
     404: _response("No such entity, or not the caller's."),
     422: _response("Invalid request: `errors` names each field and reason."),
+    503: _response("The database cannot be reached; nothing was changed. See Retry-After."),
 }
 
 
@@ -90,3 +97,15 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(ValidationError, _validation)
     app.add_exception_handler(HTTPException, _http)
+    # The database cannot be reached (refused, reset, timed out): nothing was changed.
+    for unreachable in (OperationalError, InterfaceError, PoolTimeout, OSError, TimeoutError):
+        app.add_exception_handler(unreachable, _unavailable)
+
+
+async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
+    log.warning("%s %s: the database is unreachable: %s", request.method, request.url.path, exc)
+    response = problem(
+        503, "Service unavailable", "The database cannot be reached; nothing was changed."
+    )
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
