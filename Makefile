@@ -8,7 +8,7 @@ RUN := $(UV) run --frozen
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
-.PHONY: help install kafka-jars postgres-binaries published-schemas run kafka stop test lint format docs bench bench-catalog bench-matching bench-emails
+.PHONY: help install kafka-jars postgres-binaries published-schemas run kafka stop test lint format docs bench bench-catalog bench-matching bench-emails bench-relay
 
 help:
 	@echo "make run    - start Kafka, the three services and the mail sink with demo data"
@@ -66,7 +66,8 @@ var/schemas/asyncapi-3.0.0.json:
 test: install kafka-jars postgres-binaries published-schemas lint
 	@$(RUN) pytest $(PYTEST_ARGS)
 
-bench: bench-catalog bench-matching bench-emails
+bench: bench-catalog bench-matching bench-emails bench-relay
+	@$(RUN) python -m bench.summary
 
 # POST /v1/offers on PostgreSQL, one uvicorn worker, next to a bare-SQL baseline.
 bench-catalog: install kafka-jars postgres-binaries
@@ -81,3 +82,7 @@ bench-matching: install
 # whole sending use case, next to a bare aiosmtplib send loop (BENCH_ARGS=--quick: 200 emails).
 bench-emails: install
 	@$(RUN) python -m bench.emails $(BENCH_ARGS)
+
+# Raw aiokafka produce and consume, the outbox relay's drain and commit → ack latency.
+bench-relay: install kafka-jars postgres-binaries
+	@$(RUN) python -m bench.kafka_relay $(BENCH_ARGS)

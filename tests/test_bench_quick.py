@@ -1,0 +1,56 @@
+"""Every benchmark in its quick mode, so that none can rot between full runs of make bench.
+
+Each runs as ``make bench`` runs it, writes its JSON into a folder of the
+test's own, and the summary must then show a figure for each: nothing here
+judges speed (that is what make bench is for), only that every benchmark
+still runs to the end and reports what it measured.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.kafka, pytest.mark.postgres, pytest.mark.timeout(900)]
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCHMARKS = {
+    "catalog.json": "bench.catalog_offers",
+    "matching.json": "bench.matching_offers",
+    "emails.json": "bench.emails",
+    "kafka_relay.json": "bench.kafka_relay",
+}
+
+
+def test_every_benchmark_runs_in_quick_mode_and_the_summary_reports_each(tmp_path: Path) -> None:
+    for name, module in BENCHMARKS.items():
+        done = subprocess.run(
+            [sys.executable, "-m", module, "--quick", "--json", str(tmp_path / name)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+        assert done.returncode == 0, f"{module}:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
+        assert json.loads((tmp_path / name).read_text()), f"{module} wrote no figures"
+    summary = tmp_path / "summary.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.summary", "--dir", str(tmp_path), "--json", str(summary)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(summary.read_text())
+    assert not [r for r in rows if "not run yet" in r["measure"]]
+    measures = " ".join(r["measure"] for r in rows)
+    for headline in ("POST /v1/offers", "open needs", "emails/s", "outbox relay drain", "commit"):
+        assert headline in measures, headline
+    assert all(r["value"] and r["value"][0].isdigit() for r in rows), rows
