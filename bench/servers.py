@@ -23,7 +23,7 @@ from pathlib import Path
 
 import asyncpg
 
-__all__ = ["CatalogServer", "Kafka", "Postgres", "StartFailed", "free_port", "http_call"]
+__all__ = ["CatalogServer", "Kafka", "Postgres", "Service", "StartFailed", "free_port", "http_call"]
 
 ROOT = Path(__file__).resolve().parent.parent
 LAUNCHER = ROOT / "deploy" / "kafka" / "launch.py"
@@ -280,3 +280,61 @@ class CatalogServer:
         if self.folder is not None:
             shutil.rmtree(self.folder, ignore_errors=True)
             self.folder = None
+
+
+class Service:
+    """One Lotse service as ``python -m lotse_<name>`` on a free port, with ``env`` added."""
+
+    def __init__(self, name: str, env: dict[str, str]) -> None:
+        self.name = name
+        self.env = env
+        self.port = free_port()
+        self.folder = Path(tempfile.mkdtemp(prefix=f"lotse-bench-{name}-"))
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        with (self.folder / "service.log").open("wb") as out:
+            self.process = subprocess.Popen(  # noqa: S603
+                [sys.executable, "-m", f"lotse_{self.name}", "--port", str(self.port)],
+                env=os.environ | self.env,
+                cwd=self.folder,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+
+    def log_tail(self, chars: int = 3000) -> str:
+        try:
+            return (self.folder / "service.log").read_text(errors="replace")[-chars:]
+        except OSError:
+            return ""
+
+    def wait_ready(self, timeout: float = 120.0) -> None:
+        assert self.process is not None
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise StartFailed(f"{self.name} exited:\n{self.log_tail()}")
+            try:
+                if http_call(self.port, "GET", "/readyz")[0] == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise StartFailed(f"{self.name} was not ready within {timeout:.0f} s:\n{self.log_tail()}")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        self.process = None
+        shutil.rmtree(self.folder, ignore_errors=True)

@@ -23,6 +23,7 @@ BENCHMARKS = {
     "matching.json": "bench.matching_offers",
     "emails.json": "bench.emails",
     "kafka_relay.json": "bench.kafka_relay",
+    "pipeline.json": "bench.pipeline",
 }
 
 
@@ -51,6 +52,14 @@ def test_every_benchmark_runs_in_quick_mode_and_the_summary_reports_each(tmp_pat
     rows = json.loads(summary.read_text())
     assert not [r for r in rows if "not run yet" in r["measure"]]
     measures = " ".join(r["measure"] for r in rows)
-    for headline in ("POST /v1/offers", "open needs", "emails/s", "outbox relay drain", "commit"):
+    headlines = (
+        "POST /v1/offers",
+        "open needs",
+        "emails/s",
+        "relay drain",
+        "commit",
+        "offer → email",
+    )
+    for headline in headlines:
         assert headline in measures, headline
     assert all(r["value"] and r["value"][0].isdigit() for r in rows), rows
