@@ -37,7 +37,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from bench.latency import percentile
+from bench.latency import spread
 from bench.servers import Kafka, Postgres
 from lotse_shared.contracts import OFFERS
 from lotse_shared.contracts.examples import EXAMPLES
@@ -190,18 +190,9 @@ async def run(kafka: Kafka, pg: Postgres, events: int, samples: int) -> dict[str
         "raw_produce": produce,
         "raw_consume": consume,
         "relay_drain": drained,
-        "commit_to_ack_ms": _spread(relay_latency),
-        "produce_to_ack_ms": _spread(raw_latency),
+        "commit_to_ack_ms": spread(relay_latency),
+        "produce_to_ack_ms": spread(raw_latency),
         "targets": TARGETS,
-    }
-
-
-def _spread(values: list[float]) -> dict[str, float]:
-    return {
-        "samples": len(values),
-        "p50": round(percentile(values, 0.50), 2),
-        "p99": round(percentile(values, 0.99), 2),
-        "max": round(values[-1], 2),
     }
 
 

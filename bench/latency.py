@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-__all__ = ["PhaseResult", "percentile"]
+__all__ = ["PhaseResult", "percentile", "spread"]
 
 
 def percentile(sorted_values: Sequence[float], fraction: float) -> float:
@@ -17,6 +17,17 @@ def percentile(sorted_values: Sequence[float], fraction: float) -> float:
         return math.nan
     rank = max(1, math.ceil(fraction * len(sorted_values)))
     return sorted_values[min(rank, len(sorted_values)) - 1]
+
+
+def spread(sorted_values: Sequence[float]) -> dict[str, float]:
+    """Count, p50, p99, p99.9 and max (milliseconds, rounded) of already sorted latencies."""
+    return {
+        "samples": len(sorted_values),
+        "p50": round(percentile(sorted_values, 0.50), 2),
+        "p99": round(percentile(sorted_values, 0.99), 2),
+        "p999": round(percentile(sorted_values, 0.999), 2),
+        "max": round(sorted_values[-1], 2) if sorted_values else math.nan,
+    }
 
 
 @dataclass

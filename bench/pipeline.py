@@ -38,7 +38,7 @@ from aiokafka import AIOKafkaConsumer
 from aiosmtpd.controller import Controller
 
 from bench.kafka_relay import render
-from bench.latency import percentile
+from bench.latency import spread
 from bench.servers import Kafka, Postgres, Service, free_port
 from lotse_shared.auth import JwtCodec
 from lotse_shared.contracts import Category, Topic
@@ -152,16 +152,6 @@ async def drive(
         "emailed": len(latencies),
         "errors": failures[:5],
         "latency_ms": latencies,
-    }
-
-
-def spread(values: list[float]) -> dict[str, float]:
-    return {
-        "samples": len(values),
-        "p50": round(percentile(values, 0.50), 2),
-        "p99": round(percentile(values, 0.99), 2),
-        "p999": round(percentile(values, 0.999), 2),
-        "max": round(values[-1], 2) if values else float("nan"),
     }
 
 

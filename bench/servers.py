@@ -203,85 +203,6 @@ class Kafka:
         self.data_dir = None
 
 
-class CatalogServer:
-    """``uvicorn --factory lotse_catalog.entrypoints.api:create_app --workers 1`` on a free port."""
-
-    def __init__(self, database_url: str, kafka_bootstrap: str) -> None:
-        self.database_url = database_url
-        self.kafka_bootstrap = kafka_bootstrap
-        self.jwt_secret = secrets.token_urlsafe(36)  # 48 characters
-        self.port = free_port()
-        self.folder: Path | None = None
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def log(self) -> Path:
-        assert self.folder is not None
-        return self.folder / "catalog.log"
-
-    def start(self) -> None:
-        self.folder = Path(tempfile.mkdtemp(prefix="lotse-bench-catalog-"))
-        env = os.environ | {
-            "CATALOG_DATABASE_URL": self.database_url,
-            "KAFKA_BOOTSTRAP_SERVERS": self.kafka_bootstrap,
-            "LOTSE_ENV": "production",
-            "LOTSE_JWT_SECRET": self.jwt_secret,
-        }
-        with self.log.open("wb") as out:
-            # A session of its own: Ctrl-C reaches only the benchmark, which stops this in order.
-            self.process = subprocess.Popen(  # noqa: S603
-                [sys.executable, "-m", "uvicorn", "--factory", APP, *self.uvicorn_options],
-                env=env,
-                cwd=self.folder,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,
-            )
-
-    @property
-    def uvicorn_options(self) -> list[str]:
-        options = f"--host 127.0.0.1 --port {self.port} --workers 1 --no-access-log"
-        return [*options.split(), "--log-level", "warning"]
-
-    def pid(self) -> int:
-        assert self.process is not None
-        return self.process.pid
-
-    def log_tail(self, chars: int = 3000) -> str:
-        try:
-            return self.log.read_text(errors="replace")[-chars:]
-        except OSError:
-            return ""
-
-    def wait_ready(self, timeout: float = 120.0) -> None:
-        assert self.process is not None
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise StartFailed(f"the catalog exited:\n{self.log_tail()}")
-            try:
-                if http_call(self.port, "GET", "/readyz")[0] == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.2)
-        raise StartFailed(f"the catalog was not ready within {timeout:.0f} s:\n{self.log_tail()}")
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-        self.process = None
-        if self.folder is not None:
-            shutil.rmtree(self.folder, ignore_errors=True)
-            self.folder = None
-
-
 class Service:
     """One Lotse service as ``python -m lotse_<name>`` on a free port, with ``env`` added."""
 
@@ -296,10 +217,18 @@ class Service:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", f"lotse_{self.name}", "--port", str(self.port)]
+
+    def pid(self) -> int:
+        assert self.process is not None
+        return self.process.pid
+
     def start(self) -> None:
         with (self.folder / "service.log").open("wb") as out:
+            # A session of its own: Ctrl-C reaches only the benchmark, which stops this in order.
             self.process = subprocess.Popen(  # noqa: S603
-                [sys.executable, "-m", f"lotse_{self.name}", "--port", str(self.port)],
+                self.command(),
                 env=os.environ | self.env,
                 cwd=self.folder,
                 stdout=out,
@@ -338,3 +267,22 @@ class Service:
                 self.process.wait(timeout=10)
         self.process = None
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class CatalogServer(Service):
+    """``uvicorn --factory lotse_catalog.entrypoints.api:create_app --workers 1``, quiet."""
+
+    def __init__(self, database_url: str, kafka_bootstrap: str) -> None:
+        self.jwt_secret = secrets.token_urlsafe(36)  # 48 characters
+        env = {
+            "CATALOG_DATABASE_URL": database_url,
+            "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
+            "LOTSE_ENV": "production",
+            "LOTSE_JWT_SECRET": self.jwt_secret,
+        }
+        super().__init__("catalog", env)
+
+    def command(self) -> list[str]:
+        options = f"--host 127.0.0.1 --port {self.port} --workers 1 --no-access-log"
+        return [sys.executable, "-m", "uvicorn", "--factory", APP, *options.split(),
+                "--log-level", "warning"]  # fmt: skip
