@@ -8,7 +8,7 @@ RUN := $(UV) run --frozen
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
-.PHONY: help install kafka-jars postgres-binaries published-schemas run kafka stop test lint format docs bench bench-catalog bench-matching bench-emails bench-relay bench-pipeline
+.PHONY: help install kafka-jars postgres-binaries published-schemas run kafka stop test lint format docs bench bench-catalog bench-matching bench-emails bench-relay bench-stream bench-pipeline
 
 help:
 	@echo "make run    - start Kafka, the three services and the mail sink with demo data"
@@ -66,7 +66,7 @@ var/schemas/asyncapi-3.0.0.json:
 test: install kafka-jars postgres-binaries published-schemas lint
 	@$(RUN) pytest $(PYTEST_ARGS)
 
-bench: bench-catalog bench-matching bench-emails bench-relay bench-pipeline
+bench: bench-catalog bench-matching bench-emails bench-relay bench-stream bench-pipeline
 	@$(RUN) python -m bench.summary
 
 # POST /v1/offers on PostgreSQL, one uvicorn worker, next to a bare-SQL baseline.
@@ -86,6 +86,10 @@ bench-emails: install
 # Raw aiokafka produce and consume, the outbox relay's drain and commit → ack latency.
 bench-relay: install kafka-jars postgres-binaries
 	@$(RUN) python -m bench.kafka_relay $(BENCH_ARGS)
+
+# Events per second through the matching service, next to a raw consumer group.
+bench-stream: install kafka-jars postgres-binaries
+	@$(RUN) python -m bench.matching_stream $(BENCH_ARGS)
 
 # Offer published -> email accepted by SMTP through all three services, open loop, window 0.
 bench-pipeline: install kafka-jars postgres-binaries

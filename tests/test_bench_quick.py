@@ -23,6 +23,7 @@ BENCHMARKS = {
     "matching.json": "bench.matching_offers",
     "emails.json": "bench.emails",
     "kafka_relay.json": "bench.kafka_relay",
+    "matching_stream.json": "bench.matching_stream",
     "pipeline.json": "bench.pipeline",
 }
 
