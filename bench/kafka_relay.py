@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -38,7 +37,7 @@ from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from bench.latency import spread
-from bench.servers import Kafka, Postgres
+from bench.servers import Kafka, Postgres, on_kafka_and_postgres
 from lotse_shared.contracts import OFFERS
 from lotse_shared.contracts.examples import EXAMPLES
 from lotse_shared.database import create_engine
@@ -246,17 +245,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=ROOT / "var" / "bench" / "kafka_relay.json")
     args = parser.parse_args(argv)
     events, samples = (2000, 50) if args.quick else (args.events, args.samples)
-    kafka, pg = Kafka(), Postgres()
-    try:
-        print("starting Kafka and PostgreSQL ...", flush=True)
-        kafka.start()
-        pg.start()
-        result = asyncio.run(run(kafka, pg, events, samples))
-    finally:
-        kafka.stop()
-        pg.stop()
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(result, indent=2) + "\n")
+    result = on_kafka_and_postgres("", lambda kafka, pg: run(kafka, pg, events, samples), args.json)
     print(render(rows(result)))
     print(
         f"{events} events of {result['event_bytes']} bytes; latencies over "

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import random
 import time
 import uuid
@@ -30,7 +29,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from bench.kafka_relay import render
-from bench.servers import Kafka, Postgres, Service
+from bench.servers import Kafka, Postgres, Service, on_kafka_and_postgres
 from lotse_shared.contracts import NEEDS, OFFERS, Category, Event, GermanLevel, OfferPublished
 from lotse_shared.contracts.examples import EXAMPLES
 from lotse_shared.envelope import KafkaRecord, encode
@@ -211,17 +210,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     offers, needs = (100, 400) if args.quick else (args.offers, args.needs)
-    kafka, pg = Kafka(), Postgres()
-    try:
-        print("starting Kafka, PostgreSQL and matching ...", flush=True)
-        kafka.start()
-        pg.start()
-        result = asyncio.run(run(kafka, pg, offers, needs))
-    finally:
-        kafka.stop()
-        pg.stop()
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(result, indent=2) + "\n")
+    result = on_kafka_and_postgres(
+        " and matching", lambda kafka, pg: run(kafka, pg, offers, needs), args.json
+    )
     print(render(rows(result)))
     print(
         f"{offers} offers then {needs} needs, produced in {result['produce_seconds']} s; "

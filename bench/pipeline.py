@@ -26,7 +26,6 @@ import asyncio
 import email
 import email.policy
 import itertools
-import json
 import secrets
 import time
 import uuid
@@ -39,7 +38,7 @@ from aiosmtpd.controller import Controller
 
 from bench.kafka_relay import render
 from bench.latency import spread
-from bench.servers import Kafka, Postgres, Service, free_port
+from bench.servers import Kafka, Postgres, Service, free_port, on_kafka_and_postgres
 from lotse_shared.auth import JwtCodec
 from lotse_shared.contracts import Category, Topic
 from lotse_shared.identity import Role
@@ -237,17 +236,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=ROOT / "var" / "bench" / "pipeline.json")
     args = parser.parse_args(argv)
     offers = 40 if args.quick else args.offers
-    kafka, pg = Kafka(), Postgres()
-    try:
-        print("starting Kafka, PostgreSQL and the three services ...", flush=True)
-        kafka.start()
-        pg.start()
-        result = asyncio.run(run(kafka, pg, offers, args.rate))
-    finally:
-        kafka.stop()
-        pg.stop()
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(result, indent=2) + "\n")
+    result = on_kafka_and_postgres(
+        " and the three services", lambda kafka, pg: run(kafka, pg, offers, args.rate), args.json
+    )
     print(render(rows(result)))
     print(
         f"{offers} offers at {args.rate:.0f}/s, open loop, each one match and one email; "

@@ -8,8 +8,10 @@ call twice and after a failed ``start``.
 
 from __future__ import annotations
 
+import asyncio
 import glob
 import http.client
+import json
 import os
 import secrets
 import shutil
@@ -19,11 +21,22 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 
-__all__ = ["CatalogServer", "Kafka", "Postgres", "Service", "StartFailed", "free_port", "http_call"]
+__all__ = [
+    "CatalogServer",
+    "Kafka",
+    "Postgres",
+    "Service",
+    "StartFailed",
+    "free_port",
+    "http_call",
+    "on_kafka_and_postgres",
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 LAUNCHER = ROOT / "deploy" / "kafka" / "launch.py"
@@ -286,3 +299,24 @@ class CatalogServer(Service):
         options = f"--host 127.0.0.1 --port {self.port} --workers 1 --no-access-log"
         return [sys.executable, "-m", "uvicorn", "--factory", APP, *options.split(),
                 "--log-level", "warning"]  # fmt: skip
+
+
+def on_kafka_and_postgres(
+    what: str,
+    run: Callable[[Kafka, Postgres], Coroutine[Any, Any, dict[str, Any]]],
+    report: Path,
+) -> dict[str, Any]:
+    """Start a broker and a cluster of the benchmark's own, ``run`` on them, stop both, and
+    write the result as JSON to ``report``."""
+    kafka, pg = Kafka(), Postgres()
+    try:
+        print(f"starting Kafka, PostgreSQL{what} ...", flush=True)
+        kafka.start()
+        pg.start()
+        result = asyncio.run(run(kafka, pg))
+    finally:
+        kafka.stop()
+        pg.stop()
+    report.parent.mkdir(parents=True, exist_ok=True)
+    report.write_text(json.dumps(result, indent=2) + "\n")
+    return result
