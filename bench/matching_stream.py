@@ -195,7 +195,7 @@ def rows(result: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
             f"{result['matching_events_s']:.0f} ev/s",
             f"≥5000 {'met' if met else 'MISSED'}",
             f"{result['raw_events_s']:.0f} ev/s raw consumer group",
-            f"{result['matching_events_s'] / result['raw_events_s']:.3f}",
+            f"{result['matching_events_s'] / result['raw_events_s']:.5f}",
         )
     ]
 
