@@ -138,7 +138,8 @@ async def reset(matching: Matching) -> None:
             orm.outbox,
         ):
             await conn.execute(delete(table))
-    matching.need_index.forget()  # the store was emptied under it
+    matching.need_index.forget()  # the store was emptied under them
+    matching.offer_details.forget()
 
 
 async def active_pairs(matching: Matching) -> set[tuple[str, str]]:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 
 from lotse_matching.adapters import orm
+from lotse_matching.adapters.repository import OfferDetailsCache
 from lotse_matching.config import MatchingSettings
 from lotse_matching.domain.eligibility import load_rules
 from lotse_matching.domain.need_index import NeedIndex
@@ -27,6 +28,7 @@ class Matching:
     runtime: Runtime
     policy: MatchPolicy
     need_index: NeedIndex
+    offer_details: OfferDetailsCache = field(default_factory=OfferDetailsCache)
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(
@@ -34,6 +36,7 @@ class Matching:
             self.runtime.outbox,
             self.need_index,
             on_commit=self.runtime.wake_relay,
+            offer_details=self.offer_details,
         )
 
     async def build_index(self) -> None:

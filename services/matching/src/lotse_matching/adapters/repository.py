@@ -30,7 +30,14 @@ from lotse_shared.contracts import (
 )
 from lotse_shared.database import chunks, insert_ignoring_duplicates
 
-__all__ = ["ActiveMatch", "MatchQueries", "MatchRepository", "ReadModel", "StoredMatch"]
+__all__ = [
+    "ActiveMatch",
+    "MatchQueries",
+    "MatchRepository",
+    "OfferDetailsCache",
+    "ReadModel",
+    "StoredMatch",
+]
 
 ACTIVE, INVALIDATED = "active", "invalidated"
 ERASED = "erased"
@@ -38,14 +45,35 @@ _ERASED_VERSION = 2**31 - 1  # newer than any event: a late copy of an old one c
 _CATCH_UP_ROWS = 5_000
 
 
-def _offer(row: Any) -> Offer:
-    return Offer(
-        row.id,
-        row.provider_id,
-        OfferStatus(row.status),
-        row.version,
-        OfferDetails.model_validate(row.details),
-    )
+def _offer(row: Any, parsed: OfferDetailsCache | None = None) -> Offer:
+    details = parsed.details(row) if parsed else OfferDetails.model_validate(row.details)
+    return Offer(row.id, row.provider_id, OfferStatus(row.status), row.version, details)
+
+
+class OfferDetailsCache:
+    """Offers' parsed details by (id, version), for as long as the store behind it lives.
+
+    A version's details never change, and validating them (pydantic, e-mail
+    addresses) was most of what ranking a need cost: every published offer of
+    its kinds was parsed again for every need. Bounded: when full it starts
+    afresh. Like the need index, it must be told when its store is emptied.
+    """
+
+    def __init__(self, limit: int = 50_000) -> None:
+        self.limit = limit
+        self._parsed: dict[tuple[str, int], OfferDetails] = {}
+
+    def details(self, row: Any) -> OfferDetails:
+        key = (row.id, row.version)
+        found = self._parsed.get(key)
+        if found is None:
+            if len(self._parsed) >= self.limit:
+                self._parsed.clear()
+            found = self._parsed[key] = OfferDetails.model_validate(row.details)
+        return found
+
+    def forget(self) -> None:
+        self._parsed.clear()
 
 
 def _need(row: Any) -> Need:
@@ -62,9 +90,12 @@ def _need(row: Any) -> Need:
 class ReadModel:
     """Offers and needs as the latest events described them, and the index of open needs."""
 
-    def __init__(self, session: AsyncSession, index: NeedIndex) -> None:
+    def __init__(
+        self, session: AsyncSession, index: NeedIndex, parsed: OfferDetailsCache | None = None
+    ) -> None:
         self.session = session
         self.index = index
+        self.parsed = parsed or OfferDetailsCache()
 
     async def _upsert(
         self, table: Table, values: dict[str, Any], new_row: dict[str, Any] | None = None
@@ -179,7 +210,7 @@ class ReadModel:
         row = (
             await self.session.execute(select(orm.offers).where(orm.offers.c.id == offer_id))
         ).one_or_none()
-        return _offer(row) if row else None
+        return _offer(row, self.parsed) if row else None
 
     async def need(self, need_id: str) -> Need | None:
         n = orm.needs.c
@@ -195,7 +226,7 @@ class ReadModel:
                 orm.offers.c.category.in_([c.value for c in categories]),
             )
         )
-        return [_offer(r) for r in rows]
+        return [_offer(r, self.parsed) for r in rows]
 
 
 def _match_values(need: Need, offer: Offer, fit: Fit) -> dict[str, Any]:

@@ -8,7 +8,12 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from lotse_matching.adapters import orm
-from lotse_matching.adapters.repository import MatchQueries, MatchRepository, ReadModel
+from lotse_matching.adapters.repository import (
+    MatchQueries,
+    MatchRepository,
+    OfferDetailsCache,
+    ReadModel,
+)
 from lotse_matching.domain.need_index import NeedIndex
 from lotse_shared.database import is_postgres
 from lotse_shared.inbox import first_delivery
@@ -33,12 +38,14 @@ class UnitOfWork(SqlUnitOfWork):
         outbox: Outbox,
         need_index: NeedIndex,
         on_commit: Callable[[], None] = lambda: None,
+        offer_details: OfferDetailsCache | None = None,
     ) -> None:
         super().__init__(sessions, outbox, on_commit)
         self.need_index = need_index
+        self.offer_details = offer_details or OfferDetailsCache()
 
     def _open(self) -> None:
-        self.read_model = ReadModel(self.session, self.need_index)
+        self.read_model = ReadModel(self.session, self.need_index, self.offer_details)
         self.matches = MatchRepository(self.session)
         self.queries = MatchQueries(self.session)
 
