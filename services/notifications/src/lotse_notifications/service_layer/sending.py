@@ -2,10 +2,14 @@
 
 Between the server accepting an email and its deliveries being marked sent
 lies one window: a crash there sends that email again once its claim (the
-lease) expires — at most one duplicate per crash, and it carries the same
-Message-ID, so a mail client can recognise it. Closing the window entirely
-would need the SMTP server to take part in the transaction, which SMTP
-cannot do.
+lease) expires — at most one duplicate per crash and connection, and it
+carries the same Message-ID, so a mail client can recognise it. Closing the
+window entirely would need the SMTP server to take part in the transaction,
+which SMTP cannot do.
+
+Each sender waits until its email is recorded before it takes the next, so
+the window never holds more than one email per connection; the records of
+emails finished at the same moment share one transaction (group commit).
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from lotse_notifications.service_layer.unit_of_work import UnitOfWork
 from lotse_shared.contracts import Event, NotificationFailed, NotificationSent
 from lotse_shared.metrics import EMAILS
 
-__all__ = ["send_due"]
+__all__ = ["GroupRecorder", "send_due"]
 
 log = logging.getLogger(__name__)
 
@@ -52,20 +56,21 @@ async def send_due(
         )
         await uow.commit()
     gate = asyncio.Semaphore(max(concurrency, 1))
+    recorder = GroupRecorder(new_uow)
 
     async def one(group_key: str, group: list[Delivery], recipient: Recipient) -> int:
         async with gate:
             message = composer.compose(
                 letter_for(recipient, group_key, group), providers=providers, now=now
             )
-            return await _send(new_uow, mailer, message, group, now)
+            return await _send(recorder, mailer, message, group, now)
 
     sent = await asyncio.gather(*(one(*c) for c in claimed))
     return sum(sent)
 
 
 async def _send(
-    new_uow: Callable[[], UnitOfWork],
+    recorder: GroupRecorder,
     mailer: Mailer,
     message: EmailMessage,
     group: list[Delivery],
@@ -77,8 +82,7 @@ async def _send(
         log.warning("email %s failed, will retry: %s", message["Message-ID"], exc)
         EMAILS.labels("retried").inc()
         attempts = max(d.attempts for d in group) + 1
-        await _record(
-            new_uow,
+        await recorder.record(
             group,
             [],
             attempts=attempts,
@@ -94,10 +98,10 @@ async def _send(
             NotificationFailed(**_about(d), error=error, attempts=d.attempts + 1, failed_at=now)
             for d in group
         ]
-        await _record(new_uow, group, failed, status=FAILED, last_error=error)
+        await recorder.record(group, failed, status=FAILED, last_error=error)
         return 0
     sent = [NotificationSent(**_about(d), sent_at=now) for d in group]
-    await _record(new_uow, group, sent, status=SENT, sent_at=now)
+    await recorder.record(group, sent, status=SENT, sent_at=now)
     EMAILS.labels("sent").inc()
     return 1
 
@@ -111,14 +115,40 @@ def _about(d: Delivery) -> dict[str, str]:
     }
 
 
-async def _record(
-    new_uow: Callable[[], UnitOfWork],
-    group: list[Delivery],
-    events: Sequence[Event],
-    **values: Any,
-) -> None:
-    """Release the group's claim with ``values``, and publish ``events``, in one transaction."""
-    async with new_uow() as uow:
-        await uow.deliveries.set([d.id for d in group], claimed_until=None, **values)
-        await uow.publish_all(events)
-        await uow.commit()
+class GroupRecorder:
+    """Releases groups' claims with their outcome and publishes their events, in as few
+    transactions as concurrent senders allow: whoever arrives while a transaction is being
+    written joins the next one, and each caller returns once its own record is committed."""
+
+    def __init__(self, new_uow: Callable[[], UnitOfWork]) -> None:
+        self.new_uow = new_uow
+        self._waiting: list[tuple[list[Delivery], Sequence[Event], dict[str, Any]]] = []
+        self._done: list[asyncio.Future[None]] = []
+        self._writing: asyncio.Task[None] | None = None
+
+    async def record(self, group: list[Delivery], events: Sequence[Event], **values: Any) -> None:
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting.append((group, events, values))
+        self._done.append(done)
+        if self._writing is None or self._writing.done():
+            self._writing = asyncio.create_task(self._write())
+        await done
+
+    async def _write(self) -> None:
+        while self._waiting:
+            batch, done = self._waiting, self._done
+            self._waiting, self._done = [], []
+            try:
+                async with self.new_uow() as uow:
+                    for group, events, values in batch:
+                        await uow.deliveries.set(
+                            [d.id for d in group], claimed_until=None, **values
+                        )
+                        await uow.publish_all(events)
+                    await uow.commit()
+            except Exception as exc:  # each caller sees its record fail
+                for future in done:
+                    future.set_exception(exc)
+            else:
+                for future in done:
+                    future.set_result(None)
