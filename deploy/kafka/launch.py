@@ -144,7 +144,11 @@ def start(data_dir: Path, port: int, controller_port: int, timeout: float) -> No
         classpath,
     ]
     if not (data_dir / "data" / "meta.properties").exists():
-        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        cluster_id = "-"
+        while cluster_id.startswith(
+            "-"
+        ):  # it would be read as an option, as Kafka's own tool knows
+            cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
         formatted = subprocess.run(
             [
                 *jvm,
