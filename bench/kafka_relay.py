@@ -37,6 +37,7 @@ from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from bench.latency import spread
+from bench.report import render_rows
 from bench.servers import Kafka, Postgres, on_kafka_and_postgres
 from lotse_shared.contracts import OFFERS
 from lotse_shared.contracts.examples import EXAMPLES
@@ -228,15 +229,6 @@ def rows(result: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
     ]
 
 
-def render(table: list[tuple[str, str, str, str, str]]) -> str:
-    header = ("measure", "value", "target", "baseline", "ratio")
-    widths = [max(len(str(r[i])) for r in [header, *table]) for i in range(5)]
-    return "\n".join(
-        "  ".join(str(cell).ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
-        for row in [header, *table]
-    )
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--events", type=int, default=20_000)
@@ -246,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     events, samples = (2000, 50) if args.quick else (args.events, args.samples)
     result = on_kafka_and_postgres("", lambda kafka, pg: run(kafka, pg, events, samples), args.json)
-    print(render(rows(result)))
+    print(render_rows(rows(result)))
     print(
         f"{events} events of {result['event_bytes']} bytes; latencies over "
         f"{samples} single events, one at a time; ratio = Lotse ÷ raw aiokafka"

@@ -28,7 +28,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
-from bench.kafka_relay import render
+from bench.report import render_rows
 from bench.servers import Kafka, Postgres, Service, on_kafka_and_postgres
 from lotse_shared.contracts import NEEDS, OFFERS, Category, Event, GermanLevel, OfferPublished
 from lotse_shared.contracts.examples import EXAMPLES
@@ -213,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     result = on_kafka_and_postgres(
         " and matching", lambda kafka, pg: run(kafka, pg, offers, needs), args.json
     )
-    print(render(rows(result)))
+    print(render_rows(rows(result)))
     print(
         f"{offers} offers then {needs} needs, produced in {result['produce_seconds']} s; "
         f"matching committed all after {result['matching_seconds']} s; "

@@ -36,8 +36,8 @@ import httpx
 from aiokafka import AIOKafkaConsumer
 from aiosmtpd.controller import Controller
 
-from bench.kafka_relay import render
 from bench.latency import spread
+from bench.report import render_rows
 from bench.servers import Kafka, Postgres, Service, free_port, on_kafka_and_postgres
 from lotse_shared.auth import JwtCodec
 from lotse_shared.contracts import Category, Topic
@@ -239,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
     result = on_kafka_and_postgres(
         " and the three services", lambda kafka, pg: run(kafka, pg, offers, args.rate), args.json
     )
-    print(render(rows(result)))
+    print(render_rows(rows(result)))
     print(
         f"{offers} offers at {args.rate:.0f}/s, open loop, each one match and one email; "
         "latency from the POST's scheduled moment to SMTP acceptance; "

@@ -15,7 +15,15 @@ from bench.cpu import machine_ticks
 from bench.latency import PhaseResult
 from bench.sql_baseline import MODES
 
-__all__ = ["TARGETS", "machine_context", "render", "table_rows", "targets_met", "write_json"]
+__all__ = [
+    "TARGETS",
+    "machine_context",
+    "render",
+    "render_rows",
+    "table_rows",
+    "targets_met",
+    "write_json",
+]
 
 # DESIGN.md, "Performance targets": POST /v1/offers with outbox write, one worker, PostgreSQL.
 TARGETS = {"throughput_req_s": 1000.0, "p99_ms": 25.0, "at_rate": 700.0}
@@ -158,3 +166,13 @@ def _finite(value: Any) -> Any:
 def write_json(report: dict[str, Any], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(_finite(report), indent=2, ensure_ascii=False) + "\n")
+
+
+def render_rows(table: list[tuple[str, str, str, str, str]]) -> str:
+    """(measure, value, target, baseline, ratio) rows as an aligned text table."""
+    header = ("measure", "value", "target", "baseline", "ratio")
+    widths = [max(len(str(r[i])) for r in [header, *table]) for i in range(5)]
+    return "\n".join(
+        "  ".join(str(cell).ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+        for row in [header, *table]
+    )

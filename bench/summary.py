@@ -14,10 +14,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.kafka_relay import render
 from bench.kafka_relay import rows as relay_rows
 from bench.matching_stream import rows as stream_rows
 from bench.pipeline import rows as pipeline_rows
+from bench.report import render_rows
 
 ROOT = Path(__file__).resolve().parents[1]
 Row = tuple[str, str, str, str, str]
@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     args.json.write_text(
         json.dumps([dict(zip(keys, row, strict=True)) for row in table], indent=2) + "\n"
     )
-    print(render(table))
+    print(render_rows(table))
     print("ratio = Lotse ÷ baseline, measured in the same run; targets from DESIGN.md")
     return 0
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 from sqlalchemy import select
 
 from lotse_matching.adapters import orm
@@ -23,7 +24,14 @@ from lotse_shared.contracts import NeedDetails, NeedStatus, OfferDetails, OfferS
 from lotse_shared.database import create_engine
 from lotse_shared.region import load_region
 
-__all__ = ["announced_pairs", "catalog_contents", "expected_matches", "matches_in_database"]
+__all__ = [
+    "announced_pairs",
+    "catalog_contents",
+    "committed_offsets",
+    "expected_matches",
+    "match_histories",
+    "matches_in_database",
+]
 
 
 async def catalog_contents(
@@ -110,3 +118,14 @@ async def match_histories(bootstrap: str, topic: str) -> dict[tuple[str, str], l
     finally:
         await consumer.stop()
     return histories
+
+
+async def committed_offsets(bootstrap: str, group: str) -> dict[TopicPartition, int]:
+    """The offsets ``group`` has committed, per partition."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        offsets = await admin.list_consumer_group_offsets(group)
+        return {tp: meta.offset for tp, meta in offsets.items()}
+    finally:
+        await admin.close()

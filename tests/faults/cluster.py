@@ -21,12 +21,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import func, select
+from sqlalchemy import MetaData, func, select
 
-from lotse_matching.adapters import orm as matching_orm
 from lotse_shared.contracts import match_id_for
 from lotse_shared.database import create_engine
 from lotse_shared.identity import Role
+from lotse_shared.outbox import outbox_table
 from tests.processes import JWT_SECRET, Service, bearer, start_service, wait_ready
 from tests.support import create_database
 from tests.truth import catalog_contents, expected_matches, matches_in_database
@@ -38,6 +38,7 @@ PLACES = ["05978028", "05978036", "05978020", "05978040"]  # Schwerte, Unna, Kam
 KINDS = ["language_course", "counselling", "integration_course"]
 MAX_PER_NEED = 3
 LINK = re.compile(r"/v1/matches/([0-9a-f-]{36})")
+OUTBOX = outbox_table(MetaData())  # every service's outbox has this shape
 
 
 class Cluster:
@@ -47,12 +48,15 @@ class Cluster:
         kafka: str,
         smtp_port: int,
         databases: dict[str, str],
+        reads: dict[str, str] | None = None,
         **extra: str,
     ) -> None:
+        """``databases`` are the services' URLs; ``reads`` the test's own, when they differ
+        (the services may reach the database through a proxy the test cuts)."""
         run = uuid.uuid4().hex[:8]
         self.folder = folder
         self.kafka = kafka
-        self.databases = databases
+        self.databases = reads or databases
         self.prefix = f"faults{run}."
         self.env = os.environ | {
             "LOTSE_ENV": "test",
@@ -138,10 +142,8 @@ class Cluster:
             engine = create_engine(url)
             try:
                 async with engine.connect() as conn:
-                    outbox = matching_orm.outbox  # every service's outbox has the same shape
-                    counts[name] = int(
-                        await conn.scalar(select(func.count()).select_from(outbox)) or 0
-                    )
+                    rows = select(func.count()).select_from(OUTBOX)
+                    counts[name] = int(await conn.scalar(rows) or 0)
             finally:
                 await engine.dispose()
         return counts

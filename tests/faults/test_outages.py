@@ -73,12 +73,11 @@ async def test_ten_seconds_without_the_database_delay_the_stream_and_lose_nothin
     proxied = {
         name: url.replace(f":{server.port}/", f":{proxy.port}/") for name, url in direct.items()
     }
-    cluster = Cluster(tmp_path, kafka_bootstrap, smtp_port, proxied)
+    cluster = Cluster(tmp_path, kafka_bootstrap, smtp_port, proxied, reads=direct)
     load = Load(20261203)
     try:
         await cluster.start_all()
         await load.register(cluster)
-        cluster.databases = direct  # the test itself reads past the proxy
         sending = asyncio.ensure_future(load.send(cluster, offers=EACH, needs=EACH))
         await asyncio.sleep(1.5)
         proxy.cut()

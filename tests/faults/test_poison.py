@@ -20,7 +20,6 @@ from typing import Any
 import httpx
 import pytest
 from aiokafka import AIOKafkaProducer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
 
 from tests.processes import (
     SCHWERTE,
@@ -31,6 +30,7 @@ from tests.processes import (
     read_topic,
     register,
 )
+from tests.truth import committed_offsets
 
 pytestmark = [pytest.mark.e2e, pytest.mark.kafka]
 
@@ -58,18 +58,12 @@ def headers_of(record: Any) -> dict[str, str]:
 
 async def committed_beyond(bootstrap: str, group: str, tp: TopicPartition, offset: int) -> int:
     """The group's committed offset on ``tp`` once it passes ``offset`` (waits up to 20 s)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            offsets = await admin.list_consumer_group_offsets(group, partitions=[tp])
-            committed = offsets[tp].offset if tp in offsets else -1
-            if committed > offset or time.monotonic() > deadline:
-                return committed
-            await asyncio.sleep(0.2)
-    finally:
-        await admin.close()
+    deadline = time.monotonic() + 20
+    while True:
+        committed = (await committed_offsets(bootstrap, group)).get(tp, -1)
+        if committed > offset or time.monotonic() > deadline:
+            return committed
+        await asyncio.sleep(0.2)
 
 
 async def test_poison_on_every_consumed_topic_is_dead_lettered_and_passed_by(

@@ -21,9 +21,9 @@ from typing import Any
 import httpx
 import pytest
 from aiokafka import TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
 
 from tests.processes import SCHWERTE, Service, post, read_topic, register, wait_ready
+from tests.truth import committed_offsets
 
 pytestmark = [pytest.mark.e2e, pytest.mark.kafka]
 
@@ -44,16 +44,6 @@ async def events(bootstrap: str, topic: str) -> dict[TopicPartition, list[tuple[
         tp = TopicPartition(r.topic, r.partition)
         found.setdefault(tp, []).append((r.offset, dict(r.headers)["ce_id"].decode()))
     return found
-
-
-async def committed(bootstrap: str, group: str) -> dict[TopicPartition, int]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        offsets = await admin.list_consumer_group_offsets(group)
-        return {tp: meta.offset for tp, meta in offsets.items()}
-    finally:
-        await admin.close()
 
 
 async def test_sigterm_finishes_in_flight_work_commits_and_exits_0(
@@ -91,7 +81,7 @@ async def test_sigterm_finishes_in_flight_work_commits_and_exits_0(
         if sum(len(rs) for rs in stream.values()) >= NEEDS or time.monotonic() > deadline:
             break
         await asyncio.sleep(0.2)
-    offsets = await committed(kafka_bootstrap, group)
+    offsets = await committed_offsets(kafka_bootstrap, group)
     done = applied(database, group)
     below = {ce_id for tp, rs in stream.items() for o, ce_id in rs if o < offsets.get(tp, 0)}
     everything = {ce_id for rs in stream.values() for _, ce_id in rs}

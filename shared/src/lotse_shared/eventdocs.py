@@ -21,14 +21,7 @@ __all__ = ["asyncapi_document", "documents", "event_schema", "example_message"]
 
 JSON_SCHEMA = "https://json-schema.org/draft/2020-12/schema"
 KAFKA_BINDING = "0.5.0"
-EXAMPLE_SOURCE = {
-    "lotse.offers": "/lotse/catalog",
-    "lotse.directory": "/lotse/catalog",
-    "lotse.needs": "/lotse/catalog",
-    "lotse.matches": "/lotse/matching",
-    "lotse.notifications": "/lotse/notifications",
-}
-_PRODUCER = {
+_PRODUCER = {  # the service that publishes to each topic
     "lotse.offers": "catalog",
     "lotse.directory": "catalog",
     "lotse.needs": "catalog",
@@ -64,7 +57,7 @@ def example_message(event_type: str) -> dict[str, Any]:
     event = EXAMPLES[event_type]
     record = encode(
         event,
-        source=EXAMPLE_SOURCE[event.topic.name],
+        source=f"/lotse/{_PRODUCER[event.topic.name]}",
         event_id="1b4e28ba-2fa1-41d2-883f-0016d3cca427",
         time=_when(event),
     )
