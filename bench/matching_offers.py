@@ -13,7 +13,7 @@ and takes ``--offers`` new offers, measuring for each
   ``--probes`` further new offers are found too (and not committed), so that
   p99 rests on enough finds to mean something: with 50 finds it would be the
   slowest one;
-- commit: matching's whole ``offer_changed`` use case — catch-up, find,
+- commit: matching's whole use case for an offer event — catch-up, find,
   loading the fitting needs, score and reasons, the rank check, one match
   row and one outbox event per match, one transaction. It grows with the
   matches an offer makes, not with N.
@@ -176,7 +176,8 @@ async def run_lotse(
             find_ms.append((time.perf_counter() - t0) * 1000)
             found.append(fingerprint(fitting.tolist()))
         t0 = time.perf_counter()
-        await handlers.offer_changed(event, f"bench-{n}", matching.uow(), matching.policy, "bench")
+        change = handlers.OfferChange(handlers.offer_from(event), f"bench-{n}")
+        await handlers.apply([change], matching.uow(), matching.policy, "bench")
         commit_ms.append((time.perf_counter() - t0) * 1000)
     async with matching.runtime.engine.connect() as conn:
         matches = int(await conn.scalar(select(func.count()).select_from(orm.matches)) or 0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,7 +11,8 @@ from prometheus_client import REGISTRY
 
 from lotse_shared.consumer import EventConsumer
 from lotse_shared.contracts.examples import EXAMPLES
-from lotse_shared.envelope import Envelope, encode
+from lotse_shared.envelope import Envelope, Tombstone, encode
+from lotse_shared.errors import InvalidMessage
 from lotse_shared.observability import current_event_id, current_traceparent, trace_id_of
 
 TRACE = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
@@ -129,3 +131,91 @@ async def test_a_tombstone_goes_to_its_handler_with_topic_and_key() -> None:
     await consumer.process(Record("t-needs", None, [], key=b"need-9"))  # type: ignore[arg-type]
     assert erased == [("t-needs", "need-9")]
     assert consumed("t-needs", "", "tombstone") >= 1
+
+
+def batch_of(topic: str, count: int) -> list[Record]:
+    records = [offer_record(topic) for _ in range(count)]
+    for offset, record in enumerate(records):
+        record.offset = offset
+    return records
+
+
+async def test_a_batch_is_handed_over_in_one_call_in_order_with_tombstones_and_counted() -> None:
+    calls: list[list[Envelope | Tombstone]] = []
+
+    async def handle_batch(items: Sequence[Envelope | Tombstone]) -> None:
+        calls.append(list(items))
+
+    async def handle(envelope: Envelope) -> None:
+        raise AssertionError("a batch is not handled one at a time")
+
+    records = batch_of("t-batch", 3)
+    records.insert(1, Record("t-batch", None, [], key=b"gone", offset=9))
+    before = consumed("t-batch", "lotse.offer.published.v1", "processed")
+    consumer = EventConsumer("g", Producer(), handle, handle_batch=handle_batch)  # type: ignore[arg-type]
+    await consumer.process_batch(records)
+
+    [items] = calls
+    assert items[1] == Tombstone("t-batch", "gone")
+    ids = [item.id for item in items if isinstance(item, Envelope)]
+    assert ids == [dict(r.headers)["ce_id"].decode() for r in records if r.value is not None]
+    assert consumed("t-batch", "lotse.offer.published.v1", "processed") == before + 3
+
+
+async def test_an_undecodable_record_in_a_batch_is_dead_lettered_and_the_rest_handled_together() -> (
+    None
+):
+    calls: list[int] = []
+
+    async def handle_batch(items: Sequence[Envelope | Tombstone]) -> None:
+        calls.append(len(items))
+
+    records = batch_of("t-batch-bad", 3)
+    records[1] = Record("t-batch-bad", b"{not json", records[1].headers, offset=1)
+    producer = Producer()
+    consumer = EventConsumer("g", producer, _unused, handle_batch=handle_batch)  # type: ignore[arg-type]
+    await consumer.process_batch(records)
+
+    assert calls == [2]
+    [parked] = producer.sent
+    assert parked["topic"] == "t-batch-bad.dlq"
+    assert dict(parked["headers"])["lotse_dlq_offset"] == b"1"
+
+
+async def test_a_batch_with_an_event_that_can_never_apply_is_handled_again_one_at_a_time() -> None:
+    handled: list[str] = []
+    poison = "t-batch-poison"
+
+    async def handle_batch(items: Sequence[Envelope | Tombstone]) -> None:
+        raise InvalidMessage("one of these is not for us")
+
+    async def handle(envelope: Envelope) -> None:
+        if envelope.id == poison_id:
+            raise InvalidMessage("not for us")
+        handled.append(envelope.id)
+
+    records = batch_of(poison, 3)
+    poison_id = dict(records[2].headers)["ce_id"].decode()
+    producer = Producer()
+    consumer = EventConsumer("g", producer, handle, handle_batch=handle_batch)  # type: ignore[arg-type]
+    await consumer.process_batch(records)
+
+    assert handled == [dict(r.headers)["ce_id"].decode() for r in records[:2]]
+    assert [dict(s["headers"])["lotse_dlq_offset"] for s in producer.sent] == [b"2"]
+
+
+async def test_a_batch_that_fails_for_a_passing_reason_is_retried_whole() -> None:
+    attempts: list[int] = []
+
+    async def handle_batch(items: Sequence[Envelope | Tombstone]) -> None:
+        attempts.append(len(items))
+        if len(attempts) < 3:
+            raise ConnectionError("database away")
+
+    consumer = EventConsumer("g", Producer(), _unused, handle_batch=handle_batch, max_backoff=0.01)  # type: ignore[arg-type]
+    await consumer.process_batch(batch_of("t-batch-retry", 4))
+    assert attempts == [4, 4, 4]
+
+
+async def _unused(envelope: Envelope) -> None:
+    raise AssertionError("handled one at a time")

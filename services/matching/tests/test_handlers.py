@@ -16,7 +16,9 @@ from sqlalchemy import select
 from lotse_matching.adapters import orm
 from lotse_matching.bootstrap import Matching, bootstrap
 from lotse_matching.config import MatchingSettings
+from lotse_matching.service_layer.unit_of_work import UnitOfWork
 from lotse_shared.contracts import (
+    MatchInvalidated,
     NeedClosed,
     NeedEvent,
     NeedRegistered,
@@ -27,7 +29,7 @@ from lotse_shared.contracts import (
     OfferWithdrawn,
     match_id_for,
 )
-from lotse_shared.envelope import decode, encode
+from lotse_shared.envelope import Envelope, decode, encode
 from lotse_shared.errors import InvalidMessage
 from lotse_shared.migrations import upgrade
 
@@ -320,3 +322,67 @@ async def test_instances_sharing_a_store_see_each_others_needs(
         } == {kept.need_id, late.need_id}
     finally:
         await other.runtime.engine.dispose()
+
+
+def envelope(event: Any, event_id: str | None = None) -> Envelope:
+    record = encode(event, source="/lotse/catalog", event_id=event_id)
+    assert record.value is not None
+    return decode(record.headers, record.value)
+
+
+async def test_a_batch_is_applied_in_order_and_a_repeated_event_in_it_once(
+    matching: Matching,
+) -> None:
+    o, n = offer(), need()
+    closed = need(kind=NeedClosed, need_id=n.need_id, version=2)
+    later = offer(municipality=SCHWERTE)
+    batch = [envelope(n, "n1"), envelope(o, "o1"), envelope(n, "n1"), envelope(closed, "n2")]
+    await matching.handle_batch([*batch, envelope(later, "o2")])
+
+    found = await published_matches(matching)
+    assert [m["offer_id"] for m in found] == [o.offer_id], "paired once, before the need closed"
+    [gone] = await published_matches(matching, "invalidated")
+    assert (gone["offer_id"], gone["reason"]) == (o.offer_id, "need_closed")
+    assert await active_matches(matching, n.need_id) == []
+
+
+async def test_a_batch_with_an_event_matching_does_not_consume_changes_nothing(
+    matching: Matching,
+) -> None:
+    n = need()
+    stray = MatchInvalidated.model_validate(
+        {
+            "match_id": "m",
+            "need_id": n.need_id,
+            "need_reference": "UNN-ABCDEF",
+            "advisor_id": "adv-1",
+            "offer_id": "o",
+            "reason": "full",
+            "invalidated_at": datetime.now(UTC),
+        }
+    )
+    with pytest.raises(InvalidMessage):
+        await matching.handle_batch([envelope(n), envelope(offer()), envelope(stray)])
+    async with matching.uow() as uow:
+        assert await uow.read_model.need(n.need_id) is None
+
+
+async def test_a_batch_rolled_back_after_the_need_index_took_its_needs_leaves_no_trace(
+    matching: Matching, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    n, o = need(), offer()
+
+    async def database_gone(self: UnitOfWork) -> None:
+        raise ConnectionError("database away")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(UnitOfWork, "commit", database_gone)
+        with pytest.raises(ConnectionError):
+            await matching.handle_batch([envelope(n, "n1"), envelope(o, "o1")])
+    assert len(matching.need_index) == 0, "the index does not keep a need that was never stored"
+
+    other = offer()
+    await deliver(matching, other)  # the index is rebuilt from what was committed: nothing
+    assert await published_matches(matching) == []
+    await matching.handle_batch([envelope(n, "n1"), envelope(o, "o1")])  # redelivered
+    assert await active_matches(matching, n.need_id) == sorted([o.offer_id, other.offer_id])

@@ -7,6 +7,7 @@ matches with a from-scratch computation over the final states.
 
 from __future__ import annotations
 
+import random
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from importlib import resources
@@ -23,7 +24,7 @@ from lotse_matching.bootstrap import Matching, bootstrap
 from lotse_matching.config import MatchingSettings
 from lotse_matching.service_layer.handlers import best_offers, need_from, offer_from
 from lotse_shared.contracts import NeedEvent, NeedRegistered, OfferEvent, OfferPublished
-from lotse_shared.envelope import decode, encode
+from lotse_shared.envelope import Envelope, decode, encode
 from lotse_shared.migrations import upgrade
 
 SCHWERTE, UNNA, SELM = "05978028", "05978036", "05978032"
@@ -148,7 +149,7 @@ async def active_pairs(matching: Matching) -> set[tuple[str, str]]:
         return {(r.need_id, r.offer_id) for r in rows}
 
 
-async def test_matches_do_not_depend_on_the_order_events_arrive_in(matching: Matching) -> None:
+def drawn_histories() -> list[tuple[list[OfferEvent | NeedEvent], list[OfferEvent | NeedEvent]]]:
     runs: list[tuple[list[OfferEvent | NeedEvent], list[OfferEvent | NeedEvent]]] = []
 
     # Derandomised: CI replays the same 100 histories every run, so a failure is reproducible.
@@ -164,14 +165,30 @@ async def test_matches_do_not_depend_on_the_order_events_arrive_in(matching: Mat
         runs.append(history)
 
     collect()
+    return runs
+
+
+def envelope(event: OfferEvent | NeedEvent) -> Envelope:
+    record = encode(event, source="/lotse/test", event_id=f"{event.key()}-{event.version}")
+    assert record.value is not None
+    return decode(record.headers, record.value)
+
+
+@pytest.mark.parametrize("batches", [False, True], ids=["one_at_a_time", "in_batches"])
+async def test_matches_do_not_depend_on_the_order_events_arrive_in(
+    matching: Matching, batches: bool
+) -> None:
+    """In batches: cut at random places, as the consumer takes what the broker has ready."""
+    runs = drawn_histories()
+    cuts = random.Random(20261202)
     with_matches = 0
     for events, delivered in runs:
         await reset(matching)
-        for n, event in enumerate(delivered):
-            record = encode(event, source="/lotse/test", event_id=f"{event.key()}-{event.version}")
-            assert record.value is not None
-            await matching.handle(decode(record.headers, record.value))
-            assert n < 100
+        pending = [envelope(e) for e in delivered]
+        while pending:
+            size = cuts.randint(1, 6) if batches else 1
+            await matching.handle_batch(pending[:size])
+            pending = pending[size:]
         expected = expected_pairs(events, matching)
         assert await active_pairs(matching) == expected, delivered
         with_matches += bool(expected)

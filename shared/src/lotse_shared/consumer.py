@@ -6,6 +6,12 @@
 - Any other failure is treated as transient (database or broker away): the
   handler is retried with exponential backoff, never skipped. The offset is
   committed only after the handler returned, so a crash redelivers.
+
+A consumer with a batch handler takes what the broker has ready, up to a
+limit, and hands it over in one call (one transaction for a database
+consumer). When the batch handler finds an event it can never apply, the
+batch's records are handled again one at a time, so that only that one goes
+to the dead-letter topic.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Protocol
 
 from aiokafka import AIOKafkaProducer, TopicPartition
@@ -22,7 +28,7 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from faststream.message import StreamMessage
 
-from lotse_shared.envelope import Envelope, decode, header_map
+from lotse_shared.envelope import Envelope, Tombstone, decode, header_map
 from lotse_shared.errors import InvalidMessage
 from lotse_shared.metrics import CONSUMER_LAG, EVENTS_CONSUMED, HANDLER_SECONDS
 from lotse_shared.observability import handling
@@ -33,6 +39,7 @@ log = logging.getLogger(__name__)
 
 EventHandler = Callable[[Envelope], Awaitable[None]]
 TombstoneHandler = Callable[[str, str], Awaitable[None]]
+BatchHandler = Callable[[Sequence[Envelope | Tombstone]], Awaitable[None]]
 
 
 class ConsumedRecord(Protocol):
@@ -56,13 +63,55 @@ class EventConsumer:
         handle: EventHandler,
         *,
         on_tombstone: TombstoneHandler | None = None,
+        handle_batch: BatchHandler | None = None,
         max_backoff: float = 5.0,
     ) -> None:
         self.group_id = group_id
         self.producer = producer
         self.handle = handle
         self.on_tombstone = on_tombstone
+        self.handle_batch = handle_batch
         self.max_backoff = max_backoff
+
+    async def process_batch(self, records: Sequence[ConsumedRecord]) -> None:
+        """Return only once every record is handled or dead-lettered; together when possible."""
+        batch_handler = self.handle_batch
+        if batch_handler is None or len(records) == 1:
+            for record in records:
+                await self.process(record)
+            return
+        started = time.perf_counter()
+        taken: list[tuple[ConsumedRecord, Envelope | Tombstone]] = []
+        outcomes: list[tuple[ConsumedRecord, str]] = []
+        for record in records:
+            if record.value is None:
+                key = record.key.decode() if record.key is not None else ""
+                taken.append((record, Tombstone(record.topic, key)))
+                continue
+            try:
+                taken.append((record, decode(list(record.headers or ()), record.value)))
+            except InvalidMessage as error:
+                await self.dead_letter(record, error)
+                outcomes.append((record, "dead_lettered"))
+        items = [item for _, item in taken]
+        try:
+            with handling(records[0].topic, None, None, records[0].offset):
+                await self._with_retries(lambda: batch_handler(items), records[0])
+        except InvalidMessage as error:
+            log.warning(
+                "%d events could not be applied together (%s); one at a time", len(items), error
+            )
+            for record, _ in taken:
+                await self.process(record)
+            return
+        outcomes += [
+            (record, "tombstone" if isinstance(item, Tombstone) else "processed")
+            for record, item in taken
+        ]
+        share = (time.perf_counter() - started) / len(records)
+        for record, outcome in outcomes:
+            HANDLER_SECONDS.labels(record.topic).observe(share)
+            EVENTS_CONSUMED.labels(record.topic, _event_type(record), outcome).inc()
 
     async def process(self, record: ConsumedRecord) -> None:
         """Return only once the record is handled or dead-lettered."""
@@ -140,29 +189,53 @@ def subscribe(
     group_id: str,
     consumer: Callable[[], EventConsumer],
     description: str,
+    batch: int = 1,
+    batch_wait_ms: int = 5,
 ) -> None:
     """Subscribe ``consumer`` to ``topics`` with Lotse's delivery guarantees.
 
-    The offset is committed only after :meth:`EventConsumer.process` returned,
+    The offset is committed only after :meth:`EventConsumer.process_batch` returned,
     that is after the handler's transaction committed or the record was
     dead-lettered (faststream's default for Kafka would commit first). A new
     consumer group reads compacted topics from the beginning.
+
+    With ``batch`` > 1 the consumer takes up to that many ready records at a
+    time (:meth:`EventConsumer.process_batch`). A batch is never awaited: what
+    is there is taken at once. When nothing is there, faststream looks again
+    after ``batch_wait_ms`` and sleeps as long, which bounds the delay an
+    idle consumer adds to a new record.
     """
 
-    @broker.subscriber(
-        *topics,
-        group_id=group_id,
-        auto_offset_reset="earliest",
-        ack_policy=AckPolicy.NACK_ON_ERROR,
-        decoder=_undecoded,
-        description=description,
+    options: dict[str, Any] = {
+        "group_id": group_id,
+        "auto_offset_reset": "earliest",
+        "ack_policy": AckPolicy.NACK_ON_ERROR,
+        "decoder": _undecoded,
+        "description": description,
+    }
+    subscriber: Callable[[Callable[[KafkaMessage], Awaitable[None]]], object] = (
+        broker.subscriber(
+            *topics, batch=True, max_records=batch, batch_timeout_ms=batch_wait_ms, **options
+        )
+        if batch > 1
+        else broker.subscriber(*topics, **options)
     )
-    async def on_record(message: KafkaMessage) -> None:
-        record = message.raw_message
-        if isinstance(record, tuple):  # only batch subscribers receive tuples
-            raise TypeError("expected one record, got a batch")
-        await consumer().process(record)
-        _record_lag(message, record.topic, record.partition, record.offset)
+
+    @subscriber
+    async def on_records(message: KafkaMessage) -> None:
+        raw = message.raw_message
+        records = raw if isinstance(raw, tuple) else (raw,)
+        await consumer().process_batch(records)
+        last = {(r.topic, r.partition): r.offset for r in records}  # in offset order
+        for (topic, partition), offset in last.items():
+            _record_lag(message, topic, partition, offset)
+
+
+def _event_type(record: ConsumedRecord) -> str:
+    for name, value in record.headers or ():
+        if name == "ce_type":
+            return bytes(value).decode(errors="replace")
+    return ""
 
 
 async def _undecoded(message: StreamMessage[Any]) -> bytes:

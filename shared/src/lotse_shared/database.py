@@ -6,12 +6,19 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, event
+from sqlalchemy import Table, bindparam, event, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, create_async_engine
 
-__all__ = ["IN_LIST", "chunks", "create_engine", "insert_ignoring_duplicates", "is_postgres"]
+__all__ = [
+    "IN_LIST",
+    "chunks",
+    "create_engine",
+    "insert_ignoring_duplicates",
+    "is_postgres",
+    "update_by_id",
+]
 
 IN_LIST = 500  # ids per IN (...) list: well inside every driver's parameter limit
 
@@ -65,3 +72,21 @@ async def insert_ignoring_duplicates(
     statement = dialect.insert(table).values(**values).on_conflict_do_nothing()
     result = await session.execute(statement)
     return bool(getattr(result, "rowcount", 0) == 1)
+
+
+async def update_by_id(session: AsyncSession, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Set each row's values on the stored row with its ``id``: one statement, many parameter sets.
+
+    Every row names the same columns.
+    """
+    if not rows:
+        return
+    columns = [name for name in rows[0] if name != "id"]
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("b_id"))
+        .values({name: bindparam(f"b_{name}", type_=table.c[name].type) for name in columns})
+    )
+    await session.execute(
+        statement, [{f"b_{name}": value for name, value in row.items()} for row in rows]
+    )

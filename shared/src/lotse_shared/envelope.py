@@ -18,7 +18,7 @@ from lotse_shared.contracts import EVENT_TYPES, Event
 from lotse_shared.errors import InvalidMessage
 from lotse_shared.observability import current_traceparent
 
-__all__ = ["Envelope", "KafkaRecord", "decode", "encode", "header_map", "tombstone"]
+__all__ = ["Envelope", "KafkaRecord", "Tombstone", "decode", "encode", "header_map", "tombstone"]
 
 SPECVERSION = "1.0"
 CONTENT_TYPE = "application/json"
@@ -46,6 +46,15 @@ class Envelope:
     time: datetime
     subject: str | None
     event: Event
+    traceparent: str | None = None  # the CloudEvents distributed-tracing extension
+
+
+@dataclass(frozen=True)
+class Tombstone:
+    """A received tombstone: ``key`` is erased from the compacted ``topic``."""
+
+    topic: str
+    key: str
 
 
 def encode(
@@ -114,6 +123,7 @@ def decode(headers: Sequence[tuple[str, bytes]], value: bytes) -> Envelope:
         time=_parse_time(attrs.get("ce_time")),
         subject=attrs.get("ce_subject"),
         event=event,
+        traceparent=attrs.get("ce_traceparent"),
     )
 
 

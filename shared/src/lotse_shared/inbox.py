@@ -6,14 +6,16 @@ redelivered event is recognised and changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import Column, DateTime, MetaData, String, Table
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from lotse_shared.database import insert_ignoring_duplicates
+from lotse_shared.database import chunks, insert_ignoring_duplicates, is_postgres
 
-__all__ = ["first_delivery", "inbox_table"]
+__all__ = ["first_deliveries", "first_delivery", "inbox_table"]
 
 
 def inbox_table(metadata: MetaData) -> Table:
@@ -33,3 +35,21 @@ async def first_delivery(session: AsyncSession, inbox: Table, consumer: str, eve
         inbox,
         {"consumer": consumer, "event_id": event_id, "received_at": datetime.now(UTC)},
     )
+
+
+async def first_deliveries(
+    session: AsyncSession, inbox: Table, consumer: str, event_ids: Sequence[str]
+) -> set[str]:
+    """Record ``event_ids`` for ``consumer``; the ones not recorded before, in one statement per chunk."""
+    now = datetime.now(UTC)
+    dialect = postgresql if is_postgres(session) else sqlite
+    fresh: set[str] = set()
+    for some in chunks(sorted(set(event_ids))):
+        statement = (
+            dialect.insert(inbox)
+            .values([{"consumer": consumer, "event_id": e, "received_at": now} for e in some])
+            .on_conflict_do_nothing()
+            .returning(inbox.c.event_id)
+        )
+        fresh.update(await session.scalars(statement))
+    return fresh

@@ -36,6 +36,7 @@ __all__ = [
     "JsonFormatter",
     "configure_tracing",
     "continued",
+    "continuing",
     "current_event_id",
     "current_traceparent",
     "handling",
@@ -134,6 +135,20 @@ def span(
             yield current
         finally:
             current_traceparent.reset(token)
+
+
+@contextlib.contextmanager
+def continuing(traceparent: str | None) -> Iterator[None]:
+    """Events encoded inside carry a child of ``traceparent``: its trace goes on.
+
+    For work done for several consumed events at once, where each outgoing
+    event belongs to the trace of the one that caused it.
+    """
+    token = current_traceparent.set(continued(traceparent))
+    try:
+        yield
+    finally:
+        current_traceparent.reset(token)
 
 
 @contextlib.contextmanager

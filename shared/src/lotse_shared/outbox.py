@@ -78,15 +78,19 @@ class Outbox:
         self.channel = channel
         self._notified: weakref.WeakSet[Any] = weakref.WeakSet()
 
+    def record_of(self, event: Event) -> KafkaRecord:
+        """``event`` encoded with this outbox's source, in the current trace."""
+        return encode(event, source=self.source)
+
     async def add(self, session: AsyncSession, event: Event) -> str:
         """Queue ``event``; it is published only if the session's transaction commits."""
-        record = encode(event, source=self.source)
+        record = self.record_of(event)
         await self.add_record(session, record)
         return dict(record.headers)["ce_id"].decode()
 
     async def add_all(self, session: AsyncSession, events: Sequence[Event]) -> None:
         """Queue ``events`` in this order, in one statement."""
-        await self.add_records(session, [encode(e, source=self.source) for e in events])
+        await self.add_records(session, [self.record_of(e) for e in events])
 
     async def add_tombstone(self, session: AsyncSession, topic: str, key: str) -> None:
         """Queue a tombstone that erases ``key`` from a compacted topic."""

@@ -9,6 +9,7 @@ from typing import Self
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from lotse_shared.contracts import Event
+from lotse_shared.envelope import KafkaRecord
 from lotse_shared.outbox import Outbox
 
 __all__ = ["SqlUnitOfWork"]
@@ -56,6 +57,14 @@ class SqlUnitOfWork:
     async def publish_all(self, events: Sequence[Event]) -> None:
         """Queue ``events``, in this order, in the outbox of this transaction."""
         await self._outbox.add_all(self.session, events)
+
+    def record_of(self, event: Event) -> KafkaRecord:
+        """``event`` as the outbox will send it, in the current trace."""
+        return self._outbox.record_of(event)
+
+    async def publish_records(self, records: Sequence[KafkaRecord]) -> None:
+        """Queue ready-made records, in this order, in the outbox of this transaction."""
+        await self._outbox.add_records(self.session, records)
 
     async def publish_tombstone(self, topic: str, key: str) -> None:
         """Queue a tombstone that erases ``key`` from a compacted topic."""

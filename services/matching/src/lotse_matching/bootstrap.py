@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
+
+from pydantic import ValidationError
 
 from lotse_matching.adapters import orm
 from lotse_matching.adapters.repository import OfferDetailsCache
@@ -14,7 +17,7 @@ from lotse_matching.domain.policy import MatchPolicy
 from lotse_matching.service_layer import handlers
 from lotse_matching.service_layer.unit_of_work import UnitOfWork
 from lotse_shared.contracts import NEEDS, NeedEvent, OfferEvent
-from lotse_shared.envelope import Envelope
+from lotse_shared.envelope import Envelope, Tombstone
 from lotse_shared.errors import InvalidMessage
 from lotse_shared.region import load_region
 from lotse_shared.runtime import Runtime
@@ -45,20 +48,37 @@ class Matching:
             await uow.read_model.catch_up()
 
     async def handle(self, envelope: Envelope) -> None:
-        """Route one consumed event to its use case."""
-        event = envelope.event
-        consumer = self.settings.group_id
-        if isinstance(event, OfferEvent):
-            await handlers.offer_changed(event, envelope.id, self.uow(), self.policy, consumer)
-        elif isinstance(event, NeedEvent):
-            await handlers.need_changed(event, envelope.id, self.uow(), self.policy, consumer)
-        else:
-            raise InvalidMessage(f"matching does not consume {envelope.type}")
+        """Apply one consumed event."""
+        await self.handle_batch([envelope])
 
     async def erase(self, topic: str, key: str) -> None:
         """A tombstone on the needs topic erases the need and its matches."""
-        if topic.endswith(NEEDS.name):
-            await handlers.need_erased(key, self.uow())
+        await self.handle_batch([Tombstone(topic, key)])
+
+    async def handle_batch(self, items: Sequence[Envelope | Tombstone]) -> None:
+        """Apply consumed events and tombstones in order, in one transaction.
+
+        Raises :class:`InvalidMessage`, having changed nothing, when one of
+        them can never be applied.
+        """
+        changes = [change for item in items if (change := _change(item)) is not None]
+        if changes:
+            await handlers.apply(changes, self.uow(), self.policy, self.settings.group_id)
+
+
+def _change(item: Envelope | Tombstone) -> handlers.Change | None:
+    """What ``item`` asks of matching; None for tombstones of other topics than needs."""
+    if isinstance(item, Tombstone):
+        return handlers.NeedErasure(item.key) if item.topic.endswith(NEEDS.name) else None
+    event = item.event
+    try:
+        if isinstance(event, OfferEvent):
+            return handlers.OfferChange(handlers.offer_from(event), item.id, item.traceparent)
+        if isinstance(event, NeedEvent):
+            return handlers.NeedChange(handlers.need_from(event), item.id, item.traceparent)
+    except ValidationError as error:
+        raise InvalidMessage(f"{item.type} {item.id}: {error.errors()[0]['msg']}") from error
+    raise InvalidMessage(f"matching does not consume {item.type}")
 
 
 def bootstrap(settings: MatchingSettings | None = None) -> Matching:

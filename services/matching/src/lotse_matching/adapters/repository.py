@@ -28,7 +28,7 @@ from lotse_shared.contracts import (
     OfferStatus,
     match_id_for,
 )
-from lotse_shared.database import chunks, insert_ignoring_duplicates
+from lotse_shared.database import chunks, insert_ignoring_duplicates, update_by_id
 
 __all__ = [
     "ActiveMatch",
@@ -136,11 +136,25 @@ class ReadModel:
         ).one()
         return int(nid) + 1, int(seq) + 1
 
-    async def save_need(self, need: Need) -> bool:
+    async def save_needs(self, needs: Sequence[Need]) -> list[Need]:
+        """Store each need unless a same or newer version is stored; the ones stored, in order.
+
+        A few statements for all of them; each id at most once.
+        """
+        n = orm.needs.c
+        stored: dict[str, int] = {}
+        for some in chunks([need.id for need in needs]):
+            rows = await self.session.execute(select(n.id, n.version).where(n.id.in_(some)))
+            stored.update((r.id, r.version) for r in rows)
         nid, seq = await self._next_numbers()
-        return await self._upsert(
-            orm.needs,
-            {
+        fresh: list[dict[str, Any]] = []
+        newer: list[dict[str, Any]] = []
+        saved: list[Need] = []
+        for need in needs:
+            version = stored.get(need.id)
+            if version is not None and version >= need.version:
+                continue
+            values = {
                 "id": need.id,
                 "reference": need.reference,
                 "advisor_id": need.advisor_id,
@@ -148,9 +162,18 @@ class ReadModel:
                 "version": need.version,
                 "details": need.details.model_dump(mode="json"),
                 "seq": seq,
-            },
-            new_row={"nid": nid},
-        )
+            }
+            seq += 1
+            if version is None:
+                fresh.append(values | {"nid": nid})
+                nid += 1
+            else:
+                newer.append(values)
+            saved.append(need)
+        if fresh:
+            await self.session.execute(insert(orm.needs), fresh)
+        await update_by_id(self.session, orm.needs, newer)
+        return saved
 
     async def erase_need(self, need_id: str) -> None:
         """Keep nothing of the need but its id, marked erased, so the index drops it too."""
@@ -219,6 +242,25 @@ class ReadModel:
         ).one_or_none()
         return _need(row) if row else None
 
+    async def needs_with_ids(self, need_ids: Sequence[str]) -> list[Need]:
+        """The stored needs among ``need_ids``, in id order."""
+        n = orm.needs.c
+        found: list[Need] = []
+        for some in chunks(need_ids):
+            rows = await self.session.execute(
+                select(orm.needs).where(n.id.in_(some), n.status != ERASED).order_by(n.id)
+            )
+            found.extend(_need(r) for r in rows)
+        return sorted(found, key=lambda need: need.id)
+
+    async def offers_with_ids(self, offer_ids: Sequence[str]) -> list[Offer]:
+        """The stored offers among ``offer_ids``, whatever their status."""
+        found: list[Offer] = []
+        for some in chunks(offer_ids):
+            rows = await self.session.execute(select(orm.offers).where(orm.offers.c.id.in_(some)))
+            found.extend(_offer(r, self.parsed) for r in rows)
+        return found
+
     async def published_offers_of(self, categories: Sequence[Category]) -> Sequence[Offer]:
         rows = await self.session.execute(
             select(orm.offers).where(
@@ -251,27 +293,6 @@ class MatchRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def activate(
-        self, match_id: str, need: Need, offer: Offer, fit: Fit, now: datetime
-    ) -> bool:
-        """Record the pair as an active match; False when it was active already (its rank is refreshed)."""
-        values = _match_values(need, offer, fit)
-        m = orm.matches
-        if await insert_ignoring_duplicates(
-            self.session, m, values | {"id": match_id, "found_at": now}
-        ):
-            return True
-        was_active = (
-            await self.session.scalar(select(m.c.status).where(m.c.id == match_id)) == ACTIVE
-        )
-        found_at = {} if was_active else {"found_at": now}
-        await self.session.execute(
-            update(m)
-            .where(m.c.id == match_id)
-            .values(**values, **found_at, invalidated_at=None, invalidation_reason=None)
-        )
-        return not was_active
-
     async def activate_all(
         self, offer: Offer, pairs: Sequence[tuple[Need, Fit]], now: datetime
     ) -> None:
@@ -302,8 +323,39 @@ class MatchRepository:
                 )
             )
 
-    async def invalidate(self, match_id: str, reason: str, now: datetime) -> None:
-        await self.invalidate_all([match_id], reason, now)
+    async def activate_ranked(
+        self, ranked: Sequence[tuple[Need, Offer, Fit]], now: datetime
+    ) -> set[str]:
+        """Make each (need, offer) an active match with its new rank; the ids not active before.
+
+        Matches active already keep the moment they were found and get the new
+        score and reasons; new or invalidated ones are found now.
+        """
+        m = orm.matches.c
+        by_id = {match_id_for(need.id, offer.id): (need, offer, fit) for need, offer, fit in ranked}
+        status: dict[str, str] = {}
+        for some in chunks(list(by_id)):
+            rows = await self.session.execute(select(m.id, m.status).where(m.id.in_(some)))
+            status.update((r.id, r.status) for r in rows)
+        fresh: list[dict[str, Any]] = []
+        revived: list[dict[str, Any]] = []
+        refreshed: list[dict[str, Any]] = []
+        for match_id, (need, offer, fit) in by_id.items():
+            values = _match_values(need, offer, fit) | {"id": match_id}
+            was = status.get(match_id)
+            if was is None:
+                fresh.append(values | {"found_at": now})
+            elif was == ACTIVE:
+                refreshed.append(values)
+            else:
+                revived.append(
+                    values | {"found_at": now, "invalidated_at": None, "invalidation_reason": None}
+                )
+        if fresh:
+            await self.session.execute(insert(orm.matches), fresh)
+        await update_by_id(self.session, orm.matches, revived)
+        await update_by_id(self.session, orm.matches, refreshed)
+        return {match_id for match_id in by_id if status.get(match_id) != ACTIVE}
 
     async def invalidate_all(self, match_ids: Sequence[str], reason: str, now: datetime) -> None:
         for some in chunks(match_ids):
@@ -330,6 +382,18 @@ class MatchRepository:
             )
         )
         return [ActiveMatch(r.id, r.need_id, r.offer_id) for r in rows]
+
+    async def active_offers_of(self, need_ids: Sequence[str]) -> dict[str, set[str]]:
+        """For each of ``need_ids`` with active matches: the ids of their offers."""
+        m = orm.matches.c
+        found: dict[str, set[str]] = {}
+        for some in chunks(need_ids):
+            rows = await self.session.execute(
+                select(m.need_id, m.offer_id).where(m.need_id.in_(some), m.status == ACTIVE)
+            )
+            for need_id, offer_id in rows:
+                found.setdefault(need_id, set()).add(offer_id)
+        return found
 
     async def active_ranks_of(self, need_ids: Sequence[str]) -> dict[str, list[tuple[float, str]]]:
         """For each of ``need_ids``: the (score, offer id) of its active matches."""

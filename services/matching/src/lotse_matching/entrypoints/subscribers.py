@@ -31,7 +31,9 @@ def build_broker(matching: Matching) -> KafkaBroker:
             matching.runtime.running_producer,
             matching.handle,
             on_tombstone=matching.erase,
+            handle_batch=matching.handle_batch,
         ),
         description="Offer and need changes; each is paired against the other side.",
+        batch=matching.settings.batch_size,
     )
     return broker

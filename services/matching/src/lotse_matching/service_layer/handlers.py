@@ -1,12 +1,15 @@
-"""Matching use cases: apply an offer or need event, then pair, re-check and invalidate.
+"""Matching use cases: apply offer and need changes, then pair, re-check and invalidate.
 
-Each event is handled in one transaction: the read model, the matches, the
-inbox and the outgoing events commit together or not at all.
+The changes of one call are applied in order in one transaction: the read
+model, the matches, the inbox and the outgoing events commit together or not
+at all. A run of need changes is ranked together, with a few statements for
+the whole run instead of a few for each need.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from lotse_matching.domain.conditions import first_failure
@@ -15,6 +18,8 @@ from lotse_matching.domain.model import Context, Need, Offer
 from lotse_matching.domain.policy import MatchPolicy
 from lotse_matching.service_layer.unit_of_work import UnitOfWork
 from lotse_shared.contracts import (
+    Category,
+    Event,
     MatchFound,
     MatchInvalidated,
     MatchReason,
@@ -26,8 +31,18 @@ from lotse_shared.contracts import (
     match_id_for,
 )
 from lotse_shared.database import chunks
+from lotse_shared.observability import continuing
 
-__all__ = ["best_offers", "need_changed", "need_erased", "offer_changed"]
+__all__ = [
+    "Change",
+    "NeedChange",
+    "NeedErasure",
+    "OfferChange",
+    "apply",
+    "best_offers",
+    "need_from",
+    "offer_from",
+]
 
 _CHUNK = 1_000  # needs loaded and matched at a time when one offer fits many
 _OFFER_FIELDS = set(OfferDetails.model_fields)
@@ -46,51 +61,98 @@ def need_from(event: NeedEvent) -> Need:
     )
 
 
-async def offer_changed(
-    event: OfferEvent, event_id: str, uow: UnitOfWork, policy: MatchPolicy, consumer: str
+@dataclass(frozen=True)
+class OfferChange:
+    """An offer event: the offer's new state, the event's id and its trace."""
+
+    offer: Offer
+    event_id: str
+    trace: str | None = None
+
+
+@dataclass(frozen=True)
+class NeedChange:
+    """A need event: the need's new state, the event's id and its trace."""
+
+    need: Need
+    event_id: str
+    trace: str | None = None
+
+
+@dataclass(frozen=True)
+class NeedErasure:
+    """A tombstone on the needs topic."""
+
+    need_id: str
+
+
+Change = OfferChange | NeedChange | NeedErasure
+
+_Outgoing = list[tuple[Event, str | None]]  # events to publish, each with the trace it continues
+
+
+async def apply(
+    changes: Sequence[Change], uow: UnitOfWork, policy: MatchPolicy, consumer: str
 ) -> None:
+    """Apply ``changes`` in order, in one transaction; events applied before change nothing."""
+    async with uow:
+        await uow.serialise_matching()
+        fresh = await uow.first_deliveries(
+            consumer, [c.event_id for c in changes if not isinstance(c, NeedErasure)]
+        )
+        run: dict[str, NeedChange] = {}
+        for change in changes:
+            if isinstance(change, NeedErasure):
+                await _needs_changed(uow, run, policy)
+                await _need_erased(uow, change.need_id)
+                continue
+            if change.event_id not in fresh:
+                continue
+            fresh.discard(change.event_id)  # a second copy within the batch
+            if isinstance(change, NeedChange):
+                if change.need.id in run:  # the same need again: rank its first state first
+                    await _needs_changed(uow, run, policy)
+                run[change.need.id] = change
+            else:
+                await _needs_changed(uow, run, policy)
+                await _offer_changed(uow, change, policy)
+        await _needs_changed(uow, run, policy)
+        await uow.commit()
+
+
+async def _offer_changed(uow: UnitOfWork, change: OfferChange, policy: MatchPolicy) -> None:
     """Store the offer's new state, then re-rank every need it touches."""
-    offer = offer_from(event)
-    async with uow:
-        await uow.serialise_matching()
-        if not await uow.first_delivery(consumer, event_id):
-            return
-        if await uow.read_model.save_offer(offer):
-            holders = {m.need_id for m in await uow.matches.active_of_offer(offer.id)}
-            await _enter(uow, offer, holders, policy)
-            for need_id in sorted(holders):  # the offer changed under their matches
-                holder = await uow.read_model.need(need_id)
-                if holder is not None:
-                    await _rank(uow, holder, policy, changed="offer")
-        await uow.commit()
+    offer = change.offer
+    if not await uow.read_model.save_offer(offer):
+        return
+    holders = {m.need_id for m in await uow.matches.active_of_offer(offer.id)}
+    with continuing(change.trace):
+        await _enter(uow, offer, holders, policy)
+    if holders:  # the offer changed under their matches
+        needs = await uow.read_model.needs_with_ids(sorted(holders))
+        await _rank(uow, needs, policy, dict.fromkeys(holders, change.trace), changed="offer")
 
 
-async def need_changed(
-    event: NeedEvent, event_id: str, uow: UnitOfWork, policy: MatchPolicy, consumer: str
-) -> None:
-    """Store the need's new state, then rank the offers for it afresh."""
-    need = need_from(event)
-    async with uow:
-        await uow.serialise_matching()
-        if not await uow.first_delivery(consumer, event_id):
-            return
-        if await uow.read_model.save_need(need):
-            await _rank(uow, need, policy, changed="need")
-        await uow.commit()
+async def _needs_changed(uow: UnitOfWork, run: dict[str, NeedChange], policy: MatchPolicy) -> None:
+    """Store the needs' new states, then rank the offers for each afresh; empties ``run``."""
+    if not run:
+        return
+    changes = list(run.values())
+    run.clear()
+    stored = await uow.read_model.save_needs([c.need for c in changes])
+    traces = {c.need.id: c.trace for c in changes}
+    await _rank(uow, stored, policy, traces, changed="need")
 
 
-async def need_erased(need_id: str, uow: UnitOfWork) -> None:
+async def _need_erased(uow: UnitOfWork, need_id: str) -> None:
     """A tombstone: forget the need and its matches; tell subscribers each active match is gone."""
     now = datetime.now(UTC)
-    async with uow:
-        await uow.serialise_matching()
-        need = await uow.read_model.need(need_id)
-        if need is not None:
-            for active in await uow.matches.active_of_need(need_id):
-                await uow.publish(_invalidated(need, active.offer_id, "erased", now))
-        await uow.matches.erase_need(need_id)
-        await uow.read_model.erase_need(need_id)
-        await uow.commit()
+    need = await uow.read_model.need(need_id)
+    if need is not None:
+        active = await uow.matches.active_of_need(need_id)
+        await uow.publish_all([_invalidated(need, m.offer_id, "erased", now) for m in active])
+    await uow.matches.erase_need(need_id)
+    await uow.read_model.erase_need(need_id)
 
 
 async def _enter(uow: UnitOfWork, offer: Offer, holders: set[str], policy: MatchPolicy) -> None:
@@ -169,25 +231,64 @@ def best_offers(
     return fitting[: policy.max_per_need]
 
 
-async def _rank(uow: UnitOfWork, need: Need, policy: MatchPolicy, *, changed: str) -> None:
-    """Make the need's active matches its best fitting offers: found ones published, lost ones invalidated."""
+async def _rank(
+    uow: UnitOfWork,
+    needs: Sequence[Need],
+    policy: MatchPolicy,
+    traces: Mapping[str, str | None],
+    *,
+    changed: str,
+) -> None:
+    """Make each need's active matches its best fitting offers: found ones published, lost ones invalidated.
+
+    ``traces`` gives, for each need, the trace its events continue.
+    """
+    if not needs:
+        return
     now = datetime.now(UTC)
-    offers = {o.id: o for o in await uow.read_model.published_offers_of(need.details.categories)}
-    active = {m.offer_id for m in await uow.matches.active_of_need(need.id)}
-    for offer_id in active - offers.keys():  # withdrawn, or no longer of a wanted kind
-        offer = await uow.read_model.offer(offer_id)
-        if offer is not None:
-            offers[offer_id] = offer
-    best = best_offers(need, offers.values(), policy, now.date())
-    for offer, result in best:
-        if await uow.matches.activate(match_id_for(need.id, offer.id), need, offer, result, now):
-            await uow.publish(_found(need, offer, result, now))
-    kept = {offer.id for offer, _ in best}
     ctx = Context(now.date(), policy.region)
-    for offer_id in sorted(active - kept):
-        reason = _invalidation_reason(need, offers.get(offer_id), ctx, changed)
-        await uow.matches.invalidate(match_id_for(need.id, offer_id), reason, now)
-        await uow.publish(_invalidated(need, offer_id, reason, now))
+    kinds = sorted({c for n in needs for c in n.details.categories})
+    published = await uow.read_model.published_offers_of(kinds)
+    offers = {o.id: o for o in published}
+    by_kind: dict[Category, list[Offer]] = {}
+    for o in published:
+        by_kind.setdefault(o.details.category, []).append(o)
+    active = await uow.matches.active_offers_of([n.id for n in needs])
+    held = {offer_id for ids in active.values() for offer_id in ids}
+    for o in await uow.read_model.offers_with_ids(sorted(held - offers.keys())):
+        offers[o.id] = o  # withdrawn, or no longer of a wanted kind
+    ranked: list[tuple[Need, Offer, Fit]] = []
+    lost: list[tuple[Need, str, str]] = []
+    for need in needs:
+        mine = active.get(need.id, set())
+        candidates = {o.id: o for c in set(need.details.categories) for o in by_kind.get(c, [])}
+        candidates |= {i: offers[i] for i in mine if i in offers}
+        best = best_offers(need, candidates.values(), policy, now.date())
+        ranked += [(need, offer, result) for offer, result in best]
+        kept = {offer.id for offer, _ in best}
+        for offer_id in sorted(mine - kept):
+            reason = _invalidation_reason(need, offers.get(offer_id), ctx, changed)
+            lost.append((need, offer_id, reason))
+    found = await uow.matches.activate_ranked(ranked, now)
+    outgoing: _Outgoing = [
+        (_found(need, offer, result, now), traces.get(need.id))
+        for need, offer, result in ranked
+        if match_id_for(need.id, offer.id) in found
+    ]
+    for reason in sorted({r for _, _, r in lost}):
+        ids = [match_id_for(n.id, o) for n, o, r in lost if r == reason]
+        await uow.matches.invalidate_all(ids, reason, now)
+    outgoing += [(_invalidated(n, o, r, now), traces.get(n.id)) for n, o, r in lost]
+    await _publish(uow, outgoing)
+
+
+async def _publish(uow: UnitOfWork, outgoing: _Outgoing) -> None:
+    """Queue the events in this order, each in the trace it continues."""
+    records = []
+    for event, trace in outgoing:
+        with continuing(trace):
+            records.append(uow.record_of(event))
+    await uow.publish_records(records)
 
 
 def _invalidation_reason(need: Need, offer: Offer | None, ctx: Context, changed: str) -> str:

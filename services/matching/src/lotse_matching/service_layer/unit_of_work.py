@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from types import TracebackType
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -16,7 +17,7 @@ from lotse_matching.adapters.repository import (
 )
 from lotse_matching.domain.need_index import NeedIndex
 from lotse_shared.database import is_postgres
-from lotse_shared.inbox import first_delivery
+from lotse_shared.inbox import first_deliveries
 from lotse_shared.outbox import Outbox
 from lotse_shared.unit_of_work import SqlUnitOfWork
 
@@ -43,15 +44,39 @@ class UnitOfWork(SqlUnitOfWork):
         super().__init__(sessions, outbox, on_commit)
         self.need_index = need_index
         self.offer_details = offer_details or OfferDetailsCache()
+        self._index_seen = need_index.seen
+        self._committed = False
 
     def _open(self) -> None:
         self.read_model = ReadModel(self.session, self.need_index, self.offer_details)
         self.matches = MatchRepository(self.session)
         self.queries = MatchQueries(self.session)
+        self._index_seen = self.need_index.seen
+        self._committed = False
 
-    async def first_delivery(self, consumer: str, event_id: str) -> bool:
-        """Record the event in the inbox; False when it was applied before."""
-        return await first_delivery(self.session, orm.inbox, consumer, event_id)
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Roll back unless committed; the need index then forgets what it took from this transaction.
+
+        The index catches up inside the transaction, so it may hold needs this
+        transaction stored; rolled back, they never were. It is rebuilt from the
+        store on its next use (rare: only a failed transaction gets here).
+        """
+        if not self._committed and self.need_index.seen != self._index_seen:
+            self.need_index.forget()
+        await super().__aexit__(exc_type, exc, tb)
+
+    async def commit(self) -> None:
+        await super().commit()
+        self._committed = True
+
+    async def first_deliveries(self, consumer: str, event_ids: Sequence[str]) -> set[str]:
+        """Record the events in the inbox; the ids of those not applied before."""
+        return await first_deliveries(self.session, orm.inbox, consumer, event_ids)
 
     async def serialise_matching(self) -> None:
         """Make concurrent instances see each other's offers and needs.
