@@ -386,3 +386,10 @@ async def test_a_batch_rolled_back_after_the_need_index_took_its_needs_leaves_no
     assert await published_matches(matching) == []
     await matching.handle_batch([envelope(n, "n1"), envelope(o, "o1")])  # redelivered
     assert await active_matches(matching, n.need_id) == sorted([o.offer_id, other.offer_id])
+
+
+async def test_the_need_index_built_at_start_is_kept(matching: Matching) -> None:
+    await deliver(matching, need())
+    matching.need_index.forget()
+    await matching.build_index()  # reads in a transaction that stores nothing and commits nothing
+    assert len(matching.need_index) == 1

@@ -1,4 +1,5 @@
-"""The need index finds exactly the open needs an offer fits: the hard conditions, vectorised.
+"""The need index finds exactly the open needs an offer fits, and the offer table exactly the
+offers a need fits: the hard conditions, vectorised both ways.
 
 Hypothesis draws needs and offers over every field a condition reads —
 including distances that equal the travel limit, municipalities the region
@@ -9,6 +10,7 @@ one pair at a time.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, timedelta
 from typing import Any
 
@@ -19,6 +21,7 @@ from lotse_matching.domain.conditions import first_failure
 from lotse_matching.domain.geography import haversine_km
 from lotse_matching.domain.model import Context, Need, Offer
 from lotse_matching.domain.need_index import NeedIndex
+from lotse_matching.domain.offer_table import OfferTable
 from lotse_shared.contracts import (
     Category,
     GermanLevel,
@@ -143,6 +146,25 @@ def test_the_index_finds_exactly_the_needs_the_conditions_admit(
     assert index.seen == len(changes)
 
 
+@settings(max_examples=150, deadline=None, database=None, derandomize=True)
+@given(
+    drawn=st.lists(offers(), min_size=5, max_size=40),
+    needs=st.lists(need_details, min_size=3, max_size=10),
+    closed=st.booleans(),
+)
+def test_the_offer_table_finds_exactly_the_offers_the_conditions_admit(
+    drawn: list[Offer], needs: list[NeedDetails], closed: bool
+) -> None:
+    numbered = [dataclasses.replace(o, id=f"o{n}") for n, o in enumerate(drawn)]
+    table = OfferTable(numbered, CTX)
+    for n, details in enumerate(needs):
+        status = NeedStatus.CLOSED if closed and n == 0 else NeedStatus.OPEN
+        need = Need(f"n{n}", "UNN-X", "a", status, 1, details)
+        found = [o.id for o in table.fitting(need)]
+        assert len(found) == len(set(found)), "an offer was found twice"
+        assert set(found) == {o.id for o in numbered if first_failure(need, o, CTX) is None}
+
+
 def test_a_closed_need_leaves_every_category_it_wanted() -> None:
     index = NeedIndex(PLACES)
     details = NeedDetails.model_validate(
@@ -181,10 +203,16 @@ def _one_need_and_offer(travel_km: float, **offer: Any) -> tuple[NeedIndex, Offe
 def test_a_venue_exactly_at_the_travel_limit_is_reachable_and_a_hair_beyond_is_not() -> None:
     home, venue = REGION.municipalities[PLACES[0]], REGION.municipalities[PLACES[1]]
     limit = haversine_km(home.lat, home.lon, venue.lat, venue.lon)
-    index, offer, _ = _one_need_and_offer(limit)
+    index, offer, need = _one_need_and_offer(limit)
     assert index.fitting(offer, CTX).tolist() == [7]
-    short, offer, _ = _one_need_and_offer(limit - 1e-9)
+    assert OfferTable([offer], CTX).fitting(_open(need)) == [offer]
+    short, offer, need = _one_need_and_offer(limit - 1e-9)
     assert short.fitting(offer, CTX).tolist() == []
+    assert OfferTable([offer], CTX).fitting(_open(need)) == []
+
+
+def _open(details: NeedDetails) -> Need:
+    return Need("n", "UNN-X", "a", NeedStatus.OPEN, 1, details)
 
 
 def test_a_service_area_or_online_delivery_reaches_beyond_the_travel_limit() -> None:

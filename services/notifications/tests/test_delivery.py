@@ -9,11 +9,13 @@ from typing import Any
 
 from lotse_notifications.bootstrap import Notifications
 from lotse_notifications.domain.model import delivery_id_for
+from lotse_shared.envelope import Envelope, decode, encode
 from services.notifications.tests.support import (
     Clock,
     advisor,
     deliver,
     deliveries,
+    ended,
     match,
     outbox,
     parsed,
@@ -203,3 +205,29 @@ async def test_an_email_waits_for_the_batching_window_to_close(
     message, text, _ = parsed(raw)
     assert message["Subject"] == "Lotse: 2 neue passende Angebote für UNN-7K3Q9X"
     assert "Erster Kurs" in text and "Zweiter Kurs" in text
+
+
+def envelope(event: Any, event_id: str | None = None) -> Envelope:
+    record = encode(event, source="/lotse/test", event_id=event_id)
+    assert record.value is not None
+    return decode(record.headers, record.value)
+
+
+async def test_a_batch_is_applied_in_order_in_one_go_and_a_repeated_event_in_it_once(
+    notifications: Notifications, smtp_server: tuple[int, Any]
+) -> None:
+    _, inbox = smtp_server
+    kept, gone = match(), match()
+    await notifications.handle_batch(
+        [
+            envelope(advisor()),
+            envelope(kept, "f-1"),
+            envelope(gone, "f-2"),
+            envelope(kept, "f-1"),
+            envelope(ended(gone), "e-2"),
+        ]
+    )
+    statuses = {d["match_id"]: d["status"] for d in await deliveries(notifications)}
+    assert statuses == {kept.match_id: "pending", gone.match_id: "cancelled"}
+    assert await notifications.send_due() == 1
+    assert len(inbox.messages) == 1

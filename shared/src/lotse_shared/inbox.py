@@ -13,9 +13,9 @@ from sqlalchemy import Column, DateTime, MetaData, String, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from lotse_shared.database import chunks, insert_ignoring_duplicates, is_postgres
+from lotse_shared.database import chunks, is_postgres
 
-__all__ = ["first_deliveries", "first_delivery", "inbox_table"]
+__all__ = ["first_deliveries", "inbox_table"]
 
 
 def inbox_table(metadata: MetaData) -> Table:
@@ -25,15 +25,6 @@ def inbox_table(metadata: MetaData) -> Table:
         Column("consumer", String(100), primary_key=True),
         Column("event_id", String(100), primary_key=True),
         Column("received_at", DateTime(timezone=True), nullable=False),
-    )
-
-
-async def first_delivery(session: AsyncSession, inbox: Table, consumer: str, event_id: str) -> bool:
-    """Record ``event_id`` for ``consumer``; False when it was recorded before."""
-    return await insert_ignoring_duplicates(
-        session,
-        inbox,
-        {"consumer": consumer, "event_id": event_id, "received_at": datetime.now(UTC)},
     )
 
 

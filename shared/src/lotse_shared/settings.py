@@ -34,6 +34,13 @@ class CommonSettings(BaseSettings):
         validation_alias="LOTSE_TOPIC_PREFIX",
         description="Put before every topic name, for several deployments on one Kafka cluster.",
     )
+    consumer_batch: int = Field(
+        default=500,
+        ge=1,
+        le=10_000,
+        validation_alias="LOTSE_CONSUMER_BATCH",
+        description="Consumed events a service applies together in one transaction, at most.",
+    )
     otel_endpoint: str | None = Field(
         default=None,
         validation_alias="OTEL_EXPORTER_OTLP_ENDPOINT",

@@ -32,10 +32,3 @@ class MatchingSettings(CommonSettings):
         validation_alias="MATCHING_ELIGIBILITY_RULES_FILE",
         description="JSON eligibility rules with validity dates; the packaged rules when unset.",
     )
-    batch_size: int = Field(
-        default=500,
-        ge=1,
-        le=10_000,
-        validation_alias="MATCHING_BATCH_SIZE",
-        description="Consumed events applied together in one transaction, at most.",
-    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from importlib import resources
@@ -20,8 +20,7 @@ from lotse_notifications.domain.model import Timing
 from lotse_notifications.service_layer import handlers
 from lotse_notifications.service_layer.sending import send_due
 from lotse_notifications.service_layer.unit_of_work import UnitOfWork
-from lotse_shared.contracts import AdvisorEvent, MatchFound, MatchInvalidated, ProviderEvent
-from lotse_shared.envelope import Envelope
+from lotse_shared.envelope import Envelope, Tombstone
 from lotse_shared.region import load_region
 from lotse_shared.runtime import Runtime
 
@@ -53,22 +52,16 @@ class Notifications:
         self._wakeup.set()
 
     async def handle(self, envelope: Envelope) -> None:
-        """Route one consumed event to its use case."""
-        event, consumer, now = envelope.event, self.settings.group_id, self.clock()
-        if isinstance(event, AdvisorEvent):
-            await handlers.advisor_changed(
-                event, envelope.id, self.uow(), consumer, self.timing, now
+        """Apply one consumed event."""
+        await self.handle_batch([envelope])
+
+    async def handle_batch(self, items: Sequence[Envelope | Tombstone]) -> None:
+        """Apply consumed events in order, in one transaction; tombstones change nothing here."""
+        envelopes = [item for item in items if isinstance(item, Envelope)]
+        if envelopes:
+            await handlers.apply(
+                envelopes, self.uow(), self.settings.group_id, self.timing, self.clock()
             )
-        elif isinstance(event, ProviderEvent):
-            await handlers.provider_changed(event, envelope.id, self.uow(), consumer)
-        elif isinstance(event, MatchFound):
-            await handlers.match_found(event, envelope.id, self.uow(), consumer, self.timing, now)
-        elif isinstance(event, MatchInvalidated):
-            await handlers.match_invalidated(
-                event, envelope.id, self.uow(), consumer, self.timing, now
-            )
-        else:
-            log.debug("notifications ignores %s", envelope.type)
 
     async def send_due(self) -> int:
         """Send every email that is due now; how many the server accepted."""

@@ -83,7 +83,10 @@ class GermanLevel(StrEnum):
 
     @property
     def rank(self) -> int:
-        return list(GermanLevel).index(self)
+        return _LEVEL_RANKS[self]
+
+
+_LEVEL_RANKS = {level: n for n, level in enumerate(GermanLevel)}
 
 
 class Literacy(StrEnum):

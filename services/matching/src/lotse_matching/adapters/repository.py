@@ -96,6 +96,7 @@ class ReadModel:
         self.session = session
         self.index = index
         self.parsed = parsed or OfferDetailsCache()
+        self.stored_needs = False  # whether this transaction changed any need
 
     async def _upsert(
         self, table: Table, values: dict[str, Any], new_row: dict[str, Any] | None = None
@@ -147,6 +148,7 @@ class ReadModel:
             rows = await self.session.execute(select(n.id, n.version).where(n.id.in_(some)))
             stored.update((r.id, r.version) for r in rows)
         nid, seq = await self._next_numbers()
+        self.stored_needs = True
         fresh: list[dict[str, Any]] = []
         newer: list[dict[str, Any]] = []
         saved: list[Need] = []
@@ -179,6 +181,7 @@ class ReadModel:
         """Keep nothing of the need but its id, marked erased, so the index drops it too."""
         n = orm.needs.c
         nid, seq = await self._next_numbers()
+        self.stored_needs = True
         erased = {
             "reference": "",
             "advisor_id": "",

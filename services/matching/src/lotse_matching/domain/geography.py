@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from math import asin, cos, radians, sin, sqrt
+from math import asin, cos, inf, radians, sin, sqrt
 
 from lotse_matching.domain.model import Need, Offer
 from lotse_shared.region import Region
 
-__all__ = ["distance_from", "distance_km", "haversine_km"]
+__all__ = ["distance_from", "distance_km", "haversine_km", "km_or_infinite"]
 
 _EARTH_RADIUS_KM = 6371.0088
 
@@ -40,3 +40,9 @@ def distance_from(ags: str, offer: Offer, region: Region) -> float | None:
     if venue is None:
         return None
     return haversine_km(home.lat, home.lon, venue.lat, venue.lon)
+
+
+def km_or_infinite(ags: str, offer: Offer, region: Region) -> float:
+    """:func:`distance_from`, with an unknown place infinitely far: no travel limit reaches it."""
+    km = distance_from(ags, offer, region)
+    return inf if km is None else km

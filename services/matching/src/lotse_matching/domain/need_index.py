@@ -16,7 +16,6 @@ holds no ids, references or advisors: the caller loads the fitting needs.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -24,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from lotse_matching.domain.conditions import offer_full, offer_over
-from lotse_matching.domain.geography import distance_from
+from lotse_matching.domain.geography import km_or_infinite
 from lotse_matching.domain.model import Context, Offer
 from lotse_shared.contracts import (
     Category,
@@ -319,11 +318,7 @@ class NeedIndex:
             dtype=np.bool_,
         )
         distance = np.array(
-            [_or_infinite(distance_from(ags, offer, ctx.region)) for ags in self._places],
+            [km_or_infinite(ags, offer, ctx.region) for ags in self._places],
             dtype=np.float64,
         )
         return always, distance
-
-
-def _or_infinite(km: float | None) -> float:
-    return math.inf if km is None else km

@@ -34,6 +34,6 @@ def build_broker(matching: Matching) -> KafkaBroker:
             handle_batch=matching.handle_batch,
         ),
         description="Offer and need changes; each is paired against the other side.",
-        batch=matching.settings.batch_size,
+        batch=matching.settings.consumer_batch,
     )
     return broker

@@ -15,10 +15,10 @@ from datetime import UTC, date, datetime
 from lotse_matching.domain.conditions import first_failure
 from lotse_matching.domain.fit import Fit, fit
 from lotse_matching.domain.model import Context, Need, Offer
+from lotse_matching.domain.offer_table import OfferTable
 from lotse_matching.domain.policy import MatchPolicy
 from lotse_matching.service_layer.unit_of_work import UnitOfWork
 from lotse_shared.contracts import (
-    Category,
     Event,
     MatchFound,
     MatchInvalidated,
@@ -197,7 +197,10 @@ async def _enter_chunk(
             displaced.append((need, _weakest(ranks)[1]))
     # None of these needs holds the offer now (holders were left out), so each match is new.
     await uow.matches.activate_all(offer, entering, now)
-    await uow.publish_all([_found(need, offer, result, now) for need, result in entering])
+    summaries: dict[str, OfferSummary] = {}  # one offer: its summary is made once
+    await uow.publish_all(
+        [_found(need, offer, result, now, summaries) for need, result in entering]
+    )
     await uow.matches.invalidate_all(
         [match_id_for(need.id, offer_id) for need, offer_id in displaced], "outranked", now
     )
@@ -249,29 +252,26 @@ async def _rank(
     ctx = Context(now.date(), policy.region)
     kinds = sorted({c for n in needs for c in n.details.categories})
     published = await uow.read_model.published_offers_of(kinds)
+    table = OfferTable(published, ctx)
     offers = {o.id: o for o in published}
-    by_kind: dict[Category, list[Offer]] = {}
-    for o in published:
-        by_kind.setdefault(o.details.category, []).append(o)
     active = await uow.matches.active_offers_of([n.id for n in needs])
     held = {offer_id for ids in active.values() for offer_id in ids}
     for o in await uow.read_model.offers_with_ids(sorted(held - offers.keys())):
-        offers[o.id] = o  # withdrawn, or no longer of a wanted kind
+        offers[o.id] = o  # withdrawn, or no longer of a wanted kind: why its matches end
     ranked: list[tuple[Need, Offer, Fit]] = []
     lost: list[tuple[Need, str, str]] = []
     for need in needs:
         mine = active.get(need.id, set())
-        candidates = {o.id: o for c in set(need.details.categories) for o in by_kind.get(c, [])}
-        candidates |= {i: offers[i] for i in mine if i in offers}
-        best = best_offers(need, candidates.values(), policy, now.date())
+        best = best_offers(need, table.fitting(need), policy, now.date())
         ranked += [(need, offer, result) for offer, result in best]
         kept = {offer.id for offer, _ in best}
         for offer_id in sorted(mine - kept):
             reason = _invalidation_reason(need, offers.get(offer_id), ctx, changed)
             lost.append((need, offer_id, reason))
     found = await uow.matches.activate_ranked(ranked, now)
+    summaries: dict[str, OfferSummary] = {}
     outgoing: _Outgoing = [
-        (_found(need, offer, result, now), traces.get(need.id))
+        (_found(need, offer, result, now, summaries), traces.get(need.id))
         for need, offer, result in ranked
         if match_id_for(need.id, offer.id) in found
     ]
@@ -302,27 +302,43 @@ def _invalidation_reason(need: Need, offer: Offer | None, ctx: Context, changed:
     return "changed" if changed == "offer" else "need_changed"
 
 
-def _found(need: Need, offer: Offer, result: Fit, now: datetime) -> MatchFound:
-    details = offer.details
+def _found(
+    need: Need,
+    offer: Offer,
+    result: Fit,
+    now: datetime,
+    summaries: dict[str, OfferSummary] | None = None,
+) -> MatchFound:
+    """The event for a new match; ``summaries`` keeps each offer's summary for the next need."""
+    summary = summaries.get(offer.id) if summaries is not None else None
+    if summary is None:
+        summary = _summary(offer)
+        if summaries is not None:
+            summaries[offer.id] = summary
     return MatchFound(
         match_id=match_id_for(need.id, offer.id),
         need_id=need.id,
         need_reference=need.reference,
         advisor_id=need.advisor_id,
         offer_id=offer.id,
-        offer=OfferSummary(
-            title=details.title["de"],
-            category=details.category,
-            municipality=details.location.municipality,
-            provider_id=offer.provider_id,
-            start_date=details.start_date,
-            rolling_start=details.rolling_start,
-            contact_email=str(details.contact_email),
-        ),
+        offer=summary,
         score=result.score,
         reasons=[MatchReason(code=r.code, de=r.de, en=r.en) for r in result.reasons],
         eligibility=result.eligibility.value,
         found_at=now,
+    )
+
+
+def _summary(offer: Offer) -> OfferSummary:
+    details = offer.details
+    return OfferSummary(
+        title=details.title["de"],
+        category=details.category,
+        municipality=details.location.municipality,
+        provider_id=offer.provider_id,
+        start_date=details.start_date,
+        rolling_start=details.rolling_start,
+        contact_email=str(details.contact_email),
     )
 
 

@@ -64,9 +64,14 @@ class UnitOfWork(SqlUnitOfWork):
 
         The index catches up inside the transaction, so it may hold needs this
         transaction stored; rolled back, they never were. It is rebuilt from the
-        store on its next use (rare: only a failed transaction gets here).
+        store on its next use (rare: only a failed transaction that stored
+        needs gets here).
         """
-        if not self._committed and self.need_index.seen != self._index_seen:
+        if (
+            not self._committed
+            and self.read_model.stored_needs
+            and self.need_index.seen != self._index_seen
+        ):
             self.need_index.forget()
         await super().__aexit__(exc_type, exc, tb)
 

@@ -30,7 +30,9 @@ def build_broker(notifications: Notifications) -> KafkaBroker:
             notifications.settings.group_id,
             notifications.runtime.running_producer,
             notifications.handle,
+            handle_batch=notifications.handle_batch,
         ),
         description="Advisor and provider directory, and match events: news of matches becomes email.",
+        batch=notifications.settings.consumer_batch,
     )
     return broker

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,41 +22,68 @@ from lotse_notifications.domain.model import (
 )
 from lotse_notifications.service_layer.unit_of_work import UnitOfWork
 from lotse_shared.contracts import AdvisorEvent, MatchFound, MatchInvalidated, ProviderEvent
+from lotse_shared.envelope import Envelope
 
-__all__ = ["advisor_changed", "match_found", "match_invalidated", "provider_changed"]
+__all__ = ["apply"]
 
 log = logging.getLogger(__name__)
 
 
-async def advisor_changed(
-    event: AdvisorEvent,
-    event_id: str,
-    uow: UnitOfWork,
-    consumer: str,
-    timing: Timing,
-    now: datetime,
+async def apply(
+    envelopes: Sequence[Envelope], uow: UnitOfWork, consumer: str, timing: Timing, now: datetime
+) -> None:
+    """Apply consumed events in order, in one transaction; events applied before change nothing."""
+    recorded: list[tuple[MatchFound, dict[str, Any]]] = []
+    async with uow:
+        fresh = await uow.first_deliveries(consumer, [e.id for e in envelopes])
+        for envelope in envelopes:
+            if envelope.id not in fresh:
+                continue
+            fresh.discard(envelope.id)  # a second copy within the batch
+            event = envelope.event
+            if isinstance(event, AdvisorEvent):
+                await _advisor_changed(uow, event, timing, now)
+            elif isinstance(event, ProviderEvent):
+                await _provider_changed(uow, event)
+            elif isinstance(event, MatchFound):
+                values = await _match_found(uow, event, timing, now)
+                if values is not None:
+                    recorded.append((event, values))
+            elif isinstance(event, MatchInvalidated):
+                await _match_invalidated(uow, event, timing, now)
+            else:
+                log.debug("notifications ignores %s", envelope.type)
+        await uow.commit()
+    for event, values in recorded:
+        log.info(
+            "match %s for %s: %s, due %s",
+            event.match_id,
+            event.need_reference,
+            values["status"],
+            values["due_at"].isoformat(),
+        )
+
+
+async def _advisor_changed(
+    uow: UnitOfWork, event: AdvisorEvent, timing: Timing, now: datetime
 ) -> None:
     """Keep the advisor's copy; their pending news follows a changed preference at once."""
-    async with uow:
-        if not await uow.first_delivery(consumer, event_id):
-            return
-        pref = event.notifications
-        changed = await uow.directory.save_advisor(
-            {
-                "id": event.advisor_id,
-                "name": event.name,
-                "email": str(event.email),
-                "active": event.active,
-                "version": event.version,
-                "language": event.language,
-                "mode": pref.mode.value,
-                "digest_hour": pref.digest_hour,
-                "min_score": pref.min_score,
-            }
-        )
-        if changed:
-            await _reschedule(uow, event.advisor_id, timing, now)
-        await uow.commit()
+    pref = event.notifications
+    changed = await uow.directory.save_advisor(
+        {
+            "id": event.advisor_id,
+            "name": event.name,
+            "email": str(event.email),
+            "active": event.active,
+            "version": event.version,
+            "language": event.language,
+            "mode": pref.mode.value,
+            "digest_hour": pref.digest_hour,
+            "min_score": pref.min_score,
+        }
+    )
+    if changed:
+        await _reschedule(uow, event.advisor_id, timing, now)
 
 
 async def _reschedule(uow: UnitOfWork, advisor_id: str, timing: Timing, now: datetime) -> None:
@@ -79,49 +107,31 @@ async def _reschedule(uow: UnitOfWork, advisor_id: str, timing: Timing, now: dat
             await uow.deliveries.set([row.id], due_at=due, group_key=group)
 
 
-async def provider_changed(
-    event: ProviderEvent, event_id: str, uow: UnitOfWork, consumer: str
-) -> None:
+async def _provider_changed(uow: UnitOfWork, event: ProviderEvent) -> None:
     """Keep the provider's name, which emails show."""
-    async with uow:
-        if not await uow.first_delivery(consumer, event_id):
-            return
-        await uow.directory.save_provider(
-            {"id": event.provider_id, "name": event.name, "version": event.version}
-        )
-        await uow.commit()
+    await uow.directory.save_provider(
+        {"id": event.provider_id, "name": event.name, "version": event.version}
+    )
 
 
-async def match_found(
-    event: MatchFound, event_id: str, uow: UnitOfWork, consumer: str, timing: Timing, now: datetime
-) -> bool:
-    """Record the email to send about ``event``; False when it was recorded before.
+async def _match_found(
+    uow: UnitOfWork, event: MatchFound, timing: Timing, now: datetime
+) -> dict[str, Any] | None:
+    """Record the email to send about ``event``; its values, or None when it was recorded before.
 
     A match that was cancelled before its email went out (it ended, then came
     back) is pending again: still one email per advisor and match.
     """
-    async with uow:
-        if not await uow.first_delivery(consumer, event_id):
-            return False
-        recipient = await uow.directory.recipient(event.advisor_id)
-        delivery_id = delivery_id_for(event.advisor_id, event.match_id, MATCH_FOUND)
-        values = _found_values(event, recipient, timing, now)
-        added = await uow.deliveries.add({"id": delivery_id, **values})
-        if not added:
-            earlier = await uow.deliveries.get(delivery_id)
-            if earlier is not None and earlier.status == CANCELLED:
-                await uow.deliveries.set([delivery_id], **values)
-                added = True
-        await uow.commit()
-    if added:
-        log.info(
-            "match %s for %s: %s, due %s",
-            event.match_id,
-            event.need_reference,
-            values["status"],
-            values["due_at"].isoformat(),
-        )
-    return added
+    recipient = await uow.directory.recipient(event.advisor_id)
+    delivery_id = delivery_id_for(event.advisor_id, event.match_id, MATCH_FOUND)
+    values = _found_values(event, recipient, timing, now)
+    if await uow.deliveries.add({"id": delivery_id, **values}):
+        return values
+    earlier = await uow.deliveries.get(delivery_id)
+    if earlier is not None and earlier.status == CANCELLED:
+        await uow.deliveries.set([delivery_id], **values)
+        return values
+    return None
 
 
 def _found_values(
@@ -150,6 +160,13 @@ def _found_values(
         "reasons": [{"de": r.de, "en": r.en} for r in event.reasons],
         "eligibility": event.eligibility,
         "status": SUPPRESSED if below else PENDING,
+        **_unsent(group, due, now),
+    }
+
+
+def _unsent(group: str, due: datetime, now: datetime) -> dict[str, Any]:
+    """What a delivery recorded ``now`` starts with: never tried, due at ``due`` in ``group``."""
+    return {
         "attempts": 0,
         "group_key": group,
         "due_at": due,
@@ -159,52 +176,33 @@ def _found_values(
     }
 
 
-async def match_invalidated(
-    event: MatchInvalidated,
-    event_id: str,
-    uow: UnitOfWork,
-    consumer: str,
-    timing: Timing,
-    now: datetime,
-) -> bool:
+async def _match_invalidated(
+    uow: UnitOfWork, event: MatchInvalidated, timing: Timing, now: datetime
+) -> None:
     """An ended match: news not yet sent is withdrawn; an advisor already told gets a notice.
 
-    Returns whether a notice was recorded. A notice goes out like news of
-    matches: in the need's next email, or in the digest.
+    A notice goes out like news of matches: in the need's next email, or in the digest.
     """
-    async with uow:
-        if not await uow.first_delivery(consumer, event_id):
-            return False
-        found = await uow.deliveries.get(
-            delivery_id_for(event.advisor_id, event.match_id, MATCH_FOUND)
+    found = await uow.deliveries.get(delivery_id_for(event.advisor_id, event.match_id, MATCH_FOUND))
+    if found is None:
+        return
+    if found.status == PENDING and not _claimed(found.claimed_until, now):
+        await uow.deliveries.set([found.id], status=CANCELLED)
+    elif found.status in (PENDING, SENT) and worth_a_notice(event.reason):
+        recipient = await uow.directory.recipient(event.advisor_id)
+        due, group = schedule(
+            now, event.need_reference, recipient.preference if recipient else None, timing
         )
-        noticed = False
-        if found is None:
-            pass
-        elif found.status == PENDING and not _claimed(found.claimed_until, now):
-            await uow.deliveries.set([found.id], status=CANCELLED)
-        elif found.status in (PENDING, SENT) and worth_a_notice(event.reason):
-            recipient = await uow.directory.recipient(event.advisor_id)
-            due, group = schedule(
-                now, event.need_reference, recipient.preference if recipient else None, timing
-            )
-            noticed = await uow.deliveries.add(
-                {
-                    "id": delivery_id_for(event.advisor_id, event.match_id, MATCH_INVALIDATED),
-                    **{k: getattr(found, k) for k in _COPIED_FROM_FOUND},
-                    "kind": MATCH_INVALIDATED,
-                    "invalidation_reason": event.reason,
-                    "status": PENDING,
-                    "attempts": 0,
-                    "group_key": group,
-                    "due_at": due,
-                    "next_attempt_at": now,
-                    "claimed_until": None,
-                    "created_at": now,
-                }
-            )
-        await uow.commit()
-    return noticed
+        await uow.deliveries.add(
+            {
+                "id": delivery_id_for(event.advisor_id, event.match_id, MATCH_INVALIDATED),
+                **{k: getattr(found, k) for k in _COPIED_FROM_FOUND},
+                "kind": MATCH_INVALIDATED,
+                "invalidation_reason": event.reason,
+                "status": PENDING,
+                **_unsent(group, due, now),
+            }
+        )
 
 
 _COPIED_FROM_FOUND = (
