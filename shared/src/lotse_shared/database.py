@@ -33,12 +33,17 @@ def chunks(items: Sequence[T], size: int = IN_LIST) -> Iterator[Sequence[T]]:
 
 
 def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
-    """An engine for ``url``; SQLite files get WAL and immediate write transactions."""
+    """An engine for ``url``; SQLite files get WAL and immediate write transactions.
+
+    Connections are not pinged before use: that cost three round trips per
+    transaction (asyncpg pings with a transaction of its own). A connection
+    the server dropped fails its first statement instead; the pool then
+    discards it and every older one, the consumers retry, and the catalog
+    answers that request with 503 and Retry-After.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_async_engine(
-            url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
-        )
+        return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_async_engine(url, connect_args={"timeout": 30})
