@@ -30,7 +30,15 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 from bench.report import render_rows
 from bench.servers import Kafka, Postgres, Service, on_kafka_and_postgres
-from lotse_shared.contracts import NEEDS, OFFERS, Category, Event, GermanLevel, OfferPublished
+from lotse_shared.contracts import (
+    MATCHES,
+    NEEDS,
+    OFFERS,
+    Category,
+    Event,
+    GermanLevel,
+    OfferPublished,
+)
 from lotse_shared.contracts.examples import EXAMPLES
 from lotse_shared.envelope import KafkaRecord, encode
 from lotse_shared.kafka import new_producer
@@ -112,6 +120,21 @@ async def end_offsets(bootstrap: str, topics: list[str]) -> dict[TopicPartition,
         await consumer.stop()
 
 
+async def published_matches(bootstrap: str, started: float) -> tuple[int, float]:
+    """The match events matching published, and the seconds from ``started`` until the last.
+
+    Its relay publishes them after the transactions that made them, so the
+    count is taken once it has stayed the same for a second.
+    """
+    count, last_change = -1, time.perf_counter()
+    while time.perf_counter() - last_change < 1.0:
+        now = sum((await end_offsets(bootstrap, [PREFIX + MATCHES.name])).values())
+        if now != count:
+            count, last_change = now, time.perf_counter()
+        await asyncio.sleep(0.05)
+    return count, last_change - started
+
+
 async def raw_group_consume(bootstrap: str, topics: list[str], count: int) -> float:
     """Seconds for a raw consumer group to read and commit ``count`` records."""
     consumer = AIOKafkaConsumer(
@@ -171,6 +194,7 @@ async def run(kafka: Kafka, pg: Postgres, offers: int, needs: int) -> dict[str, 
         while not await committed_all(kafka.bootstrap, GROUP, ends):  # noqa: ASYNC110 (polls Kafka)
             await asyncio.sleep(0.1)
         lotse_seconds = time.perf_counter() - started
+        matches, out_seconds = await published_matches(kafka.bootstrap, started)
     finally:
         matching.stop()
     raw_seconds = await raw_group_consume(kafka.bootstrap, topics, len(records))
@@ -181,6 +205,8 @@ async def run(kafka: Kafka, pg: Postgres, offers: int, needs: int) -> dict[str, 
         "produce_seconds": round(produced, 3),
         "matching_seconds": round(lotse_seconds, 3),
         "matching_events_s": round(len(records) / lotse_seconds, 1),
+        "match_events": matches,
+        "match_events_s": round(matches / out_seconds, 1),
         "raw_consume_seconds": round(raw_seconds, 3),
         "raw_events_s": round(len(records) / raw_seconds, 1),
         "target_events_s": TARGET,
@@ -218,6 +244,10 @@ def main(argv: list[str] | None = None) -> int:
         f"{offers} offers then {needs} needs, produced in {result['produce_seconds']} s; "
         f"matching committed all after {result['matching_seconds']} s; "
         "ratio = matching ÷ a raw consumer group committing per batch"
+    )
+    print(
+        f"they made {result['match_events']} match events (found and invalidated), published at "
+        f"{result['match_events_s']:.0f}/s by matching's relay, in the same process"
     )
     return 0
 
