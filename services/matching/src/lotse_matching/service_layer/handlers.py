@@ -8,6 +8,7 @@ the whole run instead of a few for each need.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -285,9 +286,9 @@ async def _rank(
 async def _publish(uow: UnitOfWork, outgoing: _Outgoing) -> None:
     """Queue the events in this order, each in the trace it continues."""
     records = []
-    for event, trace in outgoing:
-        with continuing(trace):
-            records.append(uow.record_of(event))
+    for trace, events in itertools.groupby(outgoing, key=lambda pair: pair[1]):
+        with continuing(trace):  # one span for a need's events, or an offer's
+            records += [uow.record_of(event) for event, _ in events]
     await uow.publish_records(records)
 
 
