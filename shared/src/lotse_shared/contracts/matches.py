@@ -40,7 +40,7 @@ DeclineReason = Literal[
 _MATCH_NAMESPACE = uuid.UUID("5b0f8a4e-6a43-4c55-9a53-2f1b8f4f6a10")
 
 
-@functools.lru_cache(maxsize=2**16)  # a pair's id is asked for several times while it is ranked
+@functools.lru_cache(maxsize=8192)  # asked for several times while a batch is ranked; small
 def match_id_for(need_id: str, offer_id: str) -> str:
     """The match id of a (need, offer) pair: the same everywhere, on every instance."""
     return str(uuid.uuid5(_MATCH_NAMESPACE, f"{need_id}/{offer_id}"))

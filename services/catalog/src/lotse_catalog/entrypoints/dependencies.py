@@ -1,4 +1,8 @@
-"""What routes are handed: the catalog, the caller, the version they changed."""
+"""What routes are handed: the catalog, the caller, the version they changed.
+
+Every dependency is a coroutine: FastAPI would run a plain function in a
+worker thread, a thread hop on every request.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ from lotse_shared.identity import Principal, Role
 __all__ = ["Admin", "AnyRole", "CatalogDep", "ExpectedVersion", "etag"]
 
 
-def _catalog(request: Request) -> Catalog:
+async def _catalog(request: Request) -> Catalog:
     catalog: Catalog = request.app.state.catalog
     return catalog
 
@@ -31,7 +35,7 @@ def etag(version: int) -> str:
     return f'"{version}"'
 
 
-def _expected_version(
+async def _expected_version(
     if_match: Annotated[
         str | None,
         Header(description='The ETag of the version this change was made against, e.g. "3".'),

@@ -43,7 +43,7 @@ class DecisionIn(BaseModel):
     )
 
 
-def _matching(request: Request) -> Matching:
+async def _matching(request: Request) -> Matching:
     matching: Matching = request.app.state.matching
     return matching
 
