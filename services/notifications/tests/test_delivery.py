@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 from dataclasses import replace
 from datetime import timedelta
@@ -231,3 +233,31 @@ async def test_a_batch_is_applied_in_order_in_one_go_and_a_repeated_event_in_it_
     assert statuses == {kept.match_id: "pending", gone.match_id: "cancelled"}
     assert await notifications.send_due() == 1
     assert len(inbox.messages) == 1
+
+
+async def test_the_sender_rests_between_commits_instead_of_waking_itself(
+    notifications: Notifications, smtp_server: tuple[int, Any]
+) -> None:
+    _, inbox = smtp_server
+    rounds = 0
+    send_due = notifications.send_due
+
+    async def counted() -> int:
+        nonlocal rounds
+        rounds += 1
+        return await send_due()
+
+    notifications.send_due = counted  # type: ignore[method-assign]
+    notifications.idle_interval = 0.2
+    sender = asyncio.create_task(notifications.send_forever())
+    try:
+        await asyncio.sleep(0.5)
+        assert rounds <= 4, f"{rounds} rounds in 0.5 s: the sender woke itself"
+        await deliver(notifications, advisor())
+        await deliver(notifications, match())  # a consumer's commit wakes it at once
+        await asyncio.sleep(0.1)
+        assert len(inbox.messages) == 1
+    finally:
+        sender.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await sender

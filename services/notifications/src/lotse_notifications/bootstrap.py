@@ -45,7 +45,17 @@ class Notifications:
     _wakeup: asyncio.Event = field(default_factory=asyncio.Event)
 
     def uow(self) -> UnitOfWork:
+        """A transaction of the consumers or the API: what it commits may be due, so the sender looks."""
         return UnitOfWork(self.runtime.sessions, self.runtime.outbox, on_commit=self._committed)
+
+    def _sending_uow(self) -> UnitOfWork:
+        """A transaction of the sender: it wakes the relay for its events, never the sender.
+
+        Woken by its own claim, the sender would claim again at once, for ever.
+        """
+        return UnitOfWork(
+            self.runtime.sessions, self.runtime.outbox, on_commit=self.runtime.wake_relay
+        )
 
     def _committed(self) -> None:
         self.runtime.wake_relay()
@@ -66,7 +76,7 @@ class Notifications:
     async def send_due(self) -> int:
         """Send every email that is due now; how many the server accepted."""
         return await send_due(
-            self.uow,
+            self._sending_uow,
             self.mailer,
             self.composer,
             now=self.clock(),
