@@ -9,7 +9,7 @@ from typing import Any
 
 from prometheus_client import REGISTRY
 
-from lotse_shared.consumer import EventConsumer
+from lotse_shared.consumer import EventConsumer, in_time_order
 from lotse_shared.contracts.examples import EXAMPLES
 from lotse_shared.envelope import Envelope, Tombstone, encode
 from lotse_shared.errors import InvalidMessage
@@ -26,6 +26,7 @@ class Record:
     key: bytes | None = b"k-1"
     partition: int = 0
     offset: int = 7
+    timestamp: int = 0
 
 
 @dataclass
@@ -219,3 +220,12 @@ async def test_a_batch_that_fails_for_a_passing_reason_is_retried_whole() -> Non
 
 async def _unused(envelope: Envelope) -> None:
     raise AssertionError("handled one at a time")
+
+
+def test_a_batch_is_ordered_by_time_across_partitions_and_kept_in_order_within_each() -> None:
+    def at(partition: int, offset: int, timestamp: int) -> Record:
+        return Record("t", b"{}", [], partition=partition, offset=offset, timestamp=timestamp)
+
+    polled = [at(0, 0, 10), at(0, 1, 30), at(0, 2, 25), at(1, 0, 5), at(1, 1, 20)]
+    merged = [(r.partition, r.offset) for r in in_time_order(polled)]  # type: ignore[arg-type]
+    assert merged == [(1, 0), (0, 0), (1, 1), (0, 1), (0, 2)]

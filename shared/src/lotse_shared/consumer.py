@@ -17,6 +17,7 @@ to the dead-letter topic.
 from __future__ import annotations
 
 import asyncio
+import heapq
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -33,7 +34,7 @@ from lotse_shared.errors import InvalidMessage
 from lotse_shared.metrics import CONSUMER_LAG, EVENTS_CONSUMED, HANDLER_SECONDS
 from lotse_shared.observability import handling
 
-__all__ = ["ConsumedRecord", "EventConsumer", "subscribe"]
+__all__ = ["ConsumedRecord", "EventConsumer", "in_time_order", "subscribe"]
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,7 @@ class ConsumedRecord(Protocol):
     key: bytes | None
     value: bytes | None
     headers: Any
+    timestamp: int  # milliseconds; the producer's clock unless the topic says otherwise
 
 
 class EventConsumer:
@@ -83,7 +85,7 @@ class EventConsumer:
         started = time.perf_counter()
         taken: list[tuple[ConsumedRecord, Envelope | Tombstone]] = []
         outcomes: list[tuple[ConsumedRecord, str]] = []
-        for record in records:
+        for record in in_time_order(records):
             if record.value is None:
                 key = record.key.decode() if record.key is not None else ""
                 taken.append((record, Tombstone(record.topic, key)))
@@ -181,6 +183,21 @@ class EventConsumer:
             f"{record.topic}.dlq", key=record.key, value=record.value, headers=headers
         )
         await sent
+
+
+def in_time_order(records: Sequence[ConsumedRecord]) -> list[ConsumedRecord]:
+    """The records merged by their timestamps across partitions, each partition's in its order.
+
+    A poll returns one partition's records after another's; applied in that
+    order, an offer published after a need could be applied before it. One
+    record at a time, a consumer would mostly have seen them as they came.
+    """
+    partitions: dict[tuple[str, int], list[ConsumedRecord]] = {}
+    for record in records:
+        partitions.setdefault((record.topic, record.partition), []).append(record)
+    if len(partitions) == 1:
+        return list(records)
+    return list(heapq.merge(*partitions.values(), key=lambda r: r.timestamp))
 
 
 def subscribe(
