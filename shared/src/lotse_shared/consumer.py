@@ -113,7 +113,8 @@ class EventConsumer:
         share = (time.perf_counter() - started) / len(records)
         for record, outcome in outcomes:
             HANDLER_SECONDS.labels(record.topic).observe(share)
-            EVENTS_CONSUMED.labels(record.topic, _event_type(record), outcome).inc()
+            event_type = header_map(list(record.headers or ())).get("ce_type", "")
+            EVENTS_CONSUMED.labels(record.topic, event_type, outcome).inc()
 
     async def process(self, record: ConsumedRecord) -> None:
         """Return only once the record is handled or dead-lettered."""
@@ -246,13 +247,6 @@ def subscribe(
         last = {(r.topic, r.partition): r.offset for r in records}  # in offset order
         for (topic, partition), offset in last.items():
             _record_lag(message, topic, partition, offset)
-
-
-def _event_type(record: ConsumedRecord) -> str:
-    for name, value in record.headers or ():
-        if name == "ce_type":
-            return bytes(value).decode(errors="replace")
-    return ""
 
 
 async def _undecoded(message: StreamMessage[Any]) -> bytes:

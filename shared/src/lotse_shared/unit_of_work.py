@@ -6,10 +6,12 @@ from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import Self
 
+from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from lotse_shared.contracts import Event
 from lotse_shared.envelope import KafkaRecord
+from lotse_shared.inbox import first_deliveries
 from lotse_shared.outbox import Outbox
 
 __all__ = ["SqlUnitOfWork"]
@@ -22,6 +24,7 @@ class SqlUnitOfWork:
     """
 
     session: AsyncSession
+    inbox: Table | None = None  # the service's inbox, for consumers that record what they applied
 
     def __init__(
         self,
@@ -49,6 +52,12 @@ class SqlUnitOfWork:
     ) -> None:
         await self.session.rollback()
         await self.session.close()
+
+    async def first_deliveries(self, consumer: str, event_ids: Sequence[str]) -> set[str]:
+        """Record the events in the inbox; the ids of those not applied before."""
+        if self.inbox is None:
+            raise TypeError(f"{type(self).__name__} has no inbox")
+        return await first_deliveries(self.session, self.inbox, consumer, event_ids)
 
     async def publish(self, event: Event) -> None:
         """Queue ``event`` in the outbox of this transaction."""

@@ -251,7 +251,7 @@ class ReadModel:
         found: list[Need] = []
         for some in chunks(need_ids):
             rows = await self.session.execute(
-                select(orm.needs).where(n.id.in_(some), n.status != ERASED).order_by(n.id)
+                select(orm.needs).where(n.id.in_(some), n.status != ERASED)
             )
             found.extend(_need(r) for r in rows)
         return sorted(found, key=lambda need: need.id)
@@ -295,36 +295,6 @@ class ActiveMatch:
 class MatchRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-
-    async def activate_all(
-        self, offer: Offer, pairs: Sequence[tuple[Need, Fit]], now: datetime
-    ) -> None:
-        """Record each (need, offer) as an active match found now; none of them is active yet."""
-        m = orm.matches.c
-        ids = {match_id_for(need.id, offer.id): (need, fit) for need, fit in pairs}
-        stored: set[str] = set()
-        keys = list(ids)
-        for some in chunks(keys):
-            stored.update(await self.session.scalars(select(m.id).where(m.id.in_(some))))
-        fresh = [
-            _match_values(need, offer, fit) | {"id": match_id, "found_at": now}
-            for match_id, (need, fit) in ids.items()
-            if match_id not in stored
-        ]
-        if fresh:
-            await self.session.execute(insert(orm.matches), fresh)
-        for match_id in sorted(stored):  # once active, then invalidated: active again
-            need, fit = ids[match_id]
-            await self.session.execute(
-                update(orm.matches)
-                .where(m.id == match_id)
-                .values(
-                    **_match_values(need, offer, fit),
-                    found_at=now,
-                    invalidated_at=None,
-                    invalidation_reason=None,
-                )
-            )
 
     async def activate_ranked(
         self, ranked: Sequence[tuple[Need, Offer, Fit]], now: datetime
@@ -385,18 +355,6 @@ class MatchRepository:
             )
         )
         return [ActiveMatch(r.id, r.need_id, r.offer_id) for r in rows]
-
-    async def active_offers_of(self, need_ids: Sequence[str]) -> dict[str, set[str]]:
-        """For each of ``need_ids`` with active matches: the ids of their offers."""
-        m = orm.matches.c
-        found: dict[str, set[str]] = {}
-        for some in chunks(need_ids):
-            rows = await self.session.execute(
-                select(m.need_id, m.offer_id).where(m.need_id.in_(some), m.status == ACTIVE)
-            )
-            for need_id, offer_id in rows:
-                found.setdefault(need_id, set()).add(offer_id)
-        return found
 
     async def active_ranks_of(self, need_ids: Sequence[str]) -> dict[str, list[tuple[float, str]]]:
         """For each of ``need_ids``: the (score, offer id) of its active matches."""

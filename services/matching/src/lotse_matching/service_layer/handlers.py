@@ -197,7 +197,7 @@ async def _enter_chunk(
         if full:
             displaced.append((need, _weakest(ranks)[1]))
     # None of these needs holds the offer now (holders were left out), so each match is new.
-    await uow.matches.activate_all(offer, entering, now)
+    await uow.matches.activate_ranked([(need, offer, result) for need, result in entering], now)
     summaries: dict[str, OfferSummary] = {}  # one offer: its summary is made once
     await uow.publish_all(
         [_found(need, offer, result, now, summaries) for need, result in entering]
@@ -255,7 +255,8 @@ async def _rank(
     published = await uow.read_model.published_offers_of(kinds)
     table = OfferTable(published, ctx)
     offers = {o.id: o for o in published}
-    active = await uow.matches.active_offers_of([n.id for n in needs])
+    ranks = await uow.matches.active_ranks_of([n.id for n in needs])
+    active = {need_id: {offer_id for _, offer_id in rs} for need_id, rs in ranks.items()}
     held = {offer_id for ids in active.values() for offer_id in ids}
     for o in await uow.read_model.offers_with_ids(sorted(held - offers.keys())):
         offers[o.id] = o  # withdrawn, or no longer of a wanted kind: why its matches end

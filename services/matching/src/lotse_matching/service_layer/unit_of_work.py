@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from types import TracebackType
 
 from sqlalchemy import text
@@ -17,7 +17,6 @@ from lotse_matching.adapters.repository import (
 )
 from lotse_matching.domain.need_index import NeedIndex
 from lotse_shared.database import is_postgres
-from lotse_shared.inbox import first_deliveries
 from lotse_shared.outbox import Outbox
 from lotse_shared.unit_of_work import SqlUnitOfWork
 
@@ -32,6 +31,7 @@ class UnitOfWork(SqlUnitOfWork):
     read_model: ReadModel
     matches: MatchRepository
     queries: MatchQueries
+    inbox = orm.inbox
 
     def __init__(
         self,
@@ -78,10 +78,6 @@ class UnitOfWork(SqlUnitOfWork):
     async def commit(self) -> None:
         await super().commit()
         self._committed = True
-
-    async def first_deliveries(self, consumer: str, event_ids: Sequence[str]) -> set[str]:
-        """Record the events in the inbox; the ids of those not applied before."""
-        return await first_deliveries(self.session, orm.inbox, consumer, event_ids)
 
     async def serialise_matching(self) -> None:
         """Make concurrent instances see each other's offers and needs.
