@@ -75,7 +75,8 @@ class DirectoryEntry(Generic[D]):
     version: int = 1
     updated_at: datetime = field(default_factory=now)
 
-    def revise(self, details: D) -> None:
+    def revise(self, details: D, expected_version: int | None = None) -> None:
+        check_version(self.version, expected_version)
         self.details = details
         self._touch()
 

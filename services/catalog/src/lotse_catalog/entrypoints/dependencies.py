@@ -16,7 +16,7 @@ from lotse_catalog.domain.errors import InvalidField, VersionRequired
 from lotse_shared.auth import require_role
 from lotse_shared.identity import Principal, Role
 
-__all__ = ["Admin", "AnyRole", "CatalogDep", "ExpectedVersion", "etag"]
+__all__ = ["Admin", "AdminOrAdvisor", "AnyRole", "CatalogDep", "ExpectedVersion", "etag"]
 
 
 async def _catalog(request: Request) -> Catalog:
@@ -26,6 +26,7 @@ async def _catalog(request: Request) -> Catalog:
 
 CatalogDep = Annotated[Catalog, Depends(_catalog)]
 Admin = Annotated[Principal, Depends(require_role(Role.ADMIN))]
+AdminOrAdvisor = Annotated[Principal, Depends(require_role(Role.ADMIN, Role.ADVISOR))]
 AnyRole = Annotated[Principal, Depends(require_role(Role.ADMIN, Role.PROVIDER, Role.ADVISOR))]
 
 _ETAG = re.compile(r'^(?:W/)?"(\d+)"$')

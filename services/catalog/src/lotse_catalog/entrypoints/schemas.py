@@ -7,7 +7,7 @@ an error, not silently dropped); responses add identity, status and version.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -24,6 +24,7 @@ from lotse_shared.contracts import (
 
 __all__ = [
     "AdvisorIn",
+    "AdvisorPreferencesPatch",
     "AdvisorPublic",
     "ImportFailure",
     "ImportReport",
@@ -105,6 +106,21 @@ class AdvisorIn(AdvisorDetails):
         default_factory=NotificationPreferenceIn,
         description="How the advisor hears about matches.",
         examples=[{"mode": "immediate", "digest_hour": 8, "min_score": 0.3}],
+    )
+
+
+class AdvisorPreferencesPatch(BaseModel):
+    """What advisors change about themselves, as a JSON Merge Patch: only what is sent
+    changes (also inside `notifications`); null resets a field to its default."""
+
+    model_config = _FORBID
+    language: Literal["de", "en"] | None = Field(
+        default=None, description="Language of the emails.", examples=["en"]
+    )
+    notifications: NotificationPreferenceIn | None = Field(
+        default=None,
+        description="How the advisor hears about matches; fields not sent stay as they are.",
+        examples=[{"mode": "daily_digest", "digest_hour": 7}],
     )
 
 

@@ -102,12 +102,17 @@ async def _locked(kind: _Kind[Entry], uow: UnitOfWork, entry_id: str) -> Entry:
 
 
 async def _revise(
-    kind: _Kind[Entry], uow: UnitOfWork, region: Region, entry_id: str, details: Any
+    kind: _Kind[Entry],
+    uow: UnitOfWork,
+    region: Region,
+    entry_id: str,
+    details: Any,
+    expected_version: int | None,
 ) -> Entry:
     require_municipality(region, "municipality", details.municipality)
     async with uow:
         entry = await _locked(kind, uow, entry_id)
-        entry.revise(details)
+        entry.revise(details, expected_version)
         await kind.entries(uow).save(entry)
         await uow.publish(kind.event(kind.updated, entry))
         await uow.commit()
@@ -134,7 +139,7 @@ async def register_provider(
 async def revise_provider(
     uow: UnitOfWork, region: Region, provider_id: str, details: ProviderDetails
 ) -> Provider:
-    return await _revise(_PROVIDERS, uow, region, provider_id, details)
+    return await _revise(_PROVIDERS, uow, region, provider_id, details, None)
 
 
 async def deactivate_provider(uow: UnitOfWork, provider_id: str) -> tuple[Provider, list[Offer]]:
@@ -157,9 +162,19 @@ async def register_advisor(
 
 
 async def revise_advisor(
-    uow: UnitOfWork, region: Region, advisor_id: str, details: AdvisorDetails
+    uow: UnitOfWork,
+    region: Region,
+    advisor_id: str,
+    details: AdvisorDetails,
+    expected_version: int | None = None,
 ) -> Advisor:
-    return await _revise(_ADVISORS, uow, region, advisor_id, details)
+    """Change an advisor's details and publish advisor.updated in the same transaction.
+
+    With ``expected_version`` the change is refused (StaleVersion) unless the
+    locked row is still at that version: an advisor's own change sends it, so
+    it never overwrites a change they have not seen.
+    """
+    return await _revise(_ADVISORS, uow, region, advisor_id, details, expected_version)
 
 
 async def deactivate_advisor(uow: UnitOfWork, advisor_id: str) -> Advisor:
