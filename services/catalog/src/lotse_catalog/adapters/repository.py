@@ -137,6 +137,8 @@ class OfferFilter:
     provider_id: str | None = None
     text: str | None = None
     updated_since: datetime | None = None
+    ids: tuple[str, ...] = ()
+    """Only these offers (any of them); empty means no restriction."""
 
 
 @dataclass(frozen=True)
@@ -192,6 +194,8 @@ class OfferRepository(_Repository[Offer]):
             query = query.where(o.c.title_search.like(f"%{escaped}%", escape="\\"))
         if where.updated_since is not None:
             query = query.where(o.c.updated_at >= where.updated_since)
+        if where.ids:
+            query = query.where(o.c.id.in_(where.ids))
         if cursor:
             after_stamp, after_id = decode_cursor(cursor)
             query = query.where(

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
+from pydantic import StringConstraints
 
 from lotse_catalog.adapters.repository import OfferFilter
 from lotse_catalog.domain.errors import InvalidField, NotFound
@@ -29,6 +30,9 @@ from lotse_shared.problems import PROBLEM_RESPONSES, problem
 __all__ = ["router"]
 
 router = APIRouter(tags=["offers"], responses=PROBLEM_RESPONSES)
+
+MAX_IDS = 100
+OfferId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
 
 
 def offer_public(offer: Offer) -> OfferPublic:
@@ -64,7 +68,15 @@ async def publish_offer(
     return _with_etag(response, offer)
 
 
-@router.get("/v1/offers", summary="Offers, filtered, oldest change first, a page at a time.")
+@router.get(
+    "/v1/offers",
+    summary="Offers, filtered, oldest change first, a page at a time.",
+    description=(
+        "Without `status`, offers of every status. `id` (repeatable, at most 100) fetches "
+        "those offers in one call, e.g. a need's matches; ids not found are simply absent. "
+        "Filters combine; the page holds at most `limit` offers."
+    ),
+)
 async def list_offers(
     _: AnyRole,
     catalog: CatalogDep,
@@ -84,8 +96,18 @@ async def list_offers(
         str | None, Query(max_length=500, description="next_cursor of the previous page.")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    ids: Annotated[
+        list[OfferId] | None,
+        Query(
+            alias="id",
+            max_length=MAX_IDS,
+            description=f"Only these offers; repeat it (`?id=a&id=b`), at most {MAX_IDS}.",
+        ),
+    ] = None,
 ) -> OffersPublic:
-    where = OfferFilter(category, municipality, status, provider_id, q, updated_since)
+    where = OfferFilter(
+        category, municipality, status, provider_id, q, updated_since, tuple(ids or ())
+    )
     async with catalog.uow() as uow:
         page = await uow.offers.page(where, limit=limit, cursor=cursor)
     return OffersPublic(items=[offer_public(o) for o in page.items], next_cursor=page.next_cursor)
