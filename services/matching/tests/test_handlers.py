@@ -253,9 +253,15 @@ async def test_an_erased_need_takes_its_matches_with_it(matching: Matching) -> N
     await matching.erase("lotse.needs", n.need_id)
     [gone] = await published_matches(matching, "invalidated")
     assert gone["reason"] == "erased"
+    assert await published_matches(matching) == []  # its news, never relayed, is not sent
     assert await active_matches(matching, n.need_id) == []
     async with matching.uow() as uow:
         assert await uow.read_model.need(n.need_id) is None
+    async with matching.runtime.engine.connect() as conn:
+        assert (await conn.execute(select(orm.matches))).all() == []
+        [kept] = (await conn.execute(select(orm.needs))).all()
+    # Only the id stays, marked erased, so a late event cannot bring the need back.
+    assert (kept.id, kept.reference, kept.advisor_id, kept.details) == (n.need_id, "", "", {})
 
 
 async def test_a_better_offer_takes_the_place_of_a_worse_one_when_the_need_is_at_its_limit(

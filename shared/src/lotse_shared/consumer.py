@@ -132,7 +132,11 @@ class EventConsumer:
         if record.value is None:
             if self.on_tombstone is not None:
                 tombstone_handler = self.on_tombstone
-                await self._with_retries(lambda: tombstone_handler(record.topic, key), record)
+                try:
+                    await self._with_retries(lambda: tombstone_handler(record.topic, key), record)
+                except InvalidMessage as error:  # e.g. no key: nothing it could erase
+                    await self.dead_letter(record, error)
+                    return "dead_lettered"
             return "tombstone"
         try:
             envelope = decode(list(record.headers or ()), record.value)

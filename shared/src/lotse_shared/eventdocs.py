@@ -171,6 +171,13 @@ def asyncapi_document() -> dict[str, Any]:
             "channel": {"$ref": f"#/channels/{name}"},
             "messages": [{"$ref": f"#/channels/{name}/messages/{m}"} for m in refs],
         }
+        for consumer in topic.consumers:
+            operations[f"receive_{name}_{consumer}"] = {
+                "action": "receive",
+                "title": f"The {consumer} service consumes {topic.name}",
+                "channel": {"$ref": f"#/channels/{name}"},
+                "messages": [{"$ref": f"#/channels/{name}/messages/{m}"} for m in refs],
+            }
     return {
         "asyncapi": "3.0.0",
         "info": {

@@ -96,6 +96,15 @@ class Outbox:
         """Queue a tombstone that erases ``key`` from a compacted topic."""
         await self.add_record(session, tombstone(topic, key))
 
+    async def discard(self, session: AsyncSession, topic: str, key: str) -> None:
+        """Drop the rows under ``key`` on ``topic`` not yet published, in the caller's transaction.
+
+        For an erasure: what was never sent about an erased entity need not be.
+        Rows a relay is sending right now still go out, before what follows.
+        """
+        t = self.table.c
+        await session.execute(delete(self.table).where(t.topic == topic, t.key == key))
+
     async def add_record(self, session: AsyncSession, record: KafkaRecord) -> None:
         """Queue a ready-made Kafka record."""
         await self.add_records(session, [record])

@@ -79,6 +79,10 @@ class SqlUnitOfWork:
         """Queue a tombstone that erases ``key`` from a compacted topic."""
         await self._outbox.add_tombstone(self.session, topic, key)
 
+    async def discard_unpublished(self, topic: str, key: str) -> None:
+        """Drop events under ``key`` on ``topic`` the outbox has not yet published."""
+        await self._outbox.discard(self.session, topic, key)
+
     async def commit(self) -> None:
         await self.session.commit()
         self._on_commit()

@@ -18,9 +18,12 @@ from lotse_notifications.config import NotificationsSettings
 from lotse_notifications.domain.mailer import Mailer
 from lotse_notifications.domain.model import Timing
 from lotse_notifications.service_layer import handlers
+from lotse_notifications.service_layer.erasure import NeedErasure
 from lotse_notifications.service_layer.sending import send_due
 from lotse_notifications.service_layer.unit_of_work import UnitOfWork
+from lotse_shared.contracts import NEEDS, NeedEvent
 from lotse_shared.envelope import Envelope, Tombstone
+from lotse_shared.errors import InvalidMessage
 from lotse_shared.region import load_region
 from lotse_shared.runtime import Runtime
 
@@ -65,12 +68,20 @@ class Notifications:
         """Apply one consumed event."""
         await self.handle_batch([envelope])
 
+    async def erase(self, topic: str, key: str) -> None:
+        """A tombstone on the needs topic erases what the delivery log knows of the need."""
+        await self.handle_batch([Tombstone(topic, key)])
+
     async def handle_batch(self, items: Sequence[Envelope | Tombstone]) -> None:
-        """Apply consumed events in order, in one transaction; tombstones change nothing here."""
-        envelopes = [item for item in items if isinstance(item, Envelope)]
-        if envelopes:
+        """Apply consumed events and need erasures in order, in one transaction.
+
+        Raises :class:`InvalidMessage`, having changed nothing, for a need's
+        tombstone without a usable key.
+        """
+        changes = [change for item in items if (change := _change(item)) is not None]
+        if changes:
             await handlers.apply(
-                envelopes, self.uow(), self.settings.group_id, self.timing, self.clock()
+                changes, self.uow(), self.settings.group_id, self.timing, self.clock()
             )
 
     async def send_due(self) -> int:
@@ -96,6 +107,27 @@ class Notifications:
                 log.exception("sending due deliveries failed; retrying")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wakeup.wait(), self.idle_interval)
+
+
+def _change(item: Envelope | Tombstone) -> Envelope | NeedErasure | None:
+    """What ``item`` asks of notifications; None for what tells it nothing.
+
+    A need's own events carry nothing an email shows (match events do), so of
+    the needs topic only tombstones count; tombstones of other topics are none
+    of its business.
+    """
+    if isinstance(item, Envelope):
+        return None if isinstance(item.event, NeedEvent) else item
+    if not item.topic.endswith(NEEDS.name):
+        return None
+    if not 0 < len(item.key) <= _NEED_ID_LENGTH:
+        raise InvalidMessage(
+            f"a tombstone on {item.topic} needs a need id as key, not {item.key!r}"
+        )
+    return NeedErasure(item.key)
+
+
+_NEED_ID_LENGTH = 64  # as long as the columns that hold need ids
 
 
 def bootstrap(

@@ -9,11 +9,16 @@ __all__ = ["DIRECTORY", "MATCHES", "NEEDS", "NOTIFICATIONS", "OFFERS", "TOPICS",
 
 @dataclass(frozen=True)
 class Topic:
-    """A Kafka topic: its name, what its key is, how it is partitioned and cleaned up."""
+    """A Kafka topic: its name, what its key is, who reads it, how it is partitioned and cleaned up.
+
+    ``consumers`` are the Lotse services that subscribe to it; other systems
+    may read it too, as its ``audience`` allows.
+    """
 
     name: str
     key: str
     description: str
+    consumers: tuple[str, ...] = ()
     partitions: int = 6
     compacted: bool = False
     audience: str = "internal"
@@ -27,6 +32,7 @@ OFFERS = Topic(
     "lotse.offers",
     key="offer id",
     description="Offers as published by providers; full state in every event.",
+    consumers=("matching",),
     compacted=True,
     audience="public to municipal systems",
 )
@@ -34,12 +40,14 @@ DIRECTORY = Topic(
     "lotse.directory",
     key="provider or advisor id",
     description="Providers and advisors registered by the KI coordinators.",
+    consumers=("notifications",),
     compacted=True,
 )
 NEEDS = Topic(
     "lotse.needs",
     key="need id",
     description="Pseudonymous needs of newcomers; a tombstone erases a need.",
+    consumers=("matching", "notifications"),
     compacted=True,
     audience="internal only (pseudonymous personal data)",
 )
@@ -47,6 +55,7 @@ MATCHES = Topic(
     "lotse.matches",
     key="need id",
     description="Matches between needs and offers found, invalidated or decided.",
+    consumers=("notifications",),
 )
 NOTIFICATIONS = Topic(
     "lotse.notifications",

@@ -102,7 +102,7 @@ async def erase_need(uow: UnitOfWork, principal: Principal, need_id: str) -> Non
     async with uow:
         await own_need(uow, principal, need_id, for_update=True)
         await uow.needs.erase(need_id)
-        await uow.publish_tombstone(NEEDS.name, need_id)
+        await _tombstone(uow, need_id)
         await uow.commit()
 
 
@@ -112,7 +112,13 @@ async def erase_expired_needs(uow: UnitOfWork, today: date, batch: int = 500) ->
         erased = 0
         for need_id in await uow.needs.expired(today, batch):
             if await uow.needs.erase(need_id):
-                await uow.publish_tombstone(NEEDS.name, need_id)
+                await _tombstone(uow, need_id)
                 erased += 1
         await uow.commit()
     return erased
+
+
+async def _tombstone(uow: UnitOfWork, need_id: str) -> None:
+    """Queue the need's tombstone; its states the outbox has not yet sent never leave it."""
+    await uow.discard_unpublished(NEEDS.name, need_id)
+    await uow.publish_tombstone(NEEDS.name, need_id)

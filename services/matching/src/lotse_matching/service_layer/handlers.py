@@ -20,6 +20,7 @@ from lotse_matching.domain.offer_table import OfferTable
 from lotse_matching.domain.policy import MatchPolicy
 from lotse_matching.service_layer.unit_of_work import UnitOfWork
 from lotse_shared.contracts import (
+    MATCHES,
     Event,
     MatchFound,
     MatchInvalidated,
@@ -146,8 +147,12 @@ async def _needs_changed(uow: UnitOfWork, run: dict[str, NeedChange], policy: Ma
 
 
 async def _need_erased(uow: UnitOfWork, need_id: str) -> None:
-    """A tombstone: forget the need and its matches; tell subscribers each active match is gone."""
+    """A tombstone: forget the need and its matches; tell subscribers each active match is gone.
+
+    Match events about it not yet published are dropped: news of an erased need is no news.
+    """
     now = datetime.now(UTC)
+    await uow.discard_unpublished(MATCHES.name, need_id)
     need = await uow.read_model.need(need_id)
     if need is not None:
         active = await uow.matches.active_of_need(need_id)

@@ -19,7 +19,7 @@ from sqlalchemy import (
 from lotse_shared.inbox import inbox_table
 from lotse_shared.outbox import outbox_table
 
-__all__ = ["advisors", "deliveries", "inbox", "metadata", "outbox", "providers"]
+__all__ = ["advisors", "deliveries", "erased_needs", "inbox", "metadata", "outbox", "providers"]
 
 metadata = MetaData()
 
@@ -52,7 +52,10 @@ deliveries = Table(
     Column("advisor_id", String(64), nullable=False),
     Column("match_id", String(64), nullable=False),
     Column("kind", String(20), nullable=False),
-    Column("need_reference", String(20), nullable=False),
+    # Both are null once the need was erased: the log then says an email went out, not about what.
+    # Null rather than a marker, so nothing downstream can take a marker for a reference.
+    Column("need_id", String(64), nullable=True, index=True),
+    Column("need_reference", String(20), nullable=True),
     Column("offer_title", String(200), nullable=False),
     Column("offer_category", String(40), nullable=False),
     Column("offer_municipality", String(8), nullable=False),
@@ -73,6 +76,14 @@ deliveries = Table(
     Column("sent_at", DateTime(timezone=True), nullable=True),
     UniqueConstraint("advisor_id", "match_id", "kind", name="uq_deliveries_advisor_match_kind"),
     Index("ix_deliveries_advisor_group", "advisor_id", "group_key"),
+)
+
+# Needs erased by a tombstone, by id alone: news of them arriving late is not recorded.
+erased_needs = Table(
+    "erased_needs",
+    metadata,
+    Column("need_id", String(64), primary_key=True),
+    Column("erased_at", DateTime(timezone=True), nullable=False),
 )
 
 inbox = inbox_table(metadata)

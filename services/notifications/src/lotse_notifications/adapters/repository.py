@@ -10,11 +10,19 @@ from sqlalchemy import Row, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lotse_notifications.adapters import orm
-from lotse_notifications.domain.model import PENDING, Delivery, OfferFacts, Reason, Recipient
+from lotse_notifications.domain.model import (
+    CANCELLED,
+    ERASED,
+    PENDING,
+    Delivery,
+    OfferFacts,
+    Reason,
+    Recipient,
+)
 from lotse_shared.contracts import NotificationPreference
 from lotse_shared.database import chunks, insert_ignoring_duplicates
 
-__all__ = ["DeliveryLog", "Directory", "delivery_from"]
+__all__ = ["DeliveryLog", "Directory", "ErasedNeeds", "delivery_from"]
 
 
 class Directory:
@@ -126,6 +134,31 @@ class DeliveryLog:
             groups[key][1].append(delivery_from(r))
         return list(groups.values())
 
+    async def erase_need(self, need_id: str, *, match_id: str | None = None) -> None:
+        """Cancel the need's pending deliveries and strip all of them of the need.
+
+        What stays says that news went to the advisor and how far it got, not
+        about which need: no need id or reference, no reasons (they name the
+        person's home town), no eligibility (it follows from the residence
+        status). ``match_id`` also finds a match's deliveries recorded before
+        they knew their need. A delivery being sent right now cannot be called
+        back; its outcome is still recorded, but it is never tried again.
+        """
+        d = orm.deliveries.c
+        about = d.need_id == need_id
+        if match_id is not None:
+            about = or_(about, d.match_id == match_id)
+        await self.session.execute(
+            update(orm.deliveries).where(about, d.status == PENDING).values(status=CANCELLED)
+        )
+        await self.session.execute(
+            update(orm.deliveries)
+            .where(about)
+            .values(
+                need_id=None, need_reference=None, group_key=ERASED, reasons=[], eligibility=None
+            )
+        )
+
     async def set(self, ids: Sequence[str], **values: Any) -> None:
         for some in chunks(ids):
             await self.session.execute(
@@ -144,6 +177,26 @@ class DeliveryLog:
             query = query.where(d.status == status)
         rows = await self.session.execute(query.limit(limit))
         return [r._asdict() for r in rows]
+
+
+class ErasedNeeds:
+    """The ids of needs erased by a tombstone, and nothing else of them."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, need_id: str, now: datetime) -> None:
+        await insert_ignoring_duplicates(
+            self.session, orm.erased_needs, {"need_id": need_id, "erased_at": now}
+        )
+
+    async def among(self, need_ids: Iterable[str]) -> set[str]:
+        """Those of ``need_ids`` that were erased."""
+        e = orm.erased_needs.c
+        found: set[str] = set()
+        for some in chunks(sorted(set(need_ids))):
+            found.update(await self.session.scalars(select(e.need_id).where(e.need_id.in_(some))))
+        return found
 
 
 _RECIPIENT_COLUMNS = ("name", "email", "language", "mode", "digest_hour", "min_score")
@@ -173,7 +226,7 @@ def delivery_from(row: Row[Any]) -> Delivery:
         advisor_id=row.advisor_id,
         match_id=row.match_id,
         kind=row.kind,
-        need_reference=row.need_reference,
+        need_reference=row.need_reference or "",  # only erased ones have none; they are never sent
         offer=OfferFacts(
             offer_id=facts.get("offer_id", ""),
             title=row.offer_title,

@@ -20,6 +20,7 @@ from lotse_shared.contracts import NotificationKind, NotificationMode, Notificat
 __all__ = [
     "CANCELLED",
     "DIGEST",
+    "ERASED",
     "FAILED",
     "MATCH_FOUND",
     "MATCH_INVALIDATED",
@@ -41,6 +42,7 @@ __all__ = [
 MATCH_FOUND: NotificationKind = "match_found"
 MATCH_INVALIDATED: NotificationKind = "match_invalidated"
 DIGEST = "*digest*"  # the group of all an advisor's deliveries for the next digest
+ERASED = "*erased*"  # the group of deliveries whose need was erased: about no need any more
 # A delivery is pending until the server accepted it (sent) or refused it for good (failed);
 # it is cancelled when it is no longer news, suppressed when below the advisor's minimum score.
 PENDING, SENT, FAILED, CANCELLED, SUPPRESSED = (

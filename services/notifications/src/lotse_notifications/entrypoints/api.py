@@ -33,7 +33,11 @@ class NotificationPublic(BaseModel):
     kind: Literal["match_found", "match_invalidated"] = Field(
         description="A new match, or a notice that one ended.", examples=["match_found"]
     )
-    need_reference: str = Field(description="The need's reference.", examples=["UNN-7K3Q9X"])
+    need_reference: str | None = Field(
+        description="The need's reference; null once the need was erased: the log then keeps "
+        "that the advisor was told, not about which need.",
+        examples=["UNN-7K3Q9X"],
+    )
     offer_title: str = Field(description="The offer's title.", examples=["Deutschkurs B1"])
     status: Status = Field(
         description="pending, sent, failed (refused for good), cancelled (no longer news) "

@@ -1,4 +1,4 @@
-"""Notifications' Kafka subscribers: the advisor directory and match events."""
+"""Notifications' Kafka subscribers: the advisor directory, match events and need erasures."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from faststream.kafka import KafkaBroker
 
 from lotse_notifications.bootstrap import Notifications
 from lotse_shared.consumer import EventConsumer, subscribe
-from lotse_shared.contracts import DIRECTORY, MATCHES
+from lotse_shared.contracts import DIRECTORY, MATCHES, NEEDS
 
 __all__ = ["build_broker"]
 
@@ -19,20 +19,24 @@ def build_broker(notifications: Notifications) -> KafkaBroker:
         client_id="lotse-notifications",
         logger=logging.getLogger("lotse.kafka"),
         log_level=logging.DEBUG,  # one line per message only when debugging
-        description="Advisor and provider directory, and match events: news of matches becomes email.",
+        description="Advisor and provider directory, match events and need erasures: news of "
+        "matches becomes email; an erased need's news is cancelled and its reference forgotten.",
     )
     subscribe(
         broker,
         notifications.settings.topic_prefix + DIRECTORY.name,
         notifications.settings.topic_prefix + MATCHES.name,
+        notifications.settings.topic_prefix + NEEDS.name,
         group_id=notifications.settings.group_id,
         consumer=lambda: EventConsumer(
             notifications.settings.group_id,
             notifications.runtime.running_producer,
             notifications.handle,
+            on_tombstone=notifications.erase,
             handle_batch=notifications.handle_batch,
         ),
-        description="Advisor and provider directory, and match events: news of matches becomes email.",
+        description="Advisor and provider directory, match events and need erasures: news of "
+        "matches becomes email; an erased need's news is cancelled and its reference forgotten.",
         batch=notifications.settings.consumer_batch,
     )
     return broker

@@ -20,6 +20,7 @@ from lotse_notifications.domain.model import (
     schedule,
     worth_a_notice,
 )
+from lotse_notifications.service_layer.erasure import NeedErasure, erase_need
 from lotse_notifications.service_layer.unit_of_work import UnitOfWork
 from lotse_shared.contracts import AdvisorEvent, MatchFound, MatchInvalidated, ProviderEvent
 from lotse_shared.envelope import Envelope
@@ -30,18 +31,41 @@ log = logging.getLogger(__name__)
 
 
 async def apply(
-    envelopes: Sequence[Envelope], uow: UnitOfWork, consumer: str, timing: Timing, now: datetime
+    changes: Sequence[Envelope | NeedErasure],
+    uow: UnitOfWork,
+    consumer: str,
+    timing: Timing,
+    now: datetime,
 ) -> None:
-    """Apply consumed events in order, in one transaction; events applied before change nothing."""
+    """Apply consumed events and erasures in order, in one transaction.
+
+    Events applied before change nothing; an erasure can be applied again and
+    again. News of a need erased before it arrived is not recorded.
+    """
     recorded: list[tuple[MatchFound, dict[str, Any]]] = []
+    envelopes = [c for c in changes if isinstance(c, Envelope)]
     async with uow:
         fresh = await uow.first_deliveries(consumer, [e.id for e in envelopes])
-        for envelope in envelopes:
+        erased = await uow.erased.among(
+            e.event.need_id for e in envelopes if isinstance(e.event, MatchFound | MatchInvalidated)
+        )
+        for envelope in changes:
+            if isinstance(envelope, NeedErasure):
+                await erase_need(uow, envelope.need_id, now)
+                erased.add(envelope.need_id)
+                continue
             if envelope.id not in fresh:
                 continue
             fresh.discard(envelope.id)  # a second copy within the batch
             event = envelope.event
-            if isinstance(event, AdvisorEvent):
+            if isinstance(event, MatchInvalidated) and event.reason == "erased":
+                # Matching's word that the need is gone, maybe before the tombstone arrives
+                # here; each of its matches, as one may have been recorded before need ids were.
+                await erase_need(uow, event.need_id, now, match_id=event.match_id)
+                erased.add(event.need_id)
+            elif isinstance(event, MatchFound | MatchInvalidated) and event.need_id in erased:
+                log.debug("%s is about an erased need; nothing to tell", envelope.type)
+            elif isinstance(event, AdvisorEvent):
                 await _advisor_changed(uow, event, timing, now)
             elif isinstance(event, ProviderEvent):
                 await _provider_changed(uow, event)
@@ -145,6 +169,7 @@ def _found_values(
         "advisor_id": event.advisor_id,
         "match_id": event.match_id,
         "kind": MATCH_FOUND,
+        "need_id": event.need_id,
         "need_reference": event.need_reference,
         "offer_title": offer.title,
         "offer_category": offer.category.value,
@@ -206,7 +231,7 @@ async def _match_invalidated(
 
 
 _COPIED_FROM_FOUND = (
-    "advisor_id", "match_id", "need_reference", "offer_title", "offer_category",
+    "advisor_id", "match_id", "need_id", "need_reference", "offer_title", "offer_category",
     "offer_municipality", "offer_facts", "score", "reasons", "eligibility",
 )  # fmt: skip
 

@@ -1,9 +1,9 @@
-"""Notifications' unit of work: directory, delivery log, inbox and outbox in one transaction."""
+"""Notifications' unit of work: directory, delivery log, erased needs, inbox and outbox in one transaction."""
 
 from __future__ import annotations
 
 from lotse_notifications.adapters import orm
-from lotse_notifications.adapters.repository import DeliveryLog, Directory
+from lotse_notifications.adapters.repository import DeliveryLog, Directory, ErasedNeeds
 from lotse_shared.unit_of_work import SqlUnitOfWork
 
 __all__ = ["UnitOfWork"]
@@ -12,8 +12,10 @@ __all__ = ["UnitOfWork"]
 class UnitOfWork(SqlUnitOfWork):
     directory: Directory
     deliveries: DeliveryLog
+    erased: ErasedNeeds
     inbox = orm.inbox
 
     def _open(self) -> None:
         self.directory = Directory(self.session)
         self.deliveries = DeliveryLog(self.session)
+        self.erased = ErasedNeeds(self.session)
