@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Table, delete, func, insert, select, update
@@ -373,11 +373,14 @@ class MatchRepository:
     async def erase_need(self, need_id: str) -> None:
         await self.session.execute(delete(orm.matches).where(orm.matches.c.need_id == need_id))
 
-    async def for_need(self, need_id: str) -> Sequence[dict[str, Any]]:
+    async def for_need(self, need_id: str, *, ended: bool = False) -> Sequence[dict[str, Any]]:
+        """The need's active matches, best first; with ``ended``, the ended ones after them."""
+        m = orm.matches
+        wanted = m.c.need_id == need_id
+        if not ended:
+            wanted = wanted & (m.c.status == ACTIVE)
         rows = await self.session.execute(
-            select(orm.matches)
-            .where(orm.matches.c.need_id == need_id, orm.matches.c.status == ACTIVE)
-            .order_by(orm.matches.c.score.desc(), orm.matches.c.offer_id)
+            select(m).where(wanted).order_by((m.c.status != ACTIVE), m.c.score.desc(), m.c.offer_id)
         )
         return [r._asdict() for r in rows]
 
@@ -445,6 +448,29 @@ class MatchQueries:
             select(orm.needs).where(orm.needs.c.status == NeedStatus.OPEN.value)
         )
         return [_need(r) for r in rows]
+
+    async def counts_per_need(
+        self, need_ids: Sequence[str], since: datetime | None
+    ) -> dict[str, tuple[int, int]]:
+        """Per need: its active matches, and how many of them were found after ``since``."""
+        m = orm.matches
+        found: dict[str, tuple[int, int]] = {}
+        for part in chunks(need_ids):
+            rows = await self.session.execute(
+                select(m.c.need_id, m.c.found_at).where(m.c.need_id.in_(part), m.c.status == ACTIVE)
+            )
+            for need_id, found_at in rows:
+                active, new = found.get(need_id, (0, 0))
+                if found_at.tzinfo is None:  # SQLite forgets the zone; it is UTC
+                    found_at = found_at.replace(tzinfo=UTC)
+                found[need_id] = (active + 1, new + (since is not None and found_at > since))
+        return found
+
+    async def needs_of_advisor(self, advisor_id: str) -> list[str]:
+        rows = await self.session.execute(
+            select(orm.needs.c.id).where(orm.needs.c.advisor_id == advisor_id)
+        )
+        return [r.id for r in rows]
 
     async def needs_with_active_matches(self) -> set[str]:
         rows = await self.session.execute(

@@ -8,9 +8,10 @@ import io
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import asdict
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, FastAPI, Request, Security
+from fastapi import APIRouter, Depends, FastAPI, Query, Request, Security
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -56,13 +57,43 @@ router = APIRouter(tags=["matches"], responses=PROBLEM_RESPONSES)
     "/v1/needs/{need_id}/matches", summary="The need's proposed offers, best first, with reasons."
 )
 async def need_matches(
-    need_id: str, principal: Advisor, matching: MatchingDep
+    need_id: str,
+    principal: Advisor,
+    matching: MatchingDep,
+    include_ended: Annotated[
+        bool,
+        Query(description="Also the matches that ended, after the active ones, with why."),
+    ] = False,
 ) -> list[dict[str, Any]]:
-    found = await queries.matches_of_need(matching.uow(), principal, need_id)
+    found = await queries.matches_of_need(matching.uow(), principal, need_id, ended=include_ended)
+    if include_ended:
+        return found
     return [
         {k: v for k, v in m.items() if k not in ("invalidated_at", "invalidation_reason", "status")}
         for m in found
     ]
+
+
+class NeedCountsPublic(BaseModel):
+    need_id: str = Field(description="One of the caller's needs.")
+    active: int = Field(description="Its active matches.", examples=[3])
+    new: int = Field(description="Of those, found after `since`.", examples=[1])
+
+
+@router.get(
+    "/v1/match-counts", summary="For each of the caller's needs: how many matches, how many new."
+)
+async def match_counts(
+    principal: Advisor,
+    matching: MatchingDep,
+    since: Annotated[
+        datetime | None, Query(description="Count as new what was found after this moment.")
+    ] = None,
+) -> list[NeedCountsPublic]:
+    if since is not None and since.tzinfo is None:
+        since = since.replace(tzinfo=UTC)
+    rows = await queries.match_counts(matching.uow(), principal, since)
+    return [NeedCountsPublic(need_id=r.need_id, active=r.active, new=r.new) for r in rows]
 
 
 @router.get(

@@ -14,10 +14,12 @@ from lotse_shared.identity import Principal, Role
 __all__ = [
     "Coverage",
     "MatchNotFound",
+    "NeedCounts",
     "NotAllowed",
     "coverage",
     "decide",
     "match",
+    "match_counts",
     "matches_of_need",
     "offer_counts",
 ]
@@ -40,12 +42,32 @@ async def _own_need(uow: UnitOfWork, principal: Principal, need_id: str) -> None
 
 
 async def matches_of_need(
-    uow: UnitOfWork, principal: Principal, need_id: str
+    uow: UnitOfWork, principal: Principal, need_id: str, *, ended: bool = False
 ) -> list[dict[str, Any]]:
-    """The need's active matches, best first; only for the advisor who owns the need."""
+    """The need's active matches, best first (with ``ended``, then the ended ones); only for
+    the advisor who owns the need."""
     async with uow:
         await _own_need(uow, principal, need_id)
-        return list(await uow.matches.for_need(need_id))
+        return list(await uow.matches.for_need(need_id, ended=ended))
+
+
+@dataclass(frozen=True)
+class NeedCounts:
+    need_id: str
+    active: int
+    new: int
+
+
+async def match_counts(
+    uow: UnitOfWork, principal: Principal, since: datetime | None
+) -> list[NeedCounts]:
+    """For each of the advisor's needs: active matches, and those found after ``since``."""
+    if principal.role is not Role.ADVISOR:
+        raise NotAllowed("only advisors have needs")
+    async with uow:
+        need_ids = await uow.queries.needs_of_advisor(principal.sub)
+        counts = await uow.queries.counts_per_need(need_ids, since)
+    return [NeedCounts(n, *counts.get(n, (0, 0))) for n in need_ids]
 
 
 async def match(uow: UnitOfWork, principal: Principal, match_id: str) -> dict[str, Any]:
