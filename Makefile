@@ -8,7 +8,7 @@ RUN := $(UV) run --frozen
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
-.PHONY: help install kafka-jars postgres-binaries published-schemas run kafka stop test lint format docs bench bench-catalog bench-matching bench-emails bench-relay bench-stream bench-pipeline
+.PHONY: help install kafka-jars postgres-binaries published-schemas frontend chromium locales run kafka stop test lint format docs bench bench-catalog bench-matching bench-emails bench-relay bench-stream bench-pipeline
 
 help:
 	@echo "make run    - start Kafka, the three services and the mail sink with demo data"
@@ -31,7 +31,7 @@ postgres-binaries:
 		{ echo "installing PostgreSQL from Debian's packages ..."; \
 		  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
 
-run: kafka-jars
+run: kafka-jars frontend
 	@$(RUN) python deploy/local/run.py
 
 kafka: kafka-jars
@@ -50,8 +50,40 @@ format: install
 	@$(RUN) ruff format .
 	@$(RUN) ruff check --fix .
 
+# The web app's gettext catalogs: collect the interface strings, add new ones to every language.
+locales: install
+	@cd services/web && ../../.venv/bin/pybabel extract -F babel.cfg -k _ -k N_ -k gettext_ -k ngettext_:1,2 \
+		--no-location --omit-header --sort-output -o ../../var/messages.pot . >/dev/null
+	@.venv/bin/pybabel update -i var/messages.pot -d services/web/src/lotse_web/locales --no-wrap \
+		--omit-header --ignore-obsolete --no-fuzzy-matching
+
 docs: install
 	@$(RUN) lotse events write --dir docs/events
+
+# Front-end files from the npm registry, pinned, never committed: htmx is served by the web
+# app; axe-core runs in the browser tests.
+HTMX := 2.0.11
+AXE := 4.14.1
+HTMX_JS := services/web/src/lotse_web/static/vendor/htmx.min.js
+AXE_JS := var/frontend/axe-core-$(AXE).min.js
+HTMX_STAMP := var/frontend/htmx-$(HTMX).stamp
+frontend: $(HTMX_STAMP) $(AXE_JS)
+
+$(HTMX_STAMP):
+	@rm -rf var/npm-htmx && mkdir -p var/npm-htmx $(dir $(HTMX_JS))
+	@cd var/npm-htmx && npm pack --silent htmx.org@$(HTMX) >/dev/null && tar xzf htmx.org-$(HTMX).tgz package/dist/htmx.min.js
+	@mv var/npm-htmx/package/dist/htmx.min.js $(HTMX_JS) && rm -rf var/npm-htmx && mkdir -p var/frontend && touch $@
+
+$(AXE_JS):
+	@rm -rf var/npm-axe && mkdir -p var/npm-axe var/frontend
+	@cd var/npm-axe && npm pack --silent axe-core@$(AXE) >/dev/null && tar xzf axe-core-$(AXE).tgz package/axe.min.js
+	@mv var/npm-axe/package/axe.min.js $@ && rm -rf var/npm-axe
+
+# Debian's Chromium for the browser tests (Playwright's own browser download cannot work here).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || \
+		{ echo "installing Chromium from Debian's packages ..."; \
+		  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 # Published JSON Schemas the tests validate against, from the npm registry (AsyncAPI).
 ASYNCAPI_SPECS := 6.11.1
@@ -63,7 +95,7 @@ var/schemas/asyncapi-3.0.0.json:
 		tar xzf asyncapi-specs-$(ASYNCAPI_SPECS).tgz package/schemas/3.0.0.json
 	@mv var/schemas/npm/package/schemas/3.0.0.json $@ && rm -rf var/schemas/npm
 
-test: install kafka-jars postgres-binaries published-schemas lint
+test: install kafka-jars postgres-binaries published-schemas frontend chromium lint
 	@$(RUN) pytest $(PYTEST_ARGS)
 
 bench: bench-catalog bench-matching bench-emails bench-relay bench-stream bench-pipeline

@@ -1,4 +1,4 @@
-"""``make run``: Kafka, the mail sink and the three services on this machine, with demo data.
+"""``make run``: Kafka, the mail sink, the three services and the web app, with demo data.
 
 Everything runs in the foreground of this process; Ctrl-C (or SIGTERM) stops
 every process it started, Kafka included. State lives in ``var/``.
@@ -25,6 +25,7 @@ VAR = ROOT / "var"
 PYTHON = sys.executable
 
 SERVICES = {"catalog": 8001, "matching": 8002, "notifications": 8003}
+WEB = 8000
 MAILSINK_WEB, MAILSINK_SMTP = 8025, 1025
 
 
@@ -113,6 +114,7 @@ def main() -> int:
         "CATALOG_DATABASE_URL": f"sqlite+aiosqlite:///{VAR / 'catalog.db'}",
         "MATCHING_DATABASE_URL": f"sqlite+aiosqlite:///{VAR / 'matching.db'}",
         "NOTIFICATIONS_DATABASE_URL": f"sqlite+aiosqlite:///{VAR / 'notifications.db'}",
+        "WEB_DATABASE_URL": f"sqlite+aiosqlite:///{VAR / 'web.db'}",
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": str(MAILSINK_SMTP),
         "MAILSINK_SMTP_PORT": str(MAILSINK_SMTP),
@@ -151,9 +153,15 @@ def main() -> int:
             wait_ready(
                 f"http://127.0.0.1:{port}/readyz", name, processes[name], logs / f"{name}.log"
             )
+        processes["web"] = start("lotse_web", WEB, logs / "web.log", env)
+        wait_ready(f"http://127.0.0.1:{WEB}/readyz", "web", processes["web"], logs / "web.log")
         load_demo(f"http://127.0.0.1:{SERVICES['catalog']}", codec)
         print_tokens(codec)
         print("\nLotse is running:")
+        print(f"  {'web app':<14} http://127.0.0.1:{WEB}/  (sign in as any demo user, e.g.")
+        print(
+            f"  {'':<14} advisor Aylin Demir, provider VHS Schwerte, coordinator KI Koordination)"
+        )
         for name, port in SERVICES.items():
             print(f"  {name:<14} http://127.0.0.1:{port}/docs")
         print(

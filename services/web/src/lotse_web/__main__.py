@@ -1,0 +1,6 @@
+"""``python -m lotse_web``: the web app on ``WEB_PORT``."""
+
+from lotse_shared.serving import serve
+from lotse_web.config import WebSettings
+
+serve("lotse_web.entrypoints.app:create_app", name="web", port=WebSettings().port)

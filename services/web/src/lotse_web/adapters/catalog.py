@@ -1,0 +1,92 @@
+"""The catalog's API as the web app uses it: needs, offers, the directory."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import httpx
+
+from lotse_web.adapters.api import ApiClient
+
+__all__ = ["CatalogClient"]
+
+Json = dict[str, Any]
+
+
+def _version(etag: str | None) -> int:
+    return int((etag or '"0"').strip('W/"'))
+
+
+def _if_match(version: int) -> dict[str, str]:
+    return {"If-Match": f'"{version}"'}
+
+
+class CatalogClient(ApiClient):
+    def __init__(
+        self, base_url: str, *, timeout: float, transport: httpx.AsyncBaseTransport | None = None
+    ) -> None:
+        super().__init__("catalog", base_url, timeout=timeout, transport=transport)
+
+    async def needs(self, token: str, status: str | None = None) -> list[Json]:
+        params = {"status": status} if status else None
+        body = await self.get_json("/v1/needs", token, params=params)
+        return list(body["items"])
+
+    async def need(self, token: str, need_id: str) -> Json:
+        return dict(await self.get_json(f"/v1/needs/{need_id}", token))
+
+    async def register_need(self, token: str, body: Json) -> Json:
+        return dict((await self.call("POST", "/v1/needs", token, json=body)).json())
+
+    async def replace_need(self, token: str, need_id: str, body: Json, version: int) -> Json:
+        response = await self.call(
+            "PUT", f"/v1/needs/{need_id}", token, json=body, headers=_if_match(version)
+        )
+        return dict(response.json())
+
+    async def close_need(self, token: str, need_id: str, version: int) -> Json:
+        response = await self.call(
+            "POST", f"/v1/needs/{need_id}/close", token, headers=_if_match(version)
+        )
+        return dict(response.json())
+
+    async def erase_need(self, token: str, need_id: str) -> None:
+        await self.call("DELETE", f"/v1/needs/{need_id}", token)
+
+    async def offers(self, token: str, params: dict[str, Any]) -> Json:
+        return dict(await self.get_json("/v1/offers", token, params=params))
+
+    async def offer(self, token: str, offer_id: str) -> Json:
+        return dict(await self.get_json(f"/v1/offers/{offer_id}", token))
+
+    async def offers_by_id(self, token: str, ids: Sequence[str]) -> dict[str, Json]:
+        """The offers with these ids, in one call; absent ones are left out."""
+        if not ids:
+            return {}
+        body = await self.get_json(
+            "/v1/offers", token, params=[("id", i) for i in ids] + [("limit", str(len(ids)))]
+        )
+        return {o["id"]: o for o in body["items"]}
+
+    async def providers(self, token: str) -> list[Json]:
+        return list(await self.get_json("/v1/providers", token))
+
+    async def advisors(self, token: str) -> list[Json]:
+        return list(await self.get_json("/v1/advisors", token))
+
+    async def advisor(self, token: str, advisor_id: str) -> tuple[Json, int]:
+        response = await self.call("GET", f"/v1/advisors/{advisor_id}", token)
+        return dict(response.json()), _version(response.headers.get("ETag"))
+
+    async def change_preferences(
+        self, token: str, advisor_id: str, body: Json, version: int
+    ) -> Json:
+        response = await self.call(
+            "PATCH",
+            f"/v1/advisors/{advisor_id}/preferences",
+            token,
+            json=body,
+            headers=_if_match(version),
+        )
+        return dict(response.json())

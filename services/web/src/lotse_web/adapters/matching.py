@@ -1,0 +1,45 @@
+"""Matching's API as the web app uses it: a need's matches, decisions, counts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import httpx
+
+from lotse_web.adapters.api import ApiClient
+
+__all__ = ["MatchingClient"]
+
+Json = dict[str, Any]
+
+
+class MatchingClient(ApiClient):
+    def __init__(
+        self, base_url: str, *, timeout: float, transport: httpx.AsyncBaseTransport | None = None
+    ) -> None:
+        super().__init__("matching", base_url, timeout=timeout, transport=transport)
+
+    async def matches_of_need(self, token: str, need_id: str) -> list[Json]:
+        """Active and ended matches of one need, best first within each."""
+        return list(
+            await self.get_json(
+                f"/v1/needs/{need_id}/matches", token, params={"include_ended": "true"}
+            )
+        )
+
+    async def match(self, token: str, match_id: str) -> Json:
+        return dict(await self.get_json(f"/v1/matches/{match_id}", token))
+
+    async def decide(
+        self, token: str, match_id: str, decision: str, reason: str | None = None
+    ) -> Json:
+        body = {"decision": decision, "decline_reason": reason}
+        response = await self.call("POST", f"/v1/matches/{match_id}/decision", token, json=body)
+        return dict(response.json())
+
+    async def match_counts(self, token: str, since: datetime | None) -> dict[str, Json]:
+        """Per need of the caller: active matches, and how many were found since ``since``."""
+        params = {"since": since.isoformat()} if since else None
+        rows = await self.get_json("/v1/match-counts", token, params=params)
+        return {r["need_id"]: r for r in rows}

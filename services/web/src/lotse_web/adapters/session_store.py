@@ -1,0 +1,145 @@
+"""Server-side sessions: the browser holds a random id, everything else stays here.
+
+A session ends when it was idle too long, when it grew too old, or when its
+user signs out — which ends every session of that user, on every device.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from lotse_shared.identity import Role
+from lotse_web.adapters import orm
+from lotse_web.login import SignedInUser
+
+__all__ = ["Session", "SessionStore"]
+
+# Writing last_seen_at on every request would make every page a write; a minute's
+# lag on a 30-minute idle limit is nothing a user notices.
+_TOUCH_EVERY = timedelta(seconds=60)
+
+
+@dataclass
+class Session:
+    id_hash: str
+    user: SignedInUser
+    csrf_token: str
+    created_at: datetime
+    last_seen_at: datetime
+    flash: list[dict[str, str]] = field(default_factory=list)
+
+
+def _hash(session_id: str) -> str:
+    return hashlib.sha256(session_id.encode()).hexdigest()
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite forgets the zone
+
+
+class SessionStore:
+    """Sessions in the web app's database, with idle and absolute limits."""
+
+    def __init__(self, engine: AsyncEngine, *, idle: timedelta, absolute: timedelta) -> None:
+        self.engine = engine
+        self.idle = idle
+        self.absolute = absolute
+
+    async def create(self, user: SignedInUser, now: datetime | None = None) -> tuple[str, Session]:
+        """A new session for ``user``; returns the cookie value (shown once) and the session."""
+        now = now or datetime.now(UTC)
+        session_id = secrets.token_urlsafe(32)
+        session = Session(_hash(session_id), user, secrets.token_urlsafe(32), now, now)
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                insert(orm.sessions).values(
+                    id_hash=session.id_hash,
+                    user_id=user.id,
+                    role=user.role.value,
+                    organisation=user.organisation,
+                    display_name=user.display_name,
+                    api_token=user.api_token,
+                    csrf_token=session.csrf_token,
+                    created_at=now,
+                    last_seen_at=now,
+                    flash=[],
+                )
+            )
+        return session_id, session
+
+    async def find(self, session_id: str, now: datetime | None = None) -> Session | None:
+        """The live session behind a cookie value, or None (unknown, idle or too old: ended)."""
+        now = now or datetime.now(UTC)
+        id_hash = _hash(session_id)
+        async with self.engine.connect() as conn:
+            row = (
+                await conn.execute(select(orm.sessions).where(orm.sessions.c.id_hash == id_hash))
+            ).one_or_none()
+        if row is None:
+            return None
+        created, seen = _aware(row.created_at), _aware(row.last_seen_at)
+        if now - seen > self.idle or now - created > self.absolute:
+            await self._delete(id_hash)
+            return None
+        session = Session(
+            id_hash,
+            SignedInUser(
+                row.user_id, Role(row.role), row.display_name, row.organisation, row.api_token
+            ),
+            row.csrf_token,
+            created,
+            seen,
+            list(row.flash or []),
+        )
+        if now - seen >= _TOUCH_EVERY:
+            await self._update(id_hash, last_seen_at=now)
+            session.last_seen_at = now
+        return session
+
+    async def flash(self, session: Session, kind: str, text: str) -> None:
+        """A message to show once on the next page."""
+        session.flash.append({"kind": kind, "text": text})
+        await self._update(session.id_hash, flash=session.flash)
+
+    async def take_flash(self, session: Session) -> list[dict[str, str]]:
+        messages, session.flash = session.flash, []
+        if messages:
+            await self._update(session.id_hash, flash=[])
+        return messages
+
+    async def end(self, session: Session) -> None:
+        await self._delete(session.id_hash)
+
+    async def end_all_of(self, user_id: str) -> None:
+        """Sign-out: every session of this user, on every device."""
+        async with self.engine.begin() as conn:
+            await conn.execute(delete(orm.sessions).where(orm.sessions.c.user_id == user_id))
+
+    async def purge(self, now: datetime | None = None) -> int:
+        """Delete sessions past either limit; returns how many."""
+        now = now or datetime.now(UTC)
+        s = orm.sessions.c
+        async with self.engine.begin() as conn:
+            result = await conn.execute(
+                delete(orm.sessions).where(
+                    (s.last_seen_at < now - self.idle) | (s.created_at < now - self.absolute)
+                )
+            )
+        return int(result.rowcount or 0)
+
+    async def _update(self, id_hash: str, **values: Any) -> None:
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                update(orm.sessions).where(orm.sessions.c.id_hash == id_hash).values(**values)
+            )
+
+    async def _delete(self, id_hash: str) -> None:
+        async with self.engine.begin() as conn:
+            await conn.execute(delete(orm.sessions).where(orm.sessions.c.id_hash == id_hash))

@@ -1,0 +1,109 @@
+"""Rendering: one Jinja environment with the gettext catalogs, filters and the page frame."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from babel import Locale
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.templating import Jinja2Templates
+
+from lotse_shared.identity import Role
+from lotse_web import i18n, labels
+from lotse_web.adapters.session_store import Session
+from lotse_web.labels import N_
+
+__all__ = ["NavItem", "render", "templates"]
+
+
+@dataclass(frozen=True)
+class NavItem:
+    href: str
+    label: str
+    current: bool = False
+
+
+NAV: dict[Role, tuple[tuple[str, str], ...]] = {
+    Role.ADVISOR: (
+        ("/needs", N_("My needs")),
+        ("/needs/new", N_("Register a need")),
+        ("/offers", N_("Offers")),
+        ("/emails", N_("My emails")),
+        ("/settings", N_("My settings")),
+    ),
+    Role.PROVIDER: (("/offers", N_("Offers")),),
+    Role.ADMIN: (("/offers", N_("Offers")), ("/admin/feedback", N_("Accessibility feedback"))),
+}
+ROLE_NAMES = {"advisor": N_("advisor"), "provider": N_("provider"), "admin": N_("coordinator")}
+
+
+def _category(code: str) -> str:
+    return i18n.gettext_(labels.CATEGORIES.get(code, code))
+
+
+def _language_name(code: str) -> str:
+    name = Locale.parse(i18n.current().code).languages.get(code)
+    return str(name) if name else code
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(resources.files("lotse_web") / "templates")),
+        autoescape=select_autoescape(default=True),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(i18n.gettext_, i18n.ngettext_, newstyle=True)  # type: ignore[attr-defined]
+    env.filters.update(
+        day=i18n.day,
+        moment=i18n.moment,
+        number=i18n.number,
+        percent=i18n.percent,
+        category=_category,
+        language_name=_language_name,
+    )
+    env.globals.update(
+        languages=i18n.LANGUAGES,
+        role_names=ROLE_NAMES,
+        need_statuses=labels.NEED_STATUSES,
+        levels=labels.LEVELS,
+        eligibility=labels.ELIGIBILITY,
+        eligibility_explained=labels.ELIGIBILITY_EXPLAINED,
+        decline_reasons=labels.DECLINE_REASONS,
+    )
+    return env
+
+
+templates = Jinja2Templates(env=_environment())
+
+
+def nav_for(session: Session | None, path: str) -> list[NavItem]:
+    if session is None:
+        return []
+    items = NAV[session.user.role]
+    best = max((href for href, _ in items if path == href or path.startswith(href + "/")),
+               key=len, default=None)  # fmt: skip
+    return [NavItem(href, label, href == best) for href, label in items]
+
+
+def render(
+    request: Request, name: str, context: dict[str, Any] | None = None, status: int = 200
+) -> HTMLResponse:
+    """A page in the request's language, with the frame every page has."""
+    session: Session | None = request.state.session
+    path = request.url.path
+    here = path + (f"?{request.url.query}" if request.url.query else "")
+    frame = {
+        "lang": i18n.current(),
+        "user": session.user if session else None,
+        "csrf": request.state.csrf,
+        "nav": nav_for(session, path),
+        "here": here,
+        "flash": request.state.flash,
+    }
+    return templates.TemplateResponse(request, name, frame | (context or {}), status_code=status)

@@ -1,0 +1,170 @@
+"""Sessions, CSRF and security headers: what every request passes through.
+
+The middleware finds the request's session (the cookie is only a random id),
+sets the page language, and puts security headers on every answer. Routes
+that change something depend on :func:`csrf_protected`; routes for one desk
+on :func:`signed_in_as`.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Awaitable, Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+from starlette.datastructures import MutableHeaders
+from starlette.requests import HTTPConnection
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from lotse_shared.identity import Role
+from lotse_web import i18n
+from lotse_web.adapters.session_store import Session
+from lotse_web.bootstrap import Web
+
+__all__ = [
+    "SESSION_COOKIE",
+    "CsrfRejected",
+    "RoleRefused",
+    "SecuredPages",
+    "SignInRequired",
+    "csrf_protected",
+    "signed_in_as",
+]
+
+SESSION_COOKIE = "lotse_session"
+CSRF_COOKIE = "lotse_csrf"  # only before sign-in: a double-submit token for the sign-in form
+LANGUAGE_COOKIE = "lotse_lang"  # only before sign-in; afterwards the user's preference
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+CSP = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+        "object-src 'none'",
+    )
+)
+HEADERS = {
+    "Content-Security-Policy": CSP,
+    "Referrer-Policy": "same-origin",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+class SignInRequired(Exception):
+    """No live session: sign in (again)."""
+
+    def __init__(self, expired: bool) -> None:
+        self.expired = expired
+
+
+class RoleRefused(Exception):
+    """Signed in, but this desk is for another role."""
+
+
+class CsrfRejected(Exception):
+    """A change without this session's CSRF token: refused, nothing changed."""
+
+
+class SecuredPages:
+    """ASGI middleware: session, language and CSRF token in ``scope["state"]``; security headers."""
+
+    def __init__(self, app: ASGIApp, web: Web) -> None:
+        self.app = app
+        self.web = web
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        connection = HTTPConnection(scope)
+        cookies = connection.cookies
+        secure = self.web.settings.secure_cookies
+        state = scope.setdefault("state", {})
+        session: Session | None = None
+        if session_id := cookies.get(SESSION_COOKIE):
+            session = await self.web.sessions.find(session_id)
+        state["session"] = session
+        state["expired"] = bool(session_id) and session is None
+        new_csrf: str | None = None
+        if session is not None:
+            state["csrf"] = session.csrf_token
+            i18n.use(await self.web.preferences.language_of(session.user.id))
+            wants_page = scope["method"] == "GET" and "hx-request" not in connection.headers
+            state["flash"] = await self.web.sessions.take_flash(session) if wants_page else []
+        else:
+            state["csrf"] = cookies.get(CSRF_COOKIE) or (new_csrf := secrets.token_urlsafe(32))
+            i18n.use(cookies.get(LANGUAGE_COOKIE, i18n.DEFAULT))
+            state["flash"] = []
+
+        async def send_secured(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in HEADERS.items():
+                    headers.setdefault(name, value)
+                headers.setdefault("Cache-Control", "no-store")
+                if new_csrf is not None:
+                    headers.append("Set-Cookie", cookie(CSRF_COOKIE, new_csrf, secure=secure))
+            await send(message)
+
+        await self.app(scope, receive, send_secured)
+
+
+def cookie(name: str, value: str, *, secure: bool, max_age: int | None = None) -> str:
+    """A Set-Cookie value: HttpOnly, SameSite=Lax, Secure outside development."""
+    parts = [f"{name}={value}", "Path=/", "HttpOnly", "SameSite=Lax"]
+    if secure:
+        parts.append("Secure")
+    if max_age is not None:
+        parts.append(f"Max-Age={max_age}")
+    return "; ".join(parts)
+
+
+async def csrf_protected(request: Request) -> None:
+    """A dependency: a state-changing request must carry the session's CSRF token."""
+    if request.method in SAFE_METHODS:
+        return
+    sent = request.headers.get("X-CSRF-Token")
+    if not sent:
+        form = await request.form()
+        value = form.get("csrf_token")
+        sent = value if isinstance(value, str) else None
+    expected: str = request.state.csrf
+    if not sent or not secrets.compare_digest(sent.encode(), expected.encode()):
+        raise CsrfRejected
+
+
+def signed_in_as(*roles: Role) -> Callable[[Request], Awaitable[Session]]:
+    """A dependency: the live session of someone with one of ``roles``."""
+
+    async def session_of(request: Request) -> Session:
+        session: Session | None = request.state.session
+        if session is None:
+            raise SignInRequired(expired=request.state.expired)
+        if roles and session.user.role not in roles:
+            raise RoleRefused
+        return session
+
+    return session_of
+
+
+AdvisorSession = Annotated[Session, Depends(signed_in_as(Role.ADVISOR))]
+AnySession = Annotated[Session, Depends(signed_in_as())]
+AdminSession = Annotated[Session, Depends(signed_in_as(Role.ADMIN))]
+
+
+def web_of(request: Request) -> Web:
+    web: Web = request.app.state.web
+    return web
+
+
+WebDep = Annotated[Web, Depends(web_of)]
