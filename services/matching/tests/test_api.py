@@ -7,13 +7,13 @@ import io
 import json
 import uuid
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from importlib import resources
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from lotse_matching.adapters import orm
 from lotse_matching.bootstrap import Matching, bootstrap
@@ -26,7 +26,7 @@ from lotse_shared.identity import Role
 from lotse_shared.migrations import upgrade
 
 SECRET = "matching-test-signing-key-0123456789-0123456789"
-SCHWERTE, WERNE = "05978028", "05978040"
+SCHWERTE, WERNE, HOLZWICKEDE = "05978028", "05978040", "05978016"
 Headers = dict[str, str]
 
 
@@ -80,6 +80,12 @@ def offer(
     )
 
 
+def withdrawn(published: OfferPublished) -> OfferWithdrawn:
+    return OfferWithdrawn.model_validate(
+        published.model_dump() | {"status": "withdrawn", "version": published.version + 1}
+    )
+
+
 def need(
     advisor_id: str = "adv-1", municipality: str = SCHWERTE, status: str | None = None
 ) -> NeedRegistered:
@@ -119,6 +125,104 @@ async def test_an_advisor_sees_their_needs_matches_ranked_with_reasons_and_eligi
         await api.get(f"/v1/needs/{n.need_id}/matches", headers=token("provider", "vhs"))
     ).status_code == 403
     assert (await api.get(f"/v1/needs/{n.need_id}/matches")).status_code == 401
+
+
+async def test_ended_matches_follow_the_active_ones_with_why_they_ended(
+    matching: Matching, api: httpx.AsyncClient, token: Callable[[str, str], Headers]
+) -> None:
+    # the ended one fits better, so only its having ended puts it last
+    n, kept, gone = need(), offer(municipality=HOLZWICKEDE), offer()
+    await deliver(matching, n)
+    await deliver(matching, kept)
+    await deliver(matching, gone)
+    advisor = token("advisor", "adv-1")
+    decided = await api.post(
+        f"/v1/matches/{match_id_for(n.need_id, gone.offer_id)}/decision",
+        json={"decision": "declined", "decline_reason": "schedule"},
+        headers=advisor,
+    )
+    assert decided.status_code == 200, decided.text
+    await deliver(matching, withdrawn(gone))
+    url = f"/v1/needs/{n.need_id}/matches"
+    response = await api.get(url, params={"include_ended": "true"}, headers=advisor)
+    assert response.status_code == 200, response.text
+    active, ended = response.json()
+    assert (active["offer_id"], active["status"], active["invalidation_reason"]) == (
+        kept.offer_id,
+        "active",
+        None,
+    )
+    assert (ended["offer_id"], ended["status"], ended["invalidation_reason"]) == (
+        gone.offer_id,
+        "invalidated",
+        "withdrawn",
+    )
+    assert ended["invalidated_at"] is not None
+    assert active["score"] < ended["score"]
+    assert ended["decision"] == "declined"
+    others = await api.get(url, params={"include_ended": "true"}, headers=token("advisor", "adv-2"))
+    assert others.status_code == 404
+
+
+async def test_without_include_ended_a_need_shows_its_active_matches_as_before(
+    matching: Matching, api: httpx.AsyncClient, token: Callable[[str, str], Headers]
+) -> None:
+    n, kept, gone = need(), offer(), offer()
+    for event in (n, kept, gone):
+        await deliver(matching, event)
+    await deliver(matching, withdrawn(gone))
+    url, advisor = f"/v1/needs/{n.need_id}/matches", token("advisor", "adv-1")
+    [match] = (await api.get(url, headers=advisor)).json()
+    assert match["offer_id"] == kept.offer_id
+    assert not {"status", "invalidated_at", "invalidation_reason"} & set(match)
+    with_ended = (await api.get(url, params={"include_ended": "true"}, headers=advisor)).json()
+    assert match == {
+        k: v
+        for k, v in with_ended[0].items()
+        if k not in ("status", "invalidated_at", "invalidation_reason")
+    }
+
+
+async def test_match_counts_give_each_of_the_advisors_needs_its_active_and_new_matches(
+    matching: Matching, api: httpx.AsyncClient, token: Callable[[str, str], Headers]
+) -> None:
+    busy, quiet, foreign = need(), need(municipality=WERNE), need(advisor_id="adv-2")
+    early, late = offer(), offer()
+    for event in (busy, quiet, foreign, early):
+        await deliver(matching, event)
+    an_hour_ago = datetime.now(UTC) - timedelta(hours=1)
+    async with matching.runtime.engine.begin() as conn:
+        await conn.execute(update(orm.matches).values(found_at=an_hour_ago))
+    await deliver(matching, late)
+    advisor = token("advisor", "adv-1")
+
+    def by_need(response: httpx.Response) -> dict[str, tuple[int, int]]:
+        assert response.status_code == 200, response.text
+        return {c["need_id"]: (c["active"], c["new"]) for c in response.json()}
+
+    everything = await api.get("/v1/match-counts", headers=advisor)
+    assert by_need(everything) == {busy.need_id: (2, 0), quiet.need_id: (0, 0)}
+    assert [c["need_id"] for c in everything.json()] == [busy.need_id, quiet.need_id]
+    half_an_hour_ago = datetime.now(UTC) - timedelta(minutes=30)
+    aware = await api.get(
+        "/v1/match-counts", params={"since": half_an_hour_ago.isoformat()}, headers=advisor
+    )
+    assert by_need(aware) == {busy.need_id: (2, 1), quiet.need_id: (0, 0)}
+    naive = half_an_hour_ago.replace(tzinfo=None).isoformat()
+    as_utc = await api.get("/v1/match-counts", params={"since": naive}, headers=advisor)
+    assert by_need(as_utc) == by_need(aware)
+    theirs = by_need(await api.get("/v1/match-counts", headers=token("advisor", "adv-2")))
+    assert theirs == {foreign.need_id: (2, 0)}
+
+
+async def test_only_advisors_have_match_counts(
+    api: httpx.AsyncClient, token: Callable[[str, str], Headers]
+) -> None:
+    for role, sub in (("provider", "vhs"), ("admin", "ki")):
+        response = await api.get("/v1/match-counts", headers=token(role, sub))
+        assert response.status_code == 403
+        assert response.headers["content-type"].startswith("application/problem+json")
+    assert (await api.get("/v1/match-counts")).status_code == 401
 
 
 async def test_the_link_in_an_email_shows_the_match_to_its_advisor_only_and_whether_it_holds(

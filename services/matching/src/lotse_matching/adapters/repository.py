@@ -468,7 +468,9 @@ class MatchQueries:
 
     async def needs_of_advisor(self, advisor_id: str) -> list[str]:
         rows = await self.session.execute(
-            select(orm.needs.c.id).where(orm.needs.c.advisor_id == advisor_id)
+            select(orm.needs.c.id)
+            .where(orm.needs.c.advisor_id == advisor_id)
+            .order_by(orm.needs.c.nid)  # as registered
         )
         return [r.id for r in rows]
 

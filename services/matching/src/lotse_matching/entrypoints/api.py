@@ -75,6 +75,8 @@ async def need_matches(
 
 
 class NeedCountsPublic(BaseModel):
+    """One of the caller's needs and how many matches it has."""
+
     need_id: str = Field(description="One of the caller's needs.")
     active: int = Field(description="Its active matches.", examples=[3])
     new: int = Field(description="Of those, found after `since`.", examples=[1])
