@@ -137,12 +137,14 @@ async def test_the_need_page_shows_matches_best_first_with_reasons_and_ended_one
     apis.add_match(need, offer("o-2", "Deutschkurs B1", how_to_apply="Anruf genügt"), score=0.9)
     apis.add_match(need, offer("o-3", "Alter Kurs"), status="invalidated",
                    invalidation_reason="full", invalidated_at=datetime.now(UTC).isoformat())  # fmt: skip
+    browser.cookies.delete("lotse_lang")
     await sign_in(browser)
     page = (await browser.get(f"/needs/{need['id']}")).text
+    assert '<html lang="de"' in page  # German unless chosen otherwise
     assert page.index("Deutschkurs B1") < page.index("Deutschkurs A2") < page.index("Alter Kurs")
-    assert "Wanted kind: language course" not in page  # German by default
+    assert "Wanted kind: language course" not in page
     assert "Gewünschte Art: Sprachkurs" in page and "Anruf genügt" in page
-    assert "the offer is full" in page
+    assert "das Angebot ist ausgebucht" in page
 
 
 async def test_another_advisors_need_is_a_404_that_reveals_nothing(
@@ -240,7 +242,7 @@ async def test_the_interface_language_is_remembered_per_user(
     apis.add_match(need, offer("o-1", "Deutschkurs"))
     csrf = await sign_in(browser)
     await browser.post("/language", data={"csrf_token": csrf, "language": "en", "next": "/"})
-    transport = browser._transport
+    transport = browser._transport  # another browser, without the cookie
     async with httpx.AsyncClient(transport=transport, base_url="http://lotse.test") as other:
         await sign_in(other)
         page = await other.get(f"/needs/{need['id']}")

@@ -89,6 +89,8 @@ async def sign_in(request: Request, web: WebDep) -> Response:
     except LoginFailed as exc:
         return render(request, "account/sign_in.html", {"problem": str(exc)}, status=400)
     session_id, _session = await web.sessions.create(user)
+    if (chosen := request.cookies.get(LANGUAGE_COOKIE)) in i18n.LANGUAGES:
+        await web.preferences.set_language(user.id, chosen)  # what they chose before signing in
     response = see_other(_local(str(form.get("next", "/"))))
     response.headers.append(
         "Set-Cookie", cookie(SESSION_COOKIE, session_id, secure=web.settings.secure_cookies)

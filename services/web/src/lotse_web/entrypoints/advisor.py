@@ -129,16 +129,10 @@ async def _need_page_context(web: Web, token: str, need_id: str) -> dict[str, An
         web.catalog.offers_by_id(token, sorted({m["offer_id"] for m in matches})),
         _provider_names(web, token),
     )
-    active = [
-        match_view(m, offers.get(m["offer_id"]), providers, need, web.region)
-        for m in matches
-        if m.get("status", "active") == "active"
-    ]
-    ended = [
-        ended_match(m, offers.get(m["offer_id"]))
-        for m in matches
-        if m.get("status", "active") != "active"
-    ]
+    # A declined proposal stays a match in matching's books; for the advisor it is over.
+    holds = [m for m in matches if m["status"] == "active" and m.get("decision") != "declined"]
+    active = [match_view(m, offers.get(m["offer_id"]), providers, need, web.region) for m in holds]
+    ended = [ended_match(m, offers.get(m["offer_id"])) for m in matches if m not in holds]
     need_view = need | {"municipality_name": web.region.name_of(need["municipality"])}
     return {
         "need": need_view,
