@@ -8,7 +8,7 @@ RUN := $(UV) run --frozen
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
-.PHONY: help install kafka-jars postgres-binaries published-schemas frontend chromium locales run kafka stop test lint format docs bench bench-catalog bench-matching bench-emails bench-relay bench-stream bench-pipeline
+.PHONY: help install kafka-jars postgres-binaries published-schemas frontend chromium locales screenshots bench-web run kafka stop test lint format docs bench bench-catalog bench-matching bench-emails bench-relay bench-stream bench-pipeline
 
 help:
 	@echo "make run    - start Kafka, the three services and the mail sink with demo data"
@@ -18,6 +18,8 @@ help:
 	@echo "make stop   - stop a broker started with make kafka"
 	@echo "make docs   - regenerate docs/events (AsyncAPI, JSON Schemas, examples) from the contracts"
 	@echo "make bench  - benchmarks with their raw baselines (BENCH_ARGS=--quick for a short run)"
+	@echo "make screenshots - PNGs of the web app's pages into docs/screenshots/"
+	@echo "make locales - collect the web app's interface strings into its gettext catalogs"
 
 install:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -85,6 +87,10 @@ chromium:
 		{ echo "installing Chromium from Debian's packages ..."; \
 		  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+# PNGs of the web app's pages, on the real stack in a real browser, into docs/screenshots/.
+screenshots: install kafka-jars frontend chromium
+	@LOTSE_SCREENSHOTS=$(CURDIR)/docs/screenshots $(RUN) pytest -q -p no:cacheprovider tests/browser/test_screenshots.py
+
 # Published JSON Schemas the tests validate against, from the npm registry (AsyncAPI).
 ASYNCAPI_SPECS := 6.11.1
 published-schemas: var/schemas/asyncapi-3.0.0.json
@@ -98,7 +104,7 @@ var/schemas/asyncapi-3.0.0.json:
 test: install kafka-jars postgres-binaries published-schemas frontend chromium lint
 	@$(RUN) pytest $(PYTEST_ARGS)
 
-bench: bench-catalog bench-matching bench-emails bench-relay bench-stream bench-pipeline
+bench: bench-catalog bench-matching bench-emails bench-relay bench-stream bench-pipeline bench-web
 	@$(RUN) python -m bench.summary
 
 # POST /v1/offers on PostgreSQL, one uvicorn worker, next to a bare-SQL baseline.
@@ -122,6 +128,10 @@ bench-relay: install kafka-jars postgres-binaries
 # Events per second through the matching service, next to a raw consumer group.
 bench-stream: install kafka-jars postgres-binaries
 	@$(RUN) python -m bench.matching_stream $(BENCH_ARGS)
+
+# Server time of the advisors' busiest pages, next to the same API calls made directly.
+bench-web: install kafka-jars postgres-binaries frontend
+	@$(RUN) python -m bench.web_pages $(BENCH_ARGS)
 
 # Offer published -> email accepted by SMTP through all three services, open loop, window 0.
 bench-pipeline: install kafka-jars postgres-binaries

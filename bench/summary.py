@@ -3,7 +3,7 @@
     python -m bench.summary [--dir var/bench] [--json var/bench/summary.json]
 
 Reads what each benchmark wrote (catalog.json, matching.json, emails.json,
-kafka_relay.json, matching_stream.json, pipeline.json); a benchmark that has not run yet is listed as such.
+kafka_relay.json, matching_stream.json, pipeline.json, web.json); a benchmark that has not run yet is listed as such.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from bench.kafka_relay import rows as relay_rows
 from bench.matching_stream import rows as stream_rows
 from bench.pipeline import rows as pipeline_rows
 from bench.report import render_rows
+from bench.web_pages import rows as web_rows
 
 ROOT = Path(__file__).resolve().parents[1]
 Row = tuple[str, str, str, str, str]
@@ -85,6 +86,7 @@ SOURCES: dict[str, tuple[str, Callable[[Any], list[Row]]]] = {
     "kafka_relay.json": ("make bench-relay", lambda r: relay_rows(r)[2:]),
     "matching_stream.json": ("make bench-stream", stream_rows),
     "pipeline.json": ("make bench-pipeline", pipeline_rows),
+    "web.json": ("make bench-web", web_rows),
 }
 
 

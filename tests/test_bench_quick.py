@@ -25,6 +25,7 @@ BENCHMARKS = {
     "kafka_relay.json": "bench.kafka_relay",
     "matching_stream.json": "bench.matching_stream",
     "pipeline.json": "bench.pipeline",
+    "web.json": "bench.web_pages",
 }
 
 
@@ -60,6 +61,8 @@ def test_every_benchmark_runs_in_quick_mode_and_the_summary_reports_each(tmp_pat
         "relay drain",
         "commit",
         "offer → email",
+        "web: my needs",
+        "web: a need with",
     )
     for headline in headlines:
         assert headline in measures, headline

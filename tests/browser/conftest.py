@@ -113,12 +113,13 @@ async def stack(lotse: dict[str, Service], tmp_path: Path) -> AsyncIterator[Stac
     }
     web = start_service("web", env, tmp_path)
     provider_id, advisor_id = f"vhs-{run}", f"adv-{run}"
-    name, address = f"Aylin Demir {run}", f"advisor-{run}@ki-unna.example"
+    # Each stack has databases and topics of its own, so plain names cannot collide.
+    name, address = "Aylin Demir", f"advisor-{run}@ki-unna.example"
     try:
         await wait_ready(web)
         async with httpx.AsyncClient(base_url=catalog.url) as client:
             for path, body in (
-                ("/v1/providers", {"id": provider_id, "name": f"VHS {run}",
+                ("/v1/providers", {"id": provider_id, "name": "VHS Schwerte",
                                    "contact_email": "info@vhs.example"}),
                 ("/v1/advisors", {"id": advisor_id, "name": name, "email": address,
                                   "organisation": "KI Kreis Unna"}),

@@ -107,6 +107,23 @@ async def test_an_advisor_sees_only_their_own_needs(
     assert (await api.get(f"/v1/needs/{theirs['id']}", headers=other_advisor)).status_code == 200
 
 
+async def test_an_advisors_needs_come_in_pages_newest_change_first(
+    api: httpx.AsyncClient, advisor: Headers, other_advisor: Headers
+) -> None:
+    ids = [(await register(api, advisor))["id"] for _ in range(5)]
+    await register(api, other_advisor)
+    newest = ids[::-1]
+    params = {"newest_first": "true", "limit": "2"}
+    first = (await api.get("/v1/needs", params=params, headers=advisor)).json()
+    second = (await api.get("/v1/needs", params=params | {"offset": "2"}, headers=advisor)).json()
+    assert [n["id"] for n in first["items"] + second["items"]] == newest[:4]
+    assert first["total"] == second["total"] == 5
+    everything = (await api.get("/v1/needs", headers=advisor)).json()
+    assert [n["id"] for n in everything["items"]] == ids and everything["total"] == 5
+    too_many = await api.get("/v1/needs", params={"limit": "501"}, headers=advisor)
+    assert too_many.status_code == 422
+
+
 @pytest.mark.parametrize("role", ["admin", "provider"])
 async def test_only_advisors_work_with_needs(
     api: httpx.AsyncClient, token: Callable[..., Headers], role: str

@@ -213,6 +213,9 @@ async def test_match_counts_give_each_of_the_advisors_needs_its_active_and_new_m
     assert by_need(as_utc) == by_need(aware)
     theirs = by_need(await api.get("/v1/match-counts", headers=token("advisor", "adv-2")))
     assert theirs == {foreign.need_id: (2, 0)}
+    asked = [("need_id", quiet.need_id), ("need_id", foreign.need_id)]
+    only = await api.get("/v1/match-counts", params=asked, headers=advisor)
+    assert by_need(only) == {quiet.need_id: (0, 0)}  # another advisor's need is not counted
 
 
 async def test_only_advisors_have_match_counts(

@@ -167,10 +167,14 @@ def build(apis: FakeApis) -> FastAPI:
         return JSONResponse(found)
 
     @app.get("/v1/needs")
-    async def list_needs(request: Request, status: str | None = None) -> Any:
+    async def list_needs(
+        request: Request, status: str | None = None, limit: int = 500, offset: int = 0
+    ) -> Any:
         sub, _ = caller(request)
         found = [n for n in apis.needs.values() if n["advisor_id"] == sub]
-        return {"items": [n for n in found if status is None or n["status"] == status]}
+        found = [n for n in found if status is None or n["status"] == status]
+        found.sort(key=lambda n: n["updated_at"], reverse=True)
+        return {"items": found[offset : offset + limit], "total": len(found)}
 
     @app.post("/v1/needs")
     async def register(request: Request) -> Response:
@@ -260,8 +264,11 @@ def build(apis: FakeApis) -> FastAPI:
     @app.get("/v1/match-counts")
     async def counts(request: Request, since: datetime | None = None) -> Any:
         sub, _ = caller(request)
+        wanted = request.query_params.getlist("need_id")
         rows = []
         for need in (n for n in apis.needs.values() if n["advisor_id"] == sub):
+            if need["id"] not in wanted:
+                continue
             active = [m for m in apis.matches.values()
                       if m["need_id"] == need["id"] and m["status"] == "active"]  # fmt: skip
             new = [m for m in active if since and datetime.fromisoformat(m["found_at"]) > since]

@@ -76,17 +76,19 @@ async def test_my_needs_shows_references_counts_and_what_is_new(
 ) -> None:
     need = apis.add_need("adv-1", case_reference="MBE-2026-0412")
     apis.add_need("adv-2", case_reference="NOT-MINE-1")
-    await sign_in(browser)
-    await browser.get("/needs")  # the first visit
+    await sign_in(browser)  # the first visit ...
     async with web.engine.begin() as conn:  # ... was yesterday
         await conn.execute(
             update(orm.users).values(last_visit_at=datetime.now(UTC) - timedelta(days=1))
         )
     apis.add_match(need, offer("o-1", "Deutschkurs B1"))
+    await sign_in(browser)
     page = await browser.get("/needs")
     assert need["reference"] in page.text and "MBE-2026-0412" in page.text
     assert "NOT-MINE-1" not in page.text
     assert "1 new since your last visit" in page.text
+    await sign_in(browser)  # and the next visit counts from this one
+    assert "new since your last visit" not in (await browser.get("/needs")).text
 
 
 async def test_a_refused_need_shows_each_reason_at_its_field_and_keeps_what_was_typed(
@@ -323,3 +325,13 @@ async def test_the_emails_page_shows_the_delivery_log(
     await sign_in(browser)
     page = await browser.get("/emails")
     assert "UNN-ABC123" in page.text and "erased" in page.text
+
+
+async def test_my_needs_come_twenty_to_a_page(browser: httpx.AsyncClient, apis: FakeApis) -> None:
+    for n in range(25):
+        apis.add_need("adv-1", updated_at=f"2026-12-01T09:{n:02d}:00+00:00")
+    await sign_in(browser)
+    first = await browser.get("/needs")
+    second = await browser.get("/needs?status=open&page=2")
+    assert first.text.count('<th scope="row"') == 20 and second.text.count('<th scope="row"') == 5
+    assert "page 2 of 2" in second.text and 'aria-current="page"><span' in second.text

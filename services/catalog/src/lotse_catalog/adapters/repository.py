@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Generic, Protocol, TypeVar
 
-from sqlalchemy import Select, Table, and_, delete, exists, insert, or_, select, update
+from sqlalchemy import Select, Table, and_, delete, exists, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lotse_catalog.adapters import orm
@@ -240,12 +240,27 @@ class OfferRepository(_Repository[Offer]):
 class NeedRepository(_Repository[Need]):
     table = orm.needs
 
-    async def of_advisor(self, advisor_id: str, status: NeedStatus | None) -> Sequence[Need]:
-        query = select(orm.needs).where(orm.needs.c.advisor_id == advisor_id)
+    async def of_advisor(
+        self,
+        advisor_id: str,
+        status: NeedStatus | None,
+        *,
+        newest_first: bool = False,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> tuple[Sequence[Need], int]:
+        """One page of the advisor's needs in order of their last change, and how many there are."""
+        n = orm.needs.c
+        wanted = n.advisor_id == advisor_id
         if status is not None:
-            query = query.where(orm.needs.c.status == status.value)
-        rows = await self.session.execute(query.order_by(orm.needs.c.updated_at, orm.needs.c.id))
-        return [self._entity(r) for r in rows]
+            wanted = wanted & (n.status == status.value)
+        order = (n.updated_at.desc(), n.id.desc()) if newest_first else (n.updated_at, n.id)
+        query = select(orm.needs).where(wanted).order_by(*order).offset(offset).limit(limit)
+        rows = [self._entity(r) for r in await self.session.execute(query)]
+        if limit is None and offset == 0:
+            return rows, len(rows)
+        total = await self.session.scalar(select(func.count()).select_from(orm.needs).where(wanted))
+        return rows, int(total or 0)
 
     async def erase(self, need_id: str) -> bool:
         """Delete the need's row; True when there was one."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from lotse_catalog.domain.model import Need
 from lotse_catalog.entrypoints.dependencies import CatalogDep, ExpectedVersion, etag
@@ -63,13 +63,20 @@ async def register_need(
     return _with_etag(response, need)
 
 
-@router.get("/v1/needs", summary="The caller's needs.")
+@router.get("/v1/needs", summary="The caller's needs, oldest change first (or newest), paged.")
 async def list_needs(
-    principal: AdvisorDep, catalog: CatalogDep, status: NeedStatus | None = None
+    principal: AdvisorDep,
+    catalog: CatalogDep,
+    status: NeedStatus | None = None,
+    newest_first: Annotated[bool, Query(description="Newest change first.")] = False,
+    limit: Annotated[int | None, Query(ge=1, le=500, description="At most this many.")] = None,
+    offset: Annotated[int, Query(ge=0, description="Skip this many first.")] = 0,
 ) -> NeedsPublic:
     async with catalog.uow() as uow:
-        found = await uow.needs.of_advisor(principal.sub, status)
-    return NeedsPublic(items=[need_public(n) for n in found])
+        found, total = await uow.needs.of_advisor(
+            principal.sub, status, newest_first=newest_first, limit=limit, offset=offset
+        )
+    return NeedsPublic(items=[need_public(n) for n in found], total=total)
 
 
 @router.get("/v1/needs/{need_id}", summary="One of the caller's needs.")

@@ -219,7 +219,10 @@ class NeedPublic(NeedDetails):
 
 
 class NeedsPublic(BaseModel):
-    items: list[NeedPublic] = Field(description="The caller's needs.", examples=[[]])
+    items: list[NeedPublic] = Field(description="The caller's needs (this page).", examples=[[]])
+    total: int = Field(
+        description="How many of the caller's needs match, on all pages.", examples=[42]
+    )
 
 
 class ImportFailure(BaseModel):

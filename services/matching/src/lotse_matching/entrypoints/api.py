@@ -91,10 +91,14 @@ async def match_counts(
     since: Annotated[
         datetime | None, Query(description="Count as new what was found after this moment.")
     ] = None,
+    need_id: Annotated[
+        list[str] | None,
+        Query(max_length=500, description="Only these of the caller's needs (repeatable)."),
+    ] = None,
 ) -> list[NeedCountsPublic]:
     if since is not None and since.tzinfo is None:
         since = since.replace(tzinfo=UTC)
-    rows = await queries.match_counts(matching.uow(), principal, since)
+    rows = await queries.match_counts(matching.uow(), principal, since, only=need_id)
     return [NeedCountsPublic(need_id=r.need_id, active=r.active, new=r.new) for r in rows]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -59,13 +60,20 @@ class NeedCounts:
 
 
 async def match_counts(
-    uow: UnitOfWork, principal: Principal, since: datetime | None
+    uow: UnitOfWork,
+    principal: Principal,
+    since: datetime | None,
+    only: Sequence[str] | None = None,
 ) -> list[NeedCounts]:
-    """For each of the advisor's needs: active matches, and those found after ``since``."""
+    """For each of the advisor's needs (or those of them in ``only``): active matches, and
+    those found after ``since``."""
     if principal.role is not Role.ADVISOR:
         raise NotAllowed("only advisors have needs")
     async with uow:
         need_ids = await uow.queries.needs_of_advisor(principal.sub)
+        if only is not None:
+            wanted = set(only)
+            need_ids = [n for n in need_ids if n in wanted]
         counts = await uow.queries.counts_per_need(need_ids, since)
     return [NeedCounts(n, *counts.get(n, (0, 0))) for n in need_ids]
 

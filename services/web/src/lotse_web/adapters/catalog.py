@@ -28,10 +28,15 @@ class CatalogClient(ApiClient):
     ) -> None:
         super().__init__("catalog", base_url, timeout=timeout, transport=transport)
 
-    async def needs(self, token: str, status: str | None = None) -> list[Json]:
-        params = {"status": status} if status else None
+    async def needs(
+        self, token: str, status: str | None = None, *, limit: int, offset: int = 0
+    ) -> tuple[list[Json], int]:
+        """One page of the caller's needs, newest change first, and how many there are."""
+        params: dict[str, Any] = {"newest_first": "true", "limit": limit, "offset": offset}
+        if status:
+            params["status"] = status
         body = await self.get_json("/v1/needs", token, params=params)
-        return list(body["items"])
+        return list(body["items"]), int(body["total"])
 
     async def need(self, token: str, need_id: str) -> Json:
         return dict(await self.get_json(f"/v1/needs/{need_id}", token))

@@ -38,8 +38,14 @@ class MatchingClient(ApiClient):
         response = await self.call("POST", f"/v1/matches/{match_id}/decision", token, json=body)
         return dict(response.json())
 
-    async def match_counts(self, token: str, since: datetime | None) -> dict[str, Json]:
-        """Per need of the caller: active matches, and how many were found since ``since``."""
-        params = {"since": since.isoformat()} if since else None
+    async def match_counts(
+        self, token: str, need_ids: list[str], since: datetime | None
+    ) -> dict[str, Json]:
+        """Per need: active matches, and how many were found since ``since``."""
+        if not need_ids:
+            return {}
+        params = [("need_id", n) for n in need_ids]
+        if since:
+            params.append(("since", since.isoformat()))
         rows = await self.get_json("/v1/match-counts", token, params=params)
         return {r["need_id"]: r for r in rows}

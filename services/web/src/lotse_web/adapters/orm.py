@@ -25,6 +25,9 @@ sessions = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("last_seen_at", DateTime(timezone=True), nullable=False),
     Column("flash", JSON, nullable=True),
+    # Copied from the user's preferences at sign-in, so a page needs no second query.
+    Column("language", String(8), nullable=False),
+    Column("previous_visit_at", DateTime(timezone=True), nullable=True),
     Index("ix_sessions_user", "user_id"),
 )
 
@@ -33,8 +36,7 @@ users = Table(
     metadata,
     Column("id", String(64), primary_key=True),
     Column("language", String(8), nullable=False),
-    # When the user last looked at their needs: "new since your last visit" counts from here.
-    Column("previous_visit_at", DateTime(timezone=True), nullable=True),
+    # When the user last signed in: "new since your last visit" counts from there.
     Column("last_visit_at", DateTime(timezone=True), nullable=True),
 )
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -13,9 +13,6 @@ from lotse_shared.database import is_postgres
 from lotse_web.adapters import orm
 
 __all__ = ["Preferences", "UserPreferences"]
-
-# Pages and filters within this time are one visit: "new" keeps counting from the one before.
-_ONE_VISIT = timedelta(minutes=30)
 
 
 @dataclass(frozen=True)
@@ -33,13 +30,6 @@ class UserPreferences:
         self.engine = engine
         self.default_language = default_language
 
-    async def language_of(self, user_id: str) -> str:
-        async with self.engine.connect() as conn:
-            language = (
-                await conn.execute(select(orm.users.c.language).where(orm.users.c.id == user_id))
-            ).scalar_one_or_none()
-        return language or self.default_language
-
     async def set_language(self, user_id: str, language: str) -> None:
         async with self.engine.begin() as conn:
             await self._ensure(conn, user_id)
@@ -47,21 +37,14 @@ class UserPreferences:
                 update(orm.users).where(orm.users.c.id == user_id).values(language=language)
             )
 
-    async def visited_needs(self, user_id: str, now: datetime) -> datetime | None:
-        """Record a look at the needs list; returns when the visit before this one was."""
+    async def signed_in(self, user_id: str, now: datetime) -> Preferences:
+        """Record a sign-in; returns the language and when the sign-in before this one was."""
         users = orm.users
         async with self.engine.begin() as conn:
             await self._ensure(conn, user_id)
             row = (await conn.execute(select(users).where(users.c.id == user_id))).one()
-            last, previous = _aware(row.last_visit_at), _aware(row.previous_visit_at)
-            if last is None or now - last > _ONE_VISIT:
-                previous = last
-            await conn.execute(
-                update(users)
-                .where(users.c.id == user_id)
-                .values(previous_visit_at=previous, last_visit_at=now)
-            )
-        return previous
+            await conn.execute(update(users).where(users.c.id == user_id).values(last_visit_at=now))
+        return Preferences(row.language, _aware(row.last_visit_at))
 
     async def _ensure(self, conn: AsyncConnection, user_id: str) -> None:
         dialect = postgresql if is_postgres(conn) else sqlite

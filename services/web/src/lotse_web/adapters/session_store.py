@@ -33,6 +33,8 @@ class Session:
     csrf_token: str
     created_at: datetime
     last_seen_at: datetime
+    language: str = "de"
+    previous_visit_at: datetime | None = None
     flash: list[dict[str, str]] = field(default_factory=list)
 
 
@@ -52,11 +54,21 @@ class SessionStore:
         self.idle = idle
         self.absolute = absolute
 
-    async def create(self, user: SignedInUser, now: datetime | None = None) -> tuple[str, Session]:
+    async def create(
+        self,
+        user: SignedInUser,
+        now: datetime | None = None,
+        *,
+        language: str = "de",
+        previous_visit_at: datetime | None = None,
+    ) -> tuple[str, Session]:
         """A new session for ``user``; returns the cookie value (shown once) and the session."""
         now = now or datetime.now(UTC)
         session_id = secrets.token_urlsafe(32)
-        session = Session(_hash(session_id), user, secrets.token_urlsafe(32), now, now)
+        session = Session(
+            _hash(session_id), user, secrets.token_urlsafe(32), now, now, language,
+            previous_visit_at,
+        )  # fmt: skip
         async with self.engine.begin() as conn:
             await conn.execute(
                 insert(orm.sessions).values(
@@ -70,6 +82,8 @@ class SessionStore:
                     created_at=now,
                     last_seen_at=now,
                     flash=[],
+                    language=language,
+                    previous_visit_at=previous_visit_at,
                 )
             )
         return session_id, session
@@ -96,6 +110,8 @@ class SessionStore:
             row.csrf_token,
             created,
             seen,
+            row.language,
+            _aware(row.previous_visit_at) if row.previous_visit_at else None,
             list(row.flash or []),
         )
         if now - seen >= _TOUCH_EVERY:
@@ -113,6 +129,15 @@ class SessionStore:
         if messages:
             await self._update(session.id_hash, flash=[])
         return messages
+
+    async def set_language(self, user_id: str, language: str) -> None:
+        """The user chose another language: every session of theirs speaks it from now on."""
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                update(orm.sessions)
+                .where(orm.sessions.c.user_id == user_id)
+                .values(language=language)
+            )
 
     async def end(self, session: Session) -> None:
         await self._delete(session.id_hash)

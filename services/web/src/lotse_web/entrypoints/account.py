@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -88,9 +89,12 @@ async def sign_in(request: Request, web: WebDep) -> Response:
         user = await web.login.sign_in_as(str(form.get("account", "")))
     except LoginFailed as exc:
         return render(request, "account/sign_in.html", {"problem": str(exc)}, status=400)
-    session_id, _session = await web.sessions.create(user)
     if (chosen := request.cookies.get(LANGUAGE_COOKIE)) in i18n.LANGUAGES:
         await web.preferences.set_language(user.id, chosen)  # what they chose before signing in
+    known = await web.preferences.signed_in(user.id, datetime.now(UTC))
+    session_id, _session = await web.sessions.create(
+        user, language=known.language, previous_visit_at=known.previous_visit_at
+    )
     response = see_other(_local(str(form.get("next", "/"))))
     response.headers.append(
         "Set-Cookie", cookie(SESSION_COOKIE, session_id, secure=web.settings.secure_cookies)
@@ -124,6 +128,7 @@ async def switch_language(request: Request, web: WebDep) -> Response:
     session = request.state.session
     if session is not None:
         await web.preferences.set_language(session.user.id, language)
+        await web.sessions.set_language(session.user.id, language)
     else:
         response.headers.append(
             "Set-Cookie",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import math
-from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -51,20 +50,18 @@ async def needs(
 ) -> Response:
     token = session.user.api_token
     status = status if status in ("open", "closed", "all") else "open"
-    since = await web.preferences.visited_needs(session.user.id, datetime.now(UTC))
-    found, counts = await asyncio.gather(
-        web.catalog.needs(token, None if status == "all" else status),
-        web.matching.match_counts(token, since),
+    since = session.previous_visit_at
+    page = max(page, 1)
+    shown, total = await web.catalog.needs(
+        token, None if status == "all" else status, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
     )
-    found.sort(key=lambda n: n["updated_at"], reverse=True)
-    pages = max(1, math.ceil(len(found) / PAGE_SIZE))
-    page = min(max(page, 1), pages)
-    shown = found[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    counts = await web.matching.match_counts(token, [n["id"] for n in shown], since)
+    pages = max(1, math.ceil(total / PAGE_SIZE))
     rows = [need_row(n, counts.get(n["id"]), web.region) for n in shown]
     return render(
         request,
         "advisor/needs.html",
-        {"rows": rows, "status": status, "page": page, "pages": pages, "total": len(found)},
+        {"rows": rows, "status": status, "page": page, "pages": pages, "total": total},
     )
 
 
@@ -119,16 +116,20 @@ async def _provider_names(web: Web, token: str) -> dict[str, str]:
     return {p["id"]: p["name"] for p in await web.catalog.providers(token)}
 
 
-async def _need_page_context(web: Web, token: str, need_id: str) -> dict[str, Any]:
-    need = await web.catalog.need(token, need_id)
+async def _matches_so_far(web: Web, token: str, need_id: str) -> list[dict[str, Any]]:
     try:
-        matches = await web.matching.matches_of_need(token, need_id)
-    except NotFound:  # matching has not seen the need yet: nothing proposed so far
-        matches = []
-    offers, providers = await asyncio.gather(
-        web.catalog.offers_by_id(token, sorted({m["offer_id"] for m in matches})),
+        return await web.matching.matches_of_need(token, need_id)
+    except NotFound:  # matching has not seen the need yet (or it is not the caller's: the
+        return []  # catalog's answer, asked at the same time, decides that)
+
+
+async def _need_page_context(web: Web, token: str, need_id: str) -> dict[str, Any]:
+    need, matches, providers = await asyncio.gather(
+        web.catalog.need(token, need_id),
+        _matches_so_far(web, token, need_id),
         _provider_names(web, token),
     )
+    offers = await web.catalog.offers_by_id(token, sorted({m["offer_id"] for m in matches}))
     # A declined proposal stays a match in matching's books; for the advisor it is over.
     holds = [m for m in matches if m["status"] == "active" and m.get("decision") != "declined"]
     active = [match_view(m, offers.get(m["offer_id"]), providers, need, web.region) for m in holds]

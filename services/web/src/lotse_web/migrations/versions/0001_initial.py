@@ -29,13 +29,14 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("flash", sa.JSON, nullable=True),
+        sa.Column("language", sa.String(8), nullable=False),
+        sa.Column("previous_visit_at", sa.DateTime(timezone=True), nullable=True),
     )
     op.create_index("ix_sessions_user", "sessions", ["user_id"])
     op.create_table(
         "users",
         sa.Column("id", sa.String(64), primary_key=True),
         sa.Column("language", sa.String(8), nullable=False),
-        sa.Column("previous_visit_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("last_visit_at", sa.DateTime(timezone=True), nullable=True),
     )
     op.create_table(

@@ -1,0 +1,272 @@
+"""Server time of the advisors' busiest pages, next to the API calls behind them, in one run.
+
+    python -m bench.web_pages [--needs 500] [--sessions 20] [--seconds 10] [--quick]
+
+Kafka and PostgreSQL of its own, the three services and the web app as
+processes on PostgreSQL. One advisor has ``--needs`` needs, all fitting the
+same ten offers, so every need's page shows ten matches. ``--sessions``
+signed-in sessions then each ask for a page every ``--period`` seconds (1), for
+``--seconds`` (10), the sessions spread over the period:
+
+- "my needs", its first page of 20 (the catalog's page of needs and matching's counts);
+- a need's page with ten matches (the need, its matches, the ten offers, the providers).
+
+The page's server time comes from the web app's ``Server-Timing`` header; the
+baseline is the same API calls made directly, concurrently as the web app
+makes them, from the same number of clients in the same run. DESIGN.md's
+target: p99 ≤ 50 ms and ≤ 1.5 times the direct calls. Writes var/bench/web.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import re
+import secrets
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench.latency import spread
+from bench.report import render_rows
+from bench.servers import Kafka, Postgres, Service, on_kafka_and_postgres
+from lotse_shared.auth import JwtCodec
+from lotse_shared.identity import Role
+
+ROOT = Path(__file__).resolve().parents[1]
+TARGET_P99_MS, TARGET_RATIO = 50.0, 1.5
+SCHWERTE = "05978028"
+MATCHES_PER_NEED = 10
+TIMING = re.compile(r"app;dur=([\d.]+)")
+
+
+def offer(n: int) -> dict[str, Any]:
+    return {
+        "title": {"de": f"Deutschkurs {n}"},
+        "description": {"de": "Vormittags"},
+        "category": "language_course",
+        "location": {"municipality": SCHWERTE, "address": f"Rathausstraße {n}"},
+        "contact_email": "kurse@vhs.example",
+        "places_available": 10,
+    }
+
+
+def need(n: int) -> dict[str, Any]:
+    return {"municipality": SCHWERTE, "age": 20 + n % 40, "categories": ["language_course"],
+            "case_reference": f"B-{n:05d}"}  # fmt: skip
+
+
+async def populate(
+    catalog: str, matching: str, codec: JwtCodec, needs: int
+) -> tuple[str, list[str]]:
+    """The provider, the advisor, ten offers and the needs; returns the advisor's token and
+    the needs' ids in the order registered, once matching has found every match."""
+    admin = {"Authorization": f"Bearer {codec.issue('ki-admin', Role.ADMIN)}"}
+    token = codec.issue("adv-bench", Role.ADVISOR)
+    advisor = {"Authorization": f"Bearer {token}"}
+    provider = {"Authorization": f"Bearer {codec.issue('vhs-bench', Role.PROVIDER)}"}
+    async with httpx.AsyncClient(timeout=30) as client:
+        for path, body in (
+            ("/v1/providers", {"id": "vhs-bench", "name": "VHS Bench",
+                               "contact_email": "info@vhs.example"}),
+            ("/v1/advisors", {"id": "adv-bench", "name": "Bench Advisor",
+                              "email": "bench@ki.example", "organisation": "KI",
+                              "notifications": {"mode": "daily_digest"}}),
+        ):  # fmt: skip
+            (await client.post(catalog + path, json=body, headers=admin)).raise_for_status()
+        for n in range(MATCHES_PER_NEED):
+            answer = await client.post(f"{catalog}/v1/offers", json=offer(n), headers=provider)
+            answer.raise_for_status()
+        ids: list[str] = []
+        for start in range(0, needs, 50):
+            posted = await asyncio.gather(
+                *(client.post(f"{catalog}/v1/needs", json=need(n), headers=advisor)
+                  for n in range(start, min(start + 50, needs)))
+            )  # fmt: skip
+            ids += [p.raise_for_status().json()["id"] for p in posted]
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            counts = (await client.get(f"{matching}/v1/match-counts", headers=advisor)).json()
+            if sum(c["active"] for c in counts) >= needs * MATCHES_PER_NEED:
+                return token, ids
+            await asyncio.sleep(0.5)
+    raise RuntimeError("matching did not find every match within 300 s")
+
+
+async def sign_in(web: str) -> httpx.AsyncClient:
+    client = httpx.AsyncClient(base_url=web, timeout=30)
+    page = await client.get("/sign-in")
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert found, "no sign-in form"
+    answer = await client.post(
+        "/sign-in", data={"account": "adv-bench", "csrf_token": found.group(1), "next": "/"}
+    )
+    assert answer.status_code == 303, answer.text
+    return client
+
+
+async def paced(
+    clients: list[Any], call: Callable[[Any], Awaitable[float]], seconds: float, period: float
+) -> list[float]:
+    """Each client asks once every ``period`` seconds, the clients spread over the period, as
+    people clicking through pages do; the milliseconds of each answer."""
+    timings: list[float] = []
+    begin = time.monotonic()
+
+    async def user(n: int, client: Any) -> None:
+        due = begin + period * n / len(clients)
+        while due < begin + seconds:
+            await asyncio.sleep(max(0.0, due - time.monotonic()))
+            timings.append(await call(client))
+            due += period
+
+    await asyncio.gather(*(user(n, c) for n, c in enumerate(clients)))
+    return sorted(timings)
+
+
+def page_call(path: str) -> Callable[[httpx.AsyncClient], Awaitable[float]]:
+    async def call(client: httpx.AsyncClient) -> float:
+        answer = await client.get(path)
+        assert answer.status_code == 200, f"{path}: {answer.status_code}"
+        found = TIMING.search(answer.headers.get("server-timing", ""))
+        assert found, "no Server-Timing"
+        return float(found.group(1))
+
+    return call
+
+
+Calls = list[tuple[str, Any]]  # (url, query parameters)
+
+
+def direct_call(requests: Calls, token: str) -> Callable[[httpx.AsyncClient], Awaitable[float]]:
+    headers = {"Authorization": f"Bearer {token}"}
+
+    async def call(client: httpx.AsyncClient) -> float:
+        started = time.perf_counter()
+        answers = await asyncio.gather(
+            *(client.get(url, params=params, headers=headers) for url, params in requests)
+        )
+        assert all(a.status_code == 200 for a in answers), [a.status_code for a in answers]
+        return (time.perf_counter() - started) * 1000
+
+    return call
+
+
+async def run(
+    kafka: Kafka, pg: Postgres, needs: int, sessions: int, seconds: float, period: float
+) -> dict[str, Any]:
+    names = ("catalog", "matching", "notifications", "web")
+    await pg.create_databases(*names)
+    secret = secrets.token_urlsafe(36)
+    env = {
+        "LOTSE_ENV": "production",
+        "LOTSE_JWT_SECRET": secret,
+        "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap,
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": "9",  # daily digests only: nothing is sent while this runs
+        "LOTSE_LOG_LEVEL": "WARNING",
+        **{
+            f"{n.upper()}_DATABASE_URL": pg.dsn(n).replace("postgresql://", "postgresql+asyncpg://")
+            for n in names
+        },
+    }
+    services = {n: Service(n, env) for n in names[:3]}
+    try:
+        for service in services.values():
+            service.start()
+        for service in services.values():
+            await asyncio.to_thread(service.wait_ready)
+        urls = {n: s.url for n, s in services.items()}
+        web = Service("web", env | {"LOTSE_ENV": "development"} | {
+            f"WEB_{n.upper()}_URL": url for n, url in urls.items()
+        })  # fmt: skip
+        services["web"] = web
+        web.start()
+        await asyncio.to_thread(web.wait_ready)
+        token, ids = await populate(urls["catalog"], urls["matching"], JwtCodec(secret), needs)
+        need_id, newest = ids[0], ids[::-1]
+        browsers = [await sign_in(web.url) for _ in range(sessions)]
+        async with httpx.AsyncClient(timeout=30) as probe:
+            matches = (await probe.get(f"{urls['matching']}/v1/needs/{need_id}/matches",
+                                       params={"include_ended": "true"},
+                                       headers={"Authorization": f"Bearer {token}"})).json()  # fmt: skip
+        offer_ids = [("id", m["offer_id"]) for m in matches] + [("limit", "10")]
+        first_page = [("need_id", n) for n in newest[:20]]
+        direct = [httpx.AsyncClient(timeout=30) for _ in range(sessions)]
+        pages: dict[str, tuple[Callable[[Any], Awaitable[float]], Calls]] = {
+            f"my needs ({needs} needs)": (
+                page_call("/needs?status=all"),
+                [(f"{urls['catalog']}/v1/needs",
+                  {"newest_first": "true", "limit": "20", "offset": "0"}),
+                 (f"{urls['matching']}/v1/match-counts", first_page)],
+            ),
+            f"a need with {len(matches)} matches": (
+                page_call(f"/needs/{need_id}"),
+                [(f"{urls['catalog']}/v1/needs/{need_id}", None),
+                 (f"{urls['matching']}/v1/needs/{need_id}/matches", {"include_ended": "true"}),
+                 (f"{urls['catalog']}/v1/offers", offer_ids),
+                 (f"{urls['catalog']}/v1/providers", None)],
+            ),
+        }  # fmt: skip
+        measured: dict[str, Any] = {}
+        for name, (page, calls) in pages.items():
+            await paced(browsers, page, min(2.0, seconds), period)  # warm up
+            web_ms = await paced(browsers, page, seconds, period)
+            api_ms = await paced(direct, direct_call(calls, token), seconds, period)
+            measured[name] = {"web_ms": spread(web_ms), "direct_ms": spread(api_ms),
+                              "requests": len(web_ms), "direct_requests": len(api_ms)}  # fmt: skip
+        for client in browsers + direct:
+            await client.aclose()
+    finally:
+        for service in services.values():
+            service.stop()
+    return {"needs": needs, "sessions": sessions, "seconds": seconds, "period": period,
+            "pages": measured,
+            "targets": {"p99_ms": TARGET_P99_MS, "ratio": TARGET_RATIO}}  # fmt: skip
+
+
+def rows(result: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
+    table = []
+    for name, figures in result["pages"].items():
+        web, direct = figures["web_ms"], figures["direct_ms"]
+        ratio = web["p99"] / direct["p99"]
+        met = web["p99"] <= TARGET_P99_MS and ratio <= TARGET_RATIO
+        table.append((
+            f"web: {name}, p50 / p99, {result['sessions']} sessions, one page per {result['period']:g} s",
+            f"{web['p50']:.1f} / {web['p99']:.1f} ms",
+            f"p99 ≤50 ms, ≤1.5x {'met' if met else 'MISSED'}",
+            f"{direct['p50']:.1f} / {direct['p99']:.1f} ms the API calls direct",
+            f"{ratio:.2f}",
+        ))  # fmt: skip
+    return table
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--needs", type=int, default=500)
+    parser.add_argument("--sessions", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument(
+        "--period", type=float, default=1.0, help="seconds between a session's pages"
+    )
+    parser.add_argument("--quick", action="store_true", help="50 needs, 4 sessions, 2 s")
+    parser.add_argument("--json", type=Path, default=ROOT / "var" / "bench" / "web.json")
+    args = parser.parse_args(argv)
+    needs, sessions, seconds = (50, 4, 2.0) if args.quick else (args.needs, args.sessions,
+                                                                 args.seconds)  # fmt: skip
+    result = on_kafka_and_postgres(
+        ", the three services and the web app",
+        lambda kafka, pg: run(kafka, pg, needs, sessions, seconds, args.period),
+        args.json,
+    )
+    print(render_rows(rows(result)))
+    print("server time from the web app's Server-Timing header; baseline: the same API calls, "
+          "made concurrently from as many clients at the same pace; ratio = p99 web ÷ p99 direct")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
