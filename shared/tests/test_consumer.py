@@ -134,6 +134,35 @@ async def test_a_tombstone_goes_to_its_handler_with_topic_and_key() -> None:
     assert consumed("t-needs", "", "tombstone") >= 1
 
 
+async def test_a_topic_read_only_for_erasures_passes_its_other_records_by_unread() -> None:
+    erased: list[str] = []
+    batches: list[list[Envelope | Tombstone]] = []
+
+    async def erase(topic: str, key: str) -> None:
+        erased.append(key)
+
+    async def handle_batch(items: Sequence[Envelope | Tombstone]) -> None:
+        batches.append(list(items))
+
+    producer = Producer()
+    consumer = EventConsumer(
+        "g", producer, _unused, on_tombstone=erase, handle_batch=handle_batch,  # type: ignore[arg-type]
+        only_tombstones_of=["t-needs-only"],
+    )  # fmt: skip
+    poison = Record("t-needs-only", b"{not json", [("ce_type", b"x")], offset=1)
+    await consumer.process(poison)  # type: ignore[arg-type]
+    await consumer.process_batch([poison, Record("t-needs-only", b"[]", [], offset=2)])  # type: ignore[list-item]
+    assert producer.sent == [] and batches == []  # nothing refused, nothing handled
+    await consumer.process_batch(
+        [poison, Record("t-needs-only", None, [], key=b"need-1", offset=3)]  # type: ignore[list-item]
+    )
+    assert batches == [[Tombstone("t-needs-only", "need-1")]]
+    assert consumed("t-needs-only", "x", "ignored") >= 2
+    elsewhere = Record("t-other", b"{not json", [("ce_type", b"x")])
+    await consumer.process(elsewhere)  # type: ignore[arg-type]
+    assert [p["topic"] for p in producer.sent] == ["t-other.dlq"]
+
+
 def batch_of(topic: str, count: int) -> list[Record]:
     records = [offer_record(topic) for _ in range(count)]
     for offset, record in enumerate(records):

@@ -20,7 +20,7 @@ import asyncio
 import heapq
 import logging
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from typing import Any, Protocol
 
 from aiokafka import AIOKafkaProducer, TopicPartition
@@ -66,9 +66,14 @@ class EventConsumer:
         *,
         on_tombstone: TombstoneHandler | None = None,
         handle_batch: BatchHandler | None = None,
+        only_tombstones_of: Collection[str] = (),
         max_backoff: float = 5.0,
     ) -> None:
+        """``only_tombstones_of``: topics this consumer reads for erasures alone; their other
+        records are passed by unread, so what another consumer of the topic must refuse
+        (and dead-letter) is not refused here a second time."""
         self.group_id = group_id
+        self.only_tombstones_of = frozenset(only_tombstones_of)
         self.producer = producer
         self.handle = handle
         self.on_tombstone = on_tombstone
@@ -90,6 +95,9 @@ class EventConsumer:
                 key = record.key.decode() if record.key is not None else ""
                 taken.append((record, Tombstone(record.topic, key)))
                 continue
+            if record.topic in self.only_tombstones_of:
+                outcomes.append((record, "ignored"))
+                continue
             try:
                 taken.append((record, decode(list(record.headers or ()), record.value)))
             except InvalidMessage as error:
@@ -97,8 +105,9 @@ class EventConsumer:
                 outcomes.append((record, "dead_lettered"))
         items = [item for _, item in taken]
         try:
-            with handling(records[0].topic, None, None, records[0].offset):
-                await self._with_retries(lambda: batch_handler(items), records[0])
+            if items:
+                with handling(records[0].topic, None, None, records[0].offset):
+                    await self._with_retries(lambda: batch_handler(items), records[0])
         except InvalidMessage as error:
             log.warning(
                 "%d events could not be applied together (%s); one at a time", len(items), error
@@ -138,6 +147,8 @@ class EventConsumer:
                     await self.dead_letter(record, error)
                     return "dead_lettered"
             return "tombstone"
+        if record.topic in self.only_tombstones_of:
+            return "ignored"
         try:
             envelope = decode(list(record.headers or ()), record.value)
         except InvalidMessage as error:

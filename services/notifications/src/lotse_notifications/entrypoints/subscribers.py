@@ -34,6 +34,8 @@ def build_broker(notifications: Notifications) -> KafkaBroker:
             notifications.handle,
             on_tombstone=notifications.erase,
             handle_batch=notifications.handle_batch,
+            # Needs matter here only when erased; matching dead-letters what is wrong with them.
+            only_tombstones_of=[notifications.settings.topic_prefix + NEEDS.name],
         ),
         description="Advisor and provider directory, match events and need erasures: news of "
         "matches becomes email; an erased need's news is cancelled and its reference forgotten.",
