@@ -27,7 +27,7 @@ from tests.truth import committed_offsets
 
 pytestmark = [pytest.mark.e2e, pytest.mark.kafka]
 
-NEEDS = 150
+NEEDS = 400  # enough that the stream is still coming in when SIGTERM lands
 
 
 def applied(database: Path, group: str) -> set[str]:
