@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any
 
 from prometheus_client import REGISTRY
 
@@ -14,30 +11,9 @@ from lotse_shared.contracts.examples import EXAMPLES
 from lotse_shared.envelope import Envelope, Tombstone, encode
 from lotse_shared.errors import InvalidMessage
 from lotse_shared.observability import current_event_id, current_traceparent, trace_id_of
+from shared.tests.kafka_fakes import Producer, Record
 
 TRACE = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
-
-
-@dataclass
-class Record:
-    topic: str
-    value: bytes | None
-    headers: list[tuple[str, bytes]]
-    key: bytes | None = b"k-1"
-    partition: int = 0
-    offset: int = 7
-    timestamp: int = 0
-
-
-@dataclass
-class Producer:
-    sent: list[dict[str, Any]] = field(default_factory=list)
-
-    async def send(self, topic: str, **record: Any) -> asyncio.Future[None]:
-        self.sent.append({"topic": topic, **record})
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        done.set_result(None)
-        return done
 
 
 def consumed(topic: str, event_type: str, outcome: str) -> float:

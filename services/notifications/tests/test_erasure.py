@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -21,6 +19,7 @@ from lotse_shared.contracts.examples import EXAMPLES
 from lotse_shared.envelope import Envelope, Tombstone, decode, encode
 from services.notifications.tests.support import advisor, deliver, deliveries, ended, match
 from services.notifications.tests.test_api import bearer
+from shared.tests.kafka_fakes import Producer, Record
 
 NEEDS = "lotse.needs"
 
@@ -159,28 +158,6 @@ def envelope(event: Any) -> Envelope:
     record = encode(event, source="/lotse/test")
     assert record.value is not None
     return decode(record.headers, record.value)
-
-
-@dataclass
-class Record:
-    topic: str
-    value: bytes | None
-    headers: list[tuple[str, bytes]] = field(default_factory=list)
-    key: bytes | None = None
-    partition: int = 0
-    offset: int = 3
-    timestamp: int = 0
-
-
-@dataclass
-class Producer:
-    sent: list[dict[str, Any]] = field(default_factory=list)
-
-    async def send(self, topic: str, **record: Any) -> asyncio.Future[None]:
-        self.sent.append({"topic": topic, **record})
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        done.set_result(None)
-        return done
 
 
 def consumer_of(notifications: Notifications, producer: Producer) -> EventConsumer:
