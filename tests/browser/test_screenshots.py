@@ -32,7 +32,8 @@ def pictures(folder: Path) -> dict[str, bytes]:
 async def test_every_advisor_page_is_photographed(
     browser: Browser, stack: Stack, folder: Path
 ) -> None:
-    context = await browser.new_context(viewport={"width": 1100, "height": 800})
+    # A browser set to German, as the KI's are: date fields then read TT.MM.JJJJ.
+    context = await browser.new_context(viewport={"width": 1100, "height": 800}, locale="de-DE")
     page = await context.new_page()
 
     async def shoot(name: str) -> None:

@@ -335,3 +335,17 @@ async def test_my_needs_come_twenty_to_a_page(browser: httpx.AsyncClient, apis: 
     second = await browser.get("/needs?status=open&page=2")
     assert first.text.count('<th scope="row"') == 20 and second.text.count('<th scope="row"') == 5
     assert "page 2 of 2" in second.text and 'aria-current="page"><span' in second.text
+
+
+async def test_an_offers_page_says_who_can_join_in_words(
+    browser: httpx.AsyncClient, apis: FakeApis
+) -> None:
+    apis.offers["o-any"] = offer("o-any", "Offen für alle")
+    apis.offers["o-youth"] = offer("o-youth", "Jugendkurs", age_min=16, age_max=27,
+                                   german_level_min="A2", german_level_max="B1",
+                                   barrier_free=True)  # fmt: skip
+    await sign_in(browser)
+    anyone = (await browser.get("/offers/o-any")).text
+    assert "all ages, any German level" in anyone and "not stated as barrier-free" in anyone
+    youth = (await browser.get("/offers/o-youth")).text
+    assert "ages 16 to 27, German A2 to B1" in youth and "not stated" not in youth

@@ -212,9 +212,19 @@ def offer_view(offer: Json, providers: dict[str, str], region: Region) -> OfferV
     language = i18n.current().code
     title, title_lang = text_in(offer["title"], language)
     description, description_lang = text_in(offer["description"], language)
-    levels = f"{offer.get('german_level_min', 'A0')}–{offer.get('german_level_max', 'C2')}"
-    audience = _("ages %(low)d to %(high)d, German %(levels)s",
-                 low=offer.get("age_min", 0), high=offer.get("age_max", 120), levels=levels)  # fmt: skip
+    low, high = offer.get("age_min", 0), offer.get("age_max", 120)
+    ages = (
+        _("all ages")
+        if (low, high) == (0, 120)
+        else _("ages %(low)d to %(high)d", low=low, high=high)
+    )
+    least, most = offer.get("german_level_min", "A0"), offer.get("german_level_max", "C2")
+    levels = (
+        _("any German level")
+        if (least, most) == ("A0", "C2")
+        else _("German %(least)s to %(most)s", least=least, most=most)
+    )
+    audience = f"{ages}, {levels}"
     if offer.get("requires_latin_literacy"):
         audience += ", " + _("reading and writing Latin script")
     support = offer.get("support_languages") or []
@@ -228,7 +238,7 @@ def offer_view(offer: Json, providers: dict[str, str], region: Region) -> OfferV
     else:
         cost = _("fee, ask the provider")
     access = ", ".join(
-        [_("barrier-free") if offer.get("barrier_free") else _("not barrier-free")]
+        [_("barrier-free") if offer.get("barrier_free") else _("not stated as barrier-free")]
         + ([_("with childcare")] if offer.get("childcare") else [])
     )
     times = ", ".join(_(labels.TIMES_OF_DAY[t]) for t in offer.get("times_of_day") or [])

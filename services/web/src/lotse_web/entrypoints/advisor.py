@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import math
+import re
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -12,6 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from lotse_web import labels
 from lotse_web.adapters.api import Conflict, Invalid, NotFound, ServiceUnavailable
+from lotse_web.adapters.session_store import Session
 from lotse_web.bootstrap import Web
 from lotse_web.entrypoints.choices import form_choices
 from lotse_web.entrypoints.forms import FormState
@@ -32,7 +34,7 @@ __all__ = ["router"]
 router = APIRouter(dependencies=[Depends(csrf_protected)])
 
 PAGE_SIZE = 20
-UNAVAILABLE = "unavailable"
+_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
 def see_other(target: str) -> RedirectResponse:
@@ -266,18 +268,20 @@ async def decline(
 
 
 async def _decide(
-    request: Request, match_id: str, token: str, web: Web, session: Any, decision: str
+    request: Request, match_id: str, token: str, web: Web, session: Session, decision: str
 ) -> Response:
     form = await request.form()
     reason = str(form.get("reason", "")) if decision == "declined" else None
     if reason is not None and reason not in labels.DECLINE_REASONS:
         reason = "other"
-    match = await web.matching.match(token, match_id)
+    # The form names the need to come back to; only an id's characters make it into the URL.
+    need_id = str(form.get("need_id", ""))
+    back = f"/needs/{need_id}" if _ID.fullmatch(need_id) else "/needs"
     try:
-        await web.matching.decide(token, match_id, decision, reason)
+        decided = await web.matching.decide(token, match_id, decision, reason)
     except NotFound:
         await web.sessions.flash(session, "warning", _("This proposal no longer holds."))
-        return see_other(f"/needs/{match['need_id']}")
+        return see_other(back)
     text = _("You accepted the offer.") if decision == "accepted" else _("You declined the offer.")
     await web.sessions.flash(session, "success", text)
-    return see_other(f"/needs/{match['need_id']}")
+    return see_other(f"/needs/{decided['need_id']}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -96,9 +98,13 @@ def create_app(web: Web | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await web.start()
+        purging = asyncio.create_task(_purge_ended_sessions(web), name="session-purge")
         try:
             yield
         finally:
+            purging.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await purging
             await web.stop()
 
     app = FastAPI(
@@ -129,6 +135,21 @@ def create_app(web: Web | None = None) -> FastAPI:
     app.add_middleware(SecuredPages, web=web)
     app.add_middleware(ObservedRequests)
     return app
+
+
+PURGE_EVERY_SECONDS = 600
+
+
+async def _purge_ended_sessions(web: Web) -> None:
+    """A session nobody comes back to is never looked up again: delete it once it has ended."""
+    while True:
+        try:
+            purged = await web.sessions.purge()
+            if purged:
+                log.info("deleted %d ended sessions", purged)
+        except Exception:
+            log.warning("deleting ended sessions failed; trying again later", exc_info=True)
+        await asyncio.sleep(PURGE_EVERY_SECONDS)
 
 
 async def _nothing_to_refresh() -> None:
