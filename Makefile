@@ -89,7 +89,7 @@ chromium:
 
 # PNGs of the web app's pages, on the real stack in a real browser, into docs/screenshots/.
 screenshots: install kafka-jars frontend chromium
-	@LOTSE_SCREENSHOTS=$(CURDIR)/docs/screenshots $(RUN) pytest -q -p no:cacheprovider tests/browser/test_screenshots.py
+	@LOTSE_SCREENSHOTS=$(CURDIR)/docs/screenshots $(RUN) pytest -q -p no:cacheprovider tests/browser/ -k screenshot
 
 # Published JSON Schemas the tests validate against, from the npm registry (AsyncAPI).
 ASYNCAPI_SPECS := 6.11.1

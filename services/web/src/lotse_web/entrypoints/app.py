@@ -19,7 +19,14 @@ from lotse_shared.metrics import metrics_router
 from lotse_web.adapters.api import Forbidden, NotFound, ServiceUnavailable, Unauthorised
 from lotse_web.bootstrap import Web, bootstrap
 from lotse_web.config import WebSettings
-from lotse_web.entrypoints import account, advisor, advisor_account, offers
+from lotse_web.entrypoints import (
+    account,
+    advisor,
+    advisor_account,
+    coordinator,
+    offers,
+    provider,
+)
 from lotse_web.entrypoints.pages import render
 from lotse_web.entrypoints.security import (
     CsrfRejected,
@@ -130,7 +137,7 @@ def create_app(web: Web | None = None) -> FastAPI:
     app.include_router(metrics_router(_nothing_to_refresh))
     static = resources.files("lotse_web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
-    for desk in (account, advisor, advisor_account, offers):
+    for desk in (account, advisor, advisor_account, offers, provider, coordinator):
         app.include_router(desk.router)
     app.add_middleware(SecuredPages, web=web)
     app.add_middleware(ObservedRequests)

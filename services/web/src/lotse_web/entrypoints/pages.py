@@ -35,8 +35,21 @@ NAV: dict[Role, tuple[tuple[str, str], ...]] = {
         ("/emails", N_("My emails")),
         ("/settings", N_("My settings")),
     ),
-    Role.PROVIDER: (("/offers", N_("Offers")),),
-    Role.ADMIN: (("/offers", N_("Offers")), ("/admin/feedback", N_("Accessibility feedback"))),
+    Role.PROVIDER: (
+        ("/provider/offers", N_("My offers")),
+        ("/provider/offers/new", N_("New offer")),
+        ("/provider/import", N_("Import offers")),
+        ("/offers", N_("All offers")),
+    ),
+    Role.ADMIN: (
+        ("/coordinator/coverage", N_("Coverage")),
+        ("/coordinator/trend", N_("Trend")),
+        ("/coordinator/providers", N_("Providers")),
+        ("/coordinator/advisors", N_("Advisors")),
+        ("/coordinator/delivery-problems", N_("Delivery problems")),
+        ("/admin/feedback", N_("Accessibility feedback")),
+        ("/offers", N_("All offers")),
+    ),
 }
 ROLE_NAMES = {"advisor": N_("advisor"), "provider": N_("provider"), "admin": N_("coordinator")}
 
