@@ -164,6 +164,7 @@ def signed_in_as(*roles: Role) -> Callable[[Request], Awaitable[Session]]:
 AdvisorSession = Annotated[Session, Depends(signed_in_as(Role.ADVISOR))]
 AnySession = Annotated[Session, Depends(signed_in_as())]
 AdminSession = Annotated[Session, Depends(signed_in_as(Role.ADMIN))]
+ProviderSession = Annotated[Session, Depends(signed_in_as(Role.PROVIDER))]
 
 
 def web_of(request: Request) -> Web:
