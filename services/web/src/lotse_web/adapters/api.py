@@ -50,6 +50,7 @@ class ApiError(Exception):
     title: str
     detail: str | None = None
     field_errors: list[FieldError] = field(default_factory=list)
+    problem: dict[str, Any] = field(default_factory=dict)  # the whole answer, e.g. an import's rows
 
     def __str__(self) -> str:
         return f"{self.service} answered {self.status} {self.title}: {self.detail or ''}"
@@ -112,13 +113,16 @@ class ApiClient:
         json: Any = None,
         params: Any = None,
         headers: dict[str, str] | None = None,
+        content: bytes | None = None,
     ) -> httpx.Response:
         """The answer to one request; an ``ApiError`` for 4xx, ``ServiceUnavailable`` otherwise."""
         sent = dict(headers or {})
         if token is not None:
             sent["Authorization"] = f"Bearer {token}"
         try:
-            response = await self.http.request(method, path, json=json, params=params, headers=sent)
+            response = await self.http.request(
+                method, path, json=json, params=params, headers=sent, content=content
+            )
         except httpx.TransportError as exc:
             raise ServiceUnavailable(self.service, type(exc).__name__) from exc
         if response.status_code >= 500:
@@ -155,4 +159,5 @@ class ApiClient:
             str(body.get("title") or response.reason_phrase),
             body.get("detail"),
             errors,
+            body,
         )

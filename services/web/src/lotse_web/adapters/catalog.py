@@ -95,3 +95,48 @@ class CatalogClient(ApiClient):
             headers=_if_match(version),
         )
         return dict(response.json())
+
+    # The providers' desk: an offer's changes, its check before saving, bulk import.
+
+    async def publish_offer(self, token: str, body: Json) -> Json:
+        return dict((await self.call("POST", "/v1/offers", token, json=body)).json())
+
+    async def validate_offer(self, token: str, body: Json) -> Json:
+        """The offer as it would be stored (``details``, ``provider_id``); stores nothing."""
+        return dict((await self.call("POST", "/v1/offers/validate", token, json=body)).json())
+
+    async def replace_offer(self, token: str, offer_id: str, body: Json, version: int) -> Json:
+        response = await self.call(
+            "PUT", f"/v1/offers/{offer_id}", token, json=body, headers=_if_match(version)
+        )
+        return dict(response.json())
+
+    async def change_offer(self, token: str, offer_id: str, patch: Json, version: int) -> Json:
+        """A merge patch, e.g. ``{"places_available": 3}``, against ``version``."""
+        response = await self.call(
+            "PATCH", f"/v1/offers/{offer_id}", token, json=patch, headers=_if_match(version)
+        )
+        return dict(response.json())
+
+    async def withdraw_offer(self, token: str, offer_id: str, version: int) -> Json:
+        response = await self.call(
+            "DELETE", f"/v1/offers/{offer_id}", token, headers=_if_match(version)
+        )
+        return dict(response.json())
+
+    async def import_offers(self, token: str, content: bytes, media_type: str, mode: str) -> Json:
+        """The import's report ``{created, failed}``; an all-or-nothing import that failed
+        stored nothing and answers the rows' errors as a 422 problem with ``rows``."""
+        response = await self.call(
+            "POST",
+            "/v1/offers/import",
+            token,
+            params={"mode": mode},
+            content=content,
+            headers={"Content-Type": media_type},
+        )
+        return dict(response.json())
+
+    async def import_template(self, token: str) -> httpx.Response:
+        """The CSV to fill in: header row and one example row."""
+        return await self.call("GET", "/v1/offers/import/template.csv", token)

@@ -49,3 +49,12 @@ class MatchingClient(ApiClient):
             params.append(("since", since.isoformat()))
         rows = await self.get_json("/v1/match-counts", token, params=params)
         return {r["need_id"]: r for r in rows}
+
+    async def offer_match_counts(self, token: str, offer_ids: list[str]) -> dict[str, Json]:
+        """Per offer of the caller's: active, accepted and declined matches (counts only)."""
+        rows: dict[str, Json] = {}
+        for start in range(0, len(offer_ids), 200):  # the API takes at most 200 ids a call
+            params = [("offer_id", o) for o in offer_ids[start : start + 200]]
+            found = await self.get_json("/v1/offer-match-counts", token, params=params)
+            rows.update({r["offer_id"]: r for r in found})
+        return rows
