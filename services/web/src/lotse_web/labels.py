@@ -8,16 +8,21 @@ from __future__ import annotations
 __all__ = [
     "CATEGORIES",
     "DECLINE_REASONS",
+    "DELIVERY_MODES",
     "DELIVERY_STATUSES",
     "ELIGIBILITY",
     "ELIGIBILITY_EXPLAINED",
+    "ENTITLEMENTS",
+    "INTEGRATION_COURSE_TYPES",
     "INVALIDATION_REASONS",
     "LEVELS",
     "LITERACY",
     "NEED_STATUSES",
     "N_",
+    "OFFER_STATUSES",
     "RESIDENCE_STATUSES",
     "SPOKEN_LANGUAGES",
+    "TARGET_GROUPS",
     "TIMES_OF_DAY",
 ]
 
@@ -121,3 +126,38 @@ DELIVERY_STATUSES = {
 SPOKEN_LANGUAGES = (
     "ar", "fa", "uk", "ru", "tr", "ku", "ps", "ti", "so", "sq", "ro", "bg", "pl", "en", "fr",
 )  # fmt: skip
+
+# The providers' desk: what an offer's codes mean to the people who write offers.
+OFFER_STATUSES = {"published": N_("published"), "withdrawn": N_("withdrawn")}
+
+DELIVERY_MODES = {
+    "in_person": N_("In person, at the venue"),
+    "online": N_("Online"),
+    "hybrid": N_("Both: in person and online"),
+}
+
+INTEGRATION_COURSE_TYPES = {
+    "general": N_("General integration course"),
+    "youth": N_("Integration course for young people"),
+    "parents": N_("Integration course for parents"),
+    "women": N_("Integration course for women"),
+    "literacy": N_("Integration course with literacy"),
+    "second_script": N_("Course for learners of a second script"),
+    "intensive": N_("Intensive integration course"),
+}
+
+TARGET_GROUPS = {
+    "women": N_("Women"),
+    "youth": N_("Young people"),
+    "parents": N_("Parents"),
+    "families": N_("Families"),
+    "seniors": N_("Older people"),
+    "academics": N_("People with a university degree"),
+    "unaccompanied_minors": N_("Unaccompanied minors"),
+}
+
+ENTITLEMENTS = {
+    "bamf_admission": N_("Admission by the BAMF (Berechtigungsschein)"),
+    "jobcenter_referral": N_("Referral by the Jobcenter or employment agency"),
+    "education_voucher": N_("Education voucher (Bildungsgutschein)"),
+}

@@ -88,6 +88,7 @@ def _environment() -> Environment:
         eligibility=labels.ELIGIBILITY,
         eligibility_explained=labels.ELIGIBILITY_EXPLAINED,
         decline_reasons=labels.DECLINE_REASONS,
+        offer_statuses=labels.OFFER_STATUSES,
     )
     return env
 

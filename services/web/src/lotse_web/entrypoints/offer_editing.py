@@ -1,0 +1,255 @@
+"""The offer form: create, change, duplicate, and preview an offer before saving it.
+
+Included by :mod:`provider`, whose router checks every POST's CSRF token.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from lotse_shared.region import Region
+from lotse_web import i18n, labels
+from lotse_web.adapters.api import (
+    ApiError,
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotFound,
+    ServiceUnavailable,
+)
+from lotse_web.adapters.session_store import Session
+from lotse_web.bootstrap import Web
+from lotse_web.entrypoints.choices import form_choices, spoken_languages
+from lotse_web.entrypoints.forms import FormState
+from lotse_web.entrypoints.offer_form import (
+    DATES,
+    LABELS,
+    RIGHT_TO_LEFT,
+    TEXT_LANGUAGES,
+    form_errors,
+    from_offer,
+    offer_body,
+    offer_values,
+)
+from lotse_web.entrypoints.pages import render
+from lotse_web.entrypoints.provider_access import (
+    not_yours,
+    own_offer,
+    see_other,
+    unavailable_message,
+    version_of,
+)
+from lotse_web.entrypoints.security import ProviderSession, WebDep
+from lotse_web.i18n import gettext_ as _
+from lotse_web.views import OfferView, offer_view, text_in
+
+__all__ = ["router"]
+
+router = APIRouter()
+
+NEW_OFFER = {"delivery_mode": "in_person", "german_level_min": "A0", "german_level_max": "C2",
+             "free_of_charge": "yes", "languages_of_instruction": ["de"]}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class FormTarget:
+    """Where the form goes: a new offer, or a change of offer ``offer_id`` at ``version``."""
+
+    offer_id: str | None = None
+    version: int | None = None
+    title: str = ""  # the stored German title of the offer being changed
+    copied_from: str | None = None  # the title of the offer this new one is a copy of
+
+    @property
+    def action(self) -> str:
+        return f"/provider/offers/{self.offer_id}/edit" if self.offer_id else "/provider/offers/new"
+
+    @property
+    def preview(self) -> str:
+        return (
+            f"/provider/offers/{self.offer_id}/preview"
+            if self.offer_id
+            else "/provider/offers/preview"
+        )
+
+
+def _translated(table: dict[str, str], chosen: Any = ()) -> list[tuple[str, str]]:
+    """The options, and any code the offer has that the list does not know, as it is."""
+    codes = [chosen] if isinstance(chosen, str) else list(chosen or [])
+    unknown = [(c, c) for c in codes if c and c not in table]
+    return [(code, _(words)) for code, words in table.items()] + unknown
+
+
+def _choices(region: Region, state: FormState) -> dict[str, Any]:
+    names = i18n.locale().languages
+    return form_choices(region) | {
+        "course_types": _translated(labels.INTEGRATION_COURSE_TYPES, state.value("subcategory")),
+        "target_groups": _translated(labels.TARGET_GROUPS, state.value("target_groups")),
+        "entitlements": _translated(labels.ENTITLEMENTS, state.value("entitlement_required")),
+        "delivery_modes": _translated(labels.DELIVERY_MODES),
+        "instruction_languages": [("de", str(names.get("de", "de"))), *spoken_languages()],
+        "text_languages": [
+            (code, str(names.get(code, code)), "rtl" if code in RIGHT_TO_LEFT else "ltr")
+            for code in TEXT_LANGUAGES
+        ],
+        "costs": [("yes", _("Free of charge")), ("no", _("Costs a fee"))],
+    }
+
+
+def offer_form(
+    request: Request,
+    web: Web,
+    state: FormState,
+    target: FormTarget,
+    *,
+    status: int = 200,
+    current: OfferView | None = None,
+) -> Response:
+    others = [f"{f}_{c}" for f in ("title", "description") for c in TEXT_LANGUAGES if c != "de"]
+    context = _choices(web.region, state) | {
+        "state": state,
+        "target": target,
+        "current": current,
+        "other_languages_open": any(state.value(n) or state.errors.get(n) for n in others),
+    }
+    return render(request, "provider/offer_form.html", context, status=status)
+
+
+async def _contact_of(web: Web, session: Session) -> str:
+    """The provider's own mailbox from the directory, as a start for a new offer's contact."""
+    providers = await web.catalog.providers(session.user.api_token)
+    mine = next((p for p in providers if p["id"] == session.user.id), {})
+    return str(mine.get("contact_email") or "")
+
+
+@router.get("/provider/offers/new", summary="The form for a new offer.")
+async def new_offer(request: Request, session: ProviderSession, web: WebDep) -> Response:
+    values = NEW_OFFER | {"contact_email": await _contact_of(web, session)}
+    return offer_form(request, web, FormState(values, labels=LABELS), FormTarget())
+
+
+def _refused_form(
+    request: Request, web: Web, values: dict[str, Any], target: FormTarget, exc: Exception
+) -> Response:
+    """The form again, everything typed kept, with the reason at each field."""
+    if isinstance(exc, Invalid):
+        state = FormState(values, form_errors(exc.field_errors) or
+                          {"body": [exc.detail or exc.title]}, labels=LABELS)  # fmt: skip
+        return offer_form(request, web, state, target, status=422)
+    state = FormState(values, {"body": [unavailable_message()]}, labels=LABELS)
+    return offer_form(request, web, state, target, status=503)
+
+
+@router.post("/provider/offers/new", summary="Publish a new offer.")
+async def publish(request: Request, session: ProviderSession, web: WebDep) -> Response:
+    form = await request.form()
+    values = offer_values(form)
+    target = FormTarget(copied_from=str(form.get("copied_from") or "") or None)
+    if form.get("change"):  # back from the preview, to change something
+        return offer_form(request, web, FormState(values, labels=LABELS), target)
+    try:
+        offer = await web.catalog.publish_offer(session.user.api_token, offer_body(values))
+    except (Invalid, ServiceUnavailable) as exc:
+        return _refused_form(request, web, values, target, exc)
+    await web.sessions.flash(session, "success",
+                             _("Your offer is published. This is how advisors see it."))  # fmt: skip
+    return see_other(f"/provider/offers/{offer['id']}")
+
+
+async def _preview(
+    request: Request, web: Web, session: Session, values: dict[str, Any], target: FormTarget
+) -> Response:
+    try:
+        checked = await web.catalog.validate_offer(session.user.api_token, offer_body(values))
+    except (Invalid, ServiceUnavailable) as exc:
+        return _refused_form(request, web, values, target, exc)
+    shown = checked["details"] | {
+        "id": target.offer_id or "",
+        "provider_id": checked.get("provider_id", session.user.id),
+        "status": "published",
+    }
+    providers = {session.user.id: session.user.organisation or session.user.display_name}
+    return render(request, "provider/preview.html", {
+        "offer": offer_view(shown, providers, web.region),
+        "state": FormState(values, labels=LABELS),
+        "target": target,
+    })  # fmt: skip
+
+
+@router.post("/provider/offers/preview", summary="A new offer as advisors will see it.")
+async def preview_new(request: Request, session: ProviderSession, web: WebDep) -> Response:
+    form = await request.form()
+    target = FormTarget(copied_from=str(form.get("copied_from") or "") or None)
+    return await _preview(request, web, session, offer_values(form), target)
+
+
+def _target_of(offer: dict[str, Any], version: int | None = None) -> FormTarget:
+    title = text_in(offer["title"], "de")[0]
+    return FormTarget(offer["id"], offer["version"] if version is None else version, title)
+
+
+@router.get("/provider/offers/{offer_id}/edit", summary="The form to change an offer.")
+async def edit_offer(
+    request: Request, offer_id: str, session: ProviderSession, web: WebDep
+) -> Response:
+    offer = await own_offer(web, session, offer_id)
+    state = FormState(from_offer(offer), labels=LABELS)
+    return offer_form(request, web, state, _target_of(offer))
+
+
+@router.post("/provider/offers/{offer_id}/preview", summary="The changed offer, before saving.")
+async def preview_change(
+    request: Request, offer_id: str, session: ProviderSession, web: WebDep
+) -> Response:
+    offer = await own_offer(web, session, offer_id)
+    form = await request.form()
+    target = _target_of(offer, version_of(form.get("version")))
+    return await _preview(request, web, session, offer_values(form), target)
+
+
+@router.post("/provider/offers/{offer_id}/edit", summary="Save the changes of an offer.")
+async def change_offer(
+    request: Request, offer_id: str, session: ProviderSession, web: WebDep
+) -> Response:
+    stored = await own_offer(web, session, offer_id)
+    form = await request.form()
+    values = offer_values(form)
+    target = _target_of(stored, version_of(form.get("version")))
+    if form.get("change"):
+        return offer_form(request, web, FormState(values, labels=LABELS), target)
+    token = session.user.api_token
+    try:
+        await web.catalog.replace_offer(token, offer_id, offer_body(values), target.version or 0)
+    except (Forbidden, NotFound):
+        raise not_yours() from None
+    except Conflict:
+        current = await own_offer(web, session, offer_id)
+        providers = {session.user.id: session.user.organisation or session.user.display_name}
+        return offer_form(request, web, FormState(values, labels=LABELS), _target_of(current),
+                          status=409, current=offer_view(current, providers, web.region))  # fmt: skip
+    except (Invalid, ServiceUnavailable) as exc:
+        return _refused_form(request, web, values, target, exc)
+    except ApiError as exc:
+        if exc.status != 409:
+            raise
+        state = FormState(values, {"body": [_("This offer is withdrawn and cannot change any "
+                                             "more. Duplicate it to offer it again.")]},
+                          labels=LABELS)  # fmt: skip
+        return offer_form(request, web, state, target, status=409)
+    await web.sessions.flash(session, "success",
+                             _("Your changes are saved. This is how advisors see the offer."))  # fmt: skip
+    return see_other(f"/provider/offers/{offer_id}")
+
+
+@router.get("/provider/offers/{offer_id}/duplicate", summary="A new offer like this one.")
+async def duplicate_offer(
+    request: Request, offer_id: str, session: ProviderSession, web: WebDep
+) -> Response:
+    offer = await own_offer(web, session, offer_id)
+    values = from_offer(offer) | dict.fromkeys(DATES, "")  # the next run has its own dates
+    target = FormTarget(copied_from=text_in(offer["title"], "de")[0])
+    return offer_form(request, web, FormState(values, labels=LABELS), target)
