@@ -110,18 +110,19 @@ async def test_the_preview_asks_the_catalog_to_check_and_stores_nothing(
     browser: httpx.AsyncClient, apis: FakeApis
 ) -> None:
     csrf = await sign_in(browser, "vhs-schwerte")
-    answer = await browser.post("/provider/offers/preview", data=filled(csrf))
+    answer = await browser.post("/provider/offers/new/preview", data=filled(csrf))
     assert answer.status_code == 200 and apis.offers == {}
     assert apis.writes() == [("POST", "/v1/offers/validate")]
     text = answer.text
     assert "as advisors will see it" in text and "Not saved yet" in text
     assert "Deutschkurs A1 am Vormittag" in text and "ages 16 to 99, German A0 to A2" in text
     assert "120.5 euros" in text and "in person and online" in text
+    assert f'<dd lang="ar" dir="rtl">{ARABIC}</dd>' in text  # advisors read it in German
     assert f'type="hidden" name="title_ar" value="{ARABIC}"' in text
     assert 'type="hidden" name="times_of_day" value="evening"' in text
     back = await browser.post("/provider/offers/new", data=filled(csrf, change="1"))
     assert back.status_code == 200 and apis.offers == {} and f'value="{ARABIC}"' in back.text
-    refused = await browser.post("/provider/offers/preview", data=filled(csrf, category=""))
+    refused = await browser.post("/provider/offers/new/preview", data=filled(csrf, category=""))
     assert refused.status_code == 422 and 'href="#field-category"' in refused.text
 
 

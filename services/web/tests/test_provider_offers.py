@@ -200,7 +200,7 @@ async def test_a_desk_form_without_the_csrf_token_is_refused_before_any_api_call
     await sign_in(browser, "vhs-schwerte")
     before = len(apis.calls)
     for path in ("/provider/offers/o-1/places", "/provider/offers/new",
-                 "/provider/offers/preview", "/provider/offers/o-1/edit",
+                 "/provider/offers/new/preview", "/provider/offers/o-1/edit",
                  "/provider/offers/o-1/withdraw", "/provider/import"):  # fmt: skip
         answer = await browser.post(path, data={"version": "1", "places_available": "0"})
         assert answer.status_code == 403, path

@@ -73,7 +73,7 @@ class FormTarget:
         return (
             f"/provider/offers/{self.offer_id}/preview"
             if self.offer_id
-            else "/provider/offers/preview"
+            else "/provider/offers/new/preview"
         )
 
 
@@ -173,14 +173,22 @@ async def _preview(
         "status": "published",
     }
     providers = {session.user.id: session.user.organisation or session.user.display_name}
+    names = i18n.locale().languages
+    translations = [  # advisors read German or English; newcomers may read these
+        (code, str(names.get(code, code)), "rtl" if code in RIGHT_TO_LEFT else "ltr",
+         values[f"title_{code}"])
+        for code in TEXT_LANGUAGES
+        if code not in ("de", i18n.current().code) and values.get(f"title_{code}")
+    ]  # fmt: skip
     return render(request, "provider/preview.html", {
         "offer": offer_view(shown, providers, web.region),
+        "translations": translations,
         "state": FormState(values, labels=LABELS),
         "target": target,
     })  # fmt: skip
 
 
-@router.post("/provider/offers/preview", summary="A new offer as advisors will see it.")
+@router.post("/provider/offers/new/preview", summary="A new offer as advisors will see it.")
 async def preview_new(request: Request, session: ProviderSession, web: WebDep) -> Response:
     form = await request.form()
     target = FormTarget(copied_from=str(form.get("copied_from") or "") or None)

@@ -169,8 +169,7 @@ _RULE_FIELDS = (
     ("lat and lon", "lat"),
 )
 _REASONS = (
-    (r"a German text \('de'\) is required", N_("Please enter the German text. The other "
-                                               "languages are optional.")),
+    (r"a German text \('de'\) is required", N_("Please enter the German text.")),
     (r"give both lat and lon", N_("Please give both latitude and longitude, or neither.")),
     (r"age_min must not exceed", N_("The youngest age must not be above the oldest age.")),
     (r"german_level_min must not exceed",
