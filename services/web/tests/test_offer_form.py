@@ -117,7 +117,7 @@ async def test_the_preview_asks_the_catalog_to_check_and_stores_nothing(
     assert "as advisors will see it" in text and "Not saved yet" in text
     assert "Deutschkurs A1 am Vormittag" in text and "ages 16 to 99, German A0 to A2" in text
     assert "120.5 euros" in text and "in person and online" in text
-    assert f'<dd lang="ar" dir="rtl">{ARABIC}</dd>' in text  # advisors read it in German
+    assert f'<span lang="ar" dir="rtl">{ARABIC}</span>' in text  # advisors read it in German
     assert f'type="hidden" name="title_ar" value="{ARABIC}"' in text
     assert 'type="hidden" name="times_of_day" value="evening"' in text
     back = await browser.post("/provider/offers/new", data=filled(csrf, change="1"))

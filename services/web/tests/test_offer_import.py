@@ -40,7 +40,7 @@ async def test_a_partial_import_creates_the_good_rows_and_reports_the_bad_one(
     assert sent == ["mode=partial"]
     text = answer.text
     assert "2 offers were imported." in text and "1 row was not" in text
-    assert '<th scope="row" data-label="Row">2</th>' in text and "<code>category</code>" in text
+    assert '<th scope="row" data-label="Row">3</th>' in text and "<code>category</code>" in text
     assert "Please choose one of the options." in text
     assert "Deutschkurs A1</a>" in text and "Sprachcafé</a>" in text
 

@@ -96,6 +96,7 @@ class ImportOutcome:
     created: list[CreatedOffer]
     problems: list[ImportProblem]
     rows_failed: int
+    spreadsheet: bool  # rows counted as a spreadsheet shows them, the header being row 1
 
 
 def _column(field: str) -> str:
@@ -109,9 +110,13 @@ def _column(field: str) -> str:
 
 
 def import_outcome(
-    report: Json, titles: dict[str, Json], in_words: Any, *, stored: bool
+    report: Json, titles: dict[str, Json], in_words: Any, *, stored: bool, spreadsheet: bool
 ) -> ImportOutcome:
-    """``in_words`` turns the catalog's reason into the page's language."""
+    """``in_words`` turns the catalog's reason into the page's language.
+
+    The catalog counts a CSV's rows after the header; a spreadsheet shows the header as
+    row 1, so a CSV's rows are shown one higher: the row the provider finds in their file.
+    """
     language = i18n.current().code
     created = [
         CreatedOffer(i, text_in(titles[i]["title"], language)[0] if i in titles else i)
@@ -119,9 +124,9 @@ def import_outcome(
     ]
     failed = report.get("failed") or report.get("rows") or []
     problems = [
-        ImportProblem(int(row["row"]), _column(str(e.get("field", ""))),
+        ImportProblem(int(row["row"]) + spreadsheet, _column(str(e.get("field", ""))),
                       in_words(str(e.get("reason", ""))))
         for row in failed
         for e in row.get("errors") or []
     ]  # fmt: skip
-    return ImportOutcome(stored, created, problems, len(failed))
+    return ImportOutcome(stored, created, problems, len(failed), spreadsheet)

@@ -94,7 +94,9 @@ async def _imported(request: Request, form: FormData, session: Session, web: Web
     titles: dict[str, Any] = {}
     for start in range(0, len(created), 100):  # the catalog gives at most 100 by id a call
         titles |= await web.catalog.offers_by_id(token, created[start : start + 100])
-    outcome = import_outcome(report, titles, offer_reason, stored=stored)
+    outcome = import_outcome(
+        report, titles, offer_reason, stored=stored, spreadsheet=media_type == "text/csv"
+    )
     return _page(request, FormState(values, labels=LABELS), outcome,
                  status=200 if stored else 422)  # fmt: skip
 
