@@ -15,6 +15,7 @@ __all__ = [
     "LEVELS",
     "LITERACY",
     "NEED_STATUSES",
+    "NOTIFICATION_KINDS",
     "N_",
     "RESIDENCE_STATUSES",
     "SPOKEN_LANGUAGES",
@@ -121,3 +122,8 @@ DELIVERY_STATUSES = {
 SPOKEN_LANGUAGES = (
     "ar", "fa", "uk", "ru", "tr", "ku", "ps", "ti", "so", "sq", "ro", "bg", "pl", "en", "fr",
 )  # fmt: skip
+
+NOTIFICATION_KINDS = {
+    "match_found": N_("a proposed offer"),
+    "match_invalidated": N_("a proposal that ended"),
+}
