@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from lotse_shared.region import Region
+from lotse_shared.region import Municipality, Region
 from lotse_web.coverage import SUPPRESSED, CoverageRow, Figure, TrendTable, rank
 
 __all__ = ["BarChart", "MapChart", "TrendChart", "bar_chart", "map_chart", "trend_charts"]
@@ -61,14 +61,14 @@ class BarChart:
 
 BAR = 14
 GROUP = 46
-LABELS_WIDTH = 150
+LABELS_WIDTH = 130
 
 
-def bar_chart(rows: list[CoverageRow], width: int = 640) -> BarChart:
+def bar_chart(rows: list[CoverageRow], width: int = 460) -> BarChart:
     """Open needs against needs without a match, a pair of bars per municipality."""
     top = _nice_top(max((rank(v) for r in rows for v in (r.open_needs, r.needs_without_match)),
                         default=0))  # fmt: skip
-    plot = width - LABELS_WIDTH - 50
+    plot = width - LABELS_WIDTH - 40
 
     def bar(value: Figure, y: float) -> Bar:
         suppressed = value == SUPPRESSED
@@ -117,8 +117,8 @@ def map_chart(rows: list[CoverageRow], region: Region, width: int = 520) -> MapC
     margin = 60
     span_x = max((east - west) * squeeze, 1e-6)
     span_y = max(north - south, 1e-6)
-    scale = (width - 2 * margin * 2.2) / span_x
-    scale = min(scale, 440 / span_y)
+    side = 120  # room for the labels left and right
+    scale = min((width - 2 * side) / span_x, 440 / span_y)
     height = int(span_y * scale + 2 * margin)
     offset_x = (width - span_x * scale) / 2
     centre_lon = (west + east) / 2
@@ -133,12 +133,22 @@ def map_chart(rows: list[CoverageRow], region: Region, width: int = 520) -> MapC
             kind, r = "none", 5.0
         else:
             kind = "suppressed" if value == SUPPRESSED else "number"
-            r = round(8 + 26 * math.sqrt(rank(value) / max(top, 5.0)), 1)
-        anchor = "end" if town.lon < centre_lon else "start"
+            r = round(7 + 18 * math.sqrt(rank(value) / max(top, 5.0)), 1)
+        anchor = _label_side(town, towns, centre_lon)
         label_x = x - r - 5 if anchor == "end" else x + r + 5
         places.append(Place(town.name, x, y, r, _shown(value if value is not None else 0), kind,
                             anchor, round(label_x, 1)))  # fmt: skip
     return MapChart(width, height, places)
+
+
+def _label_side(town: Municipality, towns: list[Municipality], centre_lon: float) -> str:
+    """The label goes away from the nearest neighbour, else away from the district's centre."""
+    others = [t for t in towns if t.ags != town.ags]
+    if others:
+        near = min(others, key=lambda t: (t.lat - town.lat) ** 2 + (t.lon - town.lon) ** 2)
+        if abs(near.lon - town.lon) > 0.02 and abs(near.lat - town.lat) < 0.05:
+            return "end" if near.lon > town.lon else "start"
+    return "end" if town.lon < centre_lon else "start"
 
 
 @dataclass(frozen=True)
@@ -160,7 +170,7 @@ class TrendChart:
     band_y: float  # the upper edge of the "< 5" band
 
 
-TREND_WIDTH, TREND_HEIGHT, TREND_LEFT, TREND_TOP, TREND_PLOT = 240, 110, 34, 10, 70
+TREND_WIDTH, TREND_HEIGHT, TREND_LEFT, TREND_TOP, TREND_PLOT = 240, 110, 42, 10, 70
 
 
 def trend_charts(table: TrendTable, first: str, last: str) -> list[TrendChart]:
