@@ -41,6 +41,8 @@ CREATE TABLE offers (
     municipality varchar(8) NOT NULL,
     status varchar(20) NOT NULL,
     title_search text NOT NULL,
+    title_sort text NOT NULL,
+    start_date date,
     version integer NOT NULL,
     updated_at timestamptz NOT NULL,
     details json NOT NULL
@@ -48,6 +50,8 @@ CREATE TABLE offers (
 CREATE INDEX ix_offers_provider_id ON offers (provider_id);
 CREATE INDEX ix_offers_updated_at_id ON offers (updated_at, id);
 CREATE INDEX ix_offers_category_municipality ON offers (category, municipality);
+CREATE INDEX ix_offers_start_date_id ON offers (start_date, id);
+CREATE INDEX ix_offers_title_sort_id ON offers (title_sort, id);
 CREATE TABLE outbox (
     id bigserial PRIMARY KEY,
     topic varchar(200) NOT NULL,
@@ -60,8 +64,8 @@ CREATE TABLE outbox (
 
 INSERT_OFFER = (
     "INSERT INTO offers (id, provider_id, category, municipality, status, title_search,"
-    " version, updated_at, details) VALUES ($1, 'bench-provider', 'language_course',"
-    " '05978028', 'open', 'deutschkurs b1', 1, $2, $3)"
+    " title_sort, version, updated_at, details) VALUES ($1, 'bench-provider', 'language_course',"
+    " '05978028', 'open', 'deutschkurs b1', 'deutschkurs b1', 1, $2, $3)"
 )
 INSERT_OUTBOX = (
     "INSERT INTO outbox (topic, key, value, headers, created_at)"

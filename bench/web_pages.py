@@ -12,8 +12,10 @@ signed-in sessions then each ask for a page every ``--period`` seconds (1), for
 - a need's page with ten matches (the need, its matches, the ten offers, the providers).
 
 The page's server time comes from the web app's ``Server-Timing`` header; the
-baseline is the same API calls made directly, concurrently as the web app
-makes them, from the same number of clients in the same run. DESIGN.md's
+baseline is the same API calls made directly, from the same number of clients
+in the same run, in the same stages: the calls of one stage concurrently, a
+stage that needs the previous one's answer (a need's offers need its matches)
+after it — no client of the APIs could make them faster. DESIGN.md's
 target: p99 ≤ 50 ms and ≤ 1.5 times the direct calls. Writes var/bench/web.json.
 """
 
@@ -138,18 +140,20 @@ def page_call(path: str) -> Callable[[httpx.AsyncClient], Awaitable[float]]:
     return call
 
 
-Calls = list[tuple[str, Any]]  # (url, query parameters)
+Calls = list[tuple[str, Any]]  # (url, query parameters), made concurrently
+Stages = list[Calls]  # one after the other: a stage needs the answers of the one before
 
 
-def direct_call(requests: Calls, token: str) -> Callable[[httpx.AsyncClient], Awaitable[float]]:
+def direct_call(stages: Stages, token: str) -> Callable[[httpx.AsyncClient], Awaitable[float]]:
     headers = {"Authorization": f"Bearer {token}"}
 
     async def call(client: httpx.AsyncClient) -> float:
         started = time.perf_counter()
-        answers = await asyncio.gather(
-            *(client.get(url, params=params, headers=headers) for url, params in requests)
-        )
-        assert all(a.status_code == 200 for a in answers), [a.status_code for a in answers]
+        for requests in stages:
+            answers = await asyncio.gather(
+                *(client.get(url, params=params, headers=headers) for url, params in requests)
+            )
+            assert all(a.status_code == 200 for a in answers), [a.status_code for a in answers]
         return (time.perf_counter() - started) * 1000
 
     return call
@@ -196,19 +200,19 @@ async def run(
         offer_ids = [("id", m["offer_id"]) for m in matches] + [("limit", "10")]
         first_page = [("need_id", n) for n in newest[:20]]
         direct = [httpx.AsyncClient(timeout=30) for _ in range(sessions)]
-        pages: dict[str, tuple[Callable[[Any], Awaitable[float]], Calls]] = {
+        pages: dict[str, tuple[Callable[[Any], Awaitable[float]], Stages]] = {
             f"my needs ({needs} needs)": (
                 page_call("/needs?status=all"),
-                [(f"{urls['catalog']}/v1/needs",
-                  {"newest_first": "true", "limit": "20", "offset": "0"}),
-                 (f"{urls['matching']}/v1/match-counts", first_page)],
+                [[(f"{urls['catalog']}/v1/needs",
+                   {"newest_first": "true", "limit": "20", "offset": "0"})],
+                 [(f"{urls['matching']}/v1/match-counts", first_page)]],
             ),
             f"a need with {len(matches)} matches": (
                 page_call(f"/needs/{need_id}"),
-                [(f"{urls['catalog']}/v1/needs/{need_id}", None),
-                 (f"{urls['matching']}/v1/needs/{need_id}/matches", {"include_ended": "true"}),
-                 (f"{urls['catalog']}/v1/offers", offer_ids),
-                 (f"{urls['catalog']}/v1/providers", None)],
+                [[(f"{urls['catalog']}/v1/needs/{need_id}", None),
+                  (f"{urls['matching']}/v1/needs/{need_id}/matches", {"include_ended": "true"}),
+                  (f"{urls['catalog']}/v1/providers", None)],
+                 [(f"{urls['catalog']}/v1/offers", offer_ids)]],
             ),
         }  # fmt: skip
         measured: dict[str, Any] = {}

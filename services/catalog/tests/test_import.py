@@ -9,6 +9,7 @@ import pytest
 
 from lotse_catalog.adapters import orm
 from lotse_catalog.bootstrap import Catalog
+from lotse_catalog.entrypoints.offer_import import CSV_COLUMNS
 from services.catalog.tests.api_support import Headers, count, offer_body, outbox, register_provider
 
 CSV = """title_de;description_de;category;municipality;times_of_day;places_total;places_available;free_of_charge;fee_eur;contact_email
@@ -103,3 +104,33 @@ async def test_an_empty_or_oversized_import_is_refused(
     too_many = await api.post("/v1/offers/import", json=[{}] * 1001, headers=provider)
     assert too_many.status_code == 422
     assert "at most 1000" in too_many.json()["detail"]
+
+
+async def test_the_template_csv_imports_cleanly_when_posted_back(
+    api: httpx.AsyncClient, provider: Headers, catalog: Catalog
+) -> None:
+    template = await api.get("/v1/offers/import/template.csv", headers=provider)
+    assert template.status_code == 200
+    assert template.headers["content-type"] == "text/csv; charset=utf-8"
+    assert (
+        template.headers["content-disposition"]
+        == 'attachment; filename="lotse-angebote-vorlage.csv"'
+    )
+    header, example, *rest = template.text.splitlines()
+    assert header.split(";") == CSV_COLUMNS
+    assert rest == []
+    assert example.count(";") == len(CSV_COLUMNS) - 1
+    response = await api.post(
+        "/v1/offers/import",
+        content=template.content,
+        headers=provider | {"content-type": "text/csv"},
+    )
+    assert response.status_code == 201, response.text
+    assert await count(catalog, orm.offers) == 1
+
+
+async def test_advisors_get_no_import_template(
+    api: httpx.AsyncClient, token: Callable[..., Headers]
+) -> None:
+    response = await api.get("/v1/offers/import/template.csv", headers=token("advisor", "adv-1"))
+    assert response.status_code == 403

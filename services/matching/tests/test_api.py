@@ -5,105 +5,25 @@ from __future__ import annotations
 import csv
 import io
 import json
-import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from importlib import resources
-from typing import Any
 
 import httpx
-import pytest
 from sqlalchemy import select, update
 
 from lotse_matching.adapters import orm
-from lotse_matching.bootstrap import Matching, bootstrap
-from lotse_matching.config import MatchingSettings
-from lotse_matching.entrypoints.api import create_app
-from lotse_shared.auth import JwtCodec
-from lotse_shared.contracts import NeedRegistered, OfferPublished, OfferWithdrawn, match_id_for
-from lotse_shared.envelope import decode, encode
-from lotse_shared.identity import Role
-from lotse_shared.migrations import upgrade
-
-SECRET = "matching-test-signing-key-0123456789-0123456789"
-SCHWERTE, WERNE, HOLZWICKEDE = "05978028", "05978040", "05978016"
-Headers = dict[str, str]
-
-
-@pytest.fixture
-async def matching(database_url: str) -> AsyncIterator[Matching]:
-    matching = bootstrap(
-        MatchingSettings(MATCHING_DATABASE_URL=database_url, LOTSE_JWT_SECRET=SECRET)
-    )
-    await upgrade(matching.runtime.engine, str(resources.files("lotse_matching") / "migrations"))
-    yield matching
-    await matching.runtime.engine.dispose()
-
-
-@pytest.fixture
-async def api(matching: Matching) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=create_app(matching))
-    async with httpx.AsyncClient(transport=transport, base_url="http://matching") as client:
-        yield client
-
-
-@pytest.fixture
-def token() -> Callable[[str, str], Headers]:
-    codec = JwtCodec(SECRET)
-    return lambda role, sub: {"Authorization": f"Bearer {codec.issue(sub, Role(role))}"}
-
-
-async def deliver(matching: Matching, event: Any) -> None:
-    record = encode(event, source="/lotse/catalog")
-    assert record.value is not None
-    await matching.handle(decode(record.headers, record.value))
-
-
-def offer(
-    provider_id: str = "vhs", municipality: str = SCHWERTE, places: int = 4
-) -> OfferPublished:
-    return OfferPublished.model_validate(
-        {
-            "offer_id": str(uuid.uuid4()),
-            "provider_id": provider_id,
-            "title": {"de": "Integrationskurs"},
-            "description": {"de": "-"},
-            "category": "integration_course",
-            "location": {"municipality": municipality},
-            "places_total": 20,
-            "places_available": places,
-            "contact_email": "kurse@vhs.example",
-            "status": "published",
-            "version": 1,
-            "updated_at": datetime.now(UTC),
-        }
-    )
-
-
-def withdrawn(published: OfferPublished) -> OfferWithdrawn:
-    return OfferWithdrawn.model_validate(
-        published.model_dump() | {"status": "withdrawn", "version": published.version + 1}
-    )
-
-
-def need(
-    advisor_id: str = "adv-1", municipality: str = SCHWERTE, status: str | None = None
-) -> NeedRegistered:
-    return NeedRegistered.model_validate(
-        {
-            "need_id": str(uuid.uuid4()),
-            "reference": "UNN-ABCDEF",
-            "advisor_id": advisor_id,
-            "municipality": municipality,
-            "age": 30,
-            "categories": ["integration_course"],
-            "residence_status": status,
-            "status": "open",
-            "expires_on": "2027-06-01",
-            "version": 1,
-            "updated_at": datetime.now(UTC),
-        }
-    )
+from lotse_matching.bootstrap import Matching
+from lotse_shared.contracts import OfferWithdrawn, match_id_for
+from services.matching.tests.api_support import (
+    HOLZWICKEDE,
+    SCHWERTE,
+    WERNE,
+    Headers,
+    deliver,
+    need,
+    offer,
+    withdrawn,
+)
 
 
 async def test_an_advisor_sees_their_needs_matches_ranked_with_reasons_and_eligibility(
@@ -263,6 +183,62 @@ async def test_a_provider_sees_counts_for_its_own_offers_only(
     ).status_code == 404
 
 
+async def test_a_provider_gets_the_counts_of_many_of_its_own_offers_at_once(
+    matching: Matching, api: httpx.AsyncClient, token: Callable[[str, str], Headers]
+) -> None:
+    mine, quiet, theirs = offer(), offer(municipality=WERNE), offer(provider_id="awo")
+    for published in (mine, quiet, theirs):
+        await deliver(matching, published)
+    for _ in range(2):
+        await deliver(matching, need())
+    asked = [quiet.offer_id, "unknown", theirs.offer_id, mine.offer_id]
+    response = await api.get(
+        "/v1/offer-match-counts", params={"offer_id": asked}, headers=token("provider", "vhs")
+    )
+    assert response.status_code == 200, response.text
+    assert response.json() == [
+        {"offer_id": quiet.offer_id, "active": 0, "accepted": 0, "declined": 0},
+        {"offer_id": mine.offer_id, "active": 2, "accepted": 0, "declined": 0},
+    ]
+    single = await api.get(f"/v1/offers/{mine.offer_id}/matches", headers=token("provider", "vhs"))
+    assert response.json()[1] == {"offer_id": mine.offer_id} | single.json()
+    as_admin = await api.get(
+        "/v1/offer-match-counts", params={"offer_id": asked}, headers=token("admin", "ki")
+    )
+    assert [r["offer_id"] for r in as_admin.json()] == [
+        quiet.offer_id,
+        theirs.offer_id,
+        mine.offer_id,
+    ]
+    assert as_admin.json()[1]["active"] == 2
+    assert "need" not in json.dumps(as_admin.json())
+
+
+async def test_offer_match_counts_take_one_to_two_hundred_offers_and_not_from_advisors(
+    api: httpx.AsyncClient, token: Callable[[str, str], Headers]
+) -> None:
+    provider = token("provider", "vhs")
+    none = await api.get("/v1/offer-match-counts", headers=provider)
+    assert none.status_code == 422
+    assert none.json()["errors"][0]["field"] == "offer_id"
+    too_many = await api.get(
+        "/v1/offer-match-counts",
+        params={"offer_id": [f"o-{i}" for i in range(201)]},
+        headers=provider,
+    )
+    assert too_many.status_code == 422
+    most = await api.get(
+        "/v1/offer-match-counts",
+        params={"offer_id": [f"o-{i}" for i in range(200)]},
+        headers=provider,
+    )
+    assert (most.status_code, most.json()) == (200, [])
+    advisor = await api.get(
+        "/v1/offer-match-counts", params={"offer_id": "o-1"}, headers=token("advisor", "adv-1")
+    )
+    assert advisor.status_code == 403
+
+
 async def test_the_advisor_decides_and_the_decision_is_published(
     matching: Matching, api: httpx.AsyncClient, token: Callable[[str, str], Headers]
 ) -> None:
@@ -298,11 +274,11 @@ async def test_coordinators_see_where_offers_are_missing(
     await deliver(matching, need(municipality=WERNE))  # Werne is too far from Schwerte
     response = await api.get("/v1/stats/coverage", headers=token("admin", "ki"))
     rows = {(r["municipality"], r["category"]): r for r in response.json()}
-    assert rows[(WERNE, "integration_course")]["needs_without_match"] == 1
+    assert rows[(WERNE, "integration_course")]["needs_without_match"] == "< 5"
     assert rows[(WERNE, "integration_course")]["municipality_name"] == "Werne"
     schwerte = rows[(SCHWERTE, "integration_course")]
     assert (schwerte["open_needs"], schwerte["needs_without_match"], schwerte["free_places"]) == (
-        1,
+        "< 5",
         0,
         4,
     )
@@ -310,7 +286,8 @@ async def test_coordinators_see_where_offers_are_missing(
         "/v1/stats/coverage", params={"format": "csv"}, headers=token("admin", "ki")
     )
     assert as_csv.headers["content-type"].startswith("text/csv")
-    assert len(list(csv.DictReader(io.StringIO(as_csv.text)))) == 2
+    region = matching.policy.region.municipalities
+    assert len(list(csv.DictReader(io.StringIO(as_csv.text)))) == len(region)
     assert (
         await api.get("/v1/stats/coverage", headers=token("advisor", "adv-1"))
     ).status_code == 403

@@ -32,3 +32,10 @@ class MatchingSettings(CommonSettings):
         validation_alias="MATCHING_ELIGIBILITY_RULES_FILE",
         description="JSON eligibility rules with validity dates; the packaged rules when unset.",
     )
+    coverage_snapshot_minutes: float = Field(
+        default=60,
+        gt=0,
+        le=1440,
+        validation_alias="MATCHING_COVERAGE_SNAPSHOT_MINUTES",
+        description="How often today's coverage snapshot is taken again (it is also taken on start).",
+    )

@@ -58,10 +58,14 @@ offers = Table(
     Column("municipality", String(8), nullable=False),
     Column("status", String(20), nullable=False),
     Column("title_search", Text, nullable=False),
+    Column("title_sort", Text, nullable=False),
+    Column("start_date", Date, nullable=True),
     Column("version", Integer, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("details", JSON, nullable=False),
     Index("ix_offers_updated_at_id", "updated_at", "id"),
+    Index("ix_offers_start_date_id", "start_date", "id"),
+    Index("ix_offers_title_sort_id", "title_sort", "id"),
     Index("ix_offers_category_municipality", "category", "municipality"),
 )
 

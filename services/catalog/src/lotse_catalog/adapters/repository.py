@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
-import base64
-import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Generic, Protocol, TypeVar
 
-from sqlalchemy import Select, Table, and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy import Table, and_, delete, exists, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lotse_catalog.adapters import orm
+from lotse_catalog.adapters.offer_listing import (
+    ORDER,
+    OfferFilter,
+    OfferPage,
+    OfferSort,
+    decode_cursor,
+    encode_cursor,
+    filtered,
+)
 from lotse_catalog.domain.errors import InvalidField
 from lotse_catalog.domain.model import Advisor, Need, Offer, Provider
 from lotse_shared.contracts import (
     AdvisorDetails,
-    Category,
     NeedDetails,
     NeedStatus,
     OfferDetails,
@@ -31,6 +36,7 @@ __all__ = [
     "OfferFilter",
     "OfferPage",
     "OfferRepository",
+    "OfferSort",
     "ProviderRepository",
 ]
 
@@ -129,38 +135,6 @@ class AdvisorRepository(_DirectoryRepository[Advisor]):
     details = AdvisorDetails
 
 
-@dataclass(frozen=True)
-class OfferFilter:
-    category: Category | None = None
-    municipality: str | None = None
-    status: OfferStatus | None = None
-    provider_id: str | None = None
-    text: str | None = None
-    updated_since: datetime | None = None
-    ids: tuple[str, ...] = ()
-    """Only these offers (any of them); empty means no restriction."""
-
-
-@dataclass(frozen=True)
-class OfferPage:
-    items: Sequence[Offer]
-    next_cursor: str | None
-
-
-def encode_cursor(updated_at: datetime, offer_id: str) -> str:
-    raw = json.dumps([updated_at.isoformat(), offer_id]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, str]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        stamp, offer_id = json.loads(raw)
-        return datetime.fromisoformat(stamp), str(offer_id)
-    except (ValueError, TypeError) as exc:
-        raise InvalidField("cursor", "not a cursor this API returned") from exc
-
-
 class OfferRepository(_Repository[Offer]):
     table = orm.offers
 
@@ -175,28 +149,22 @@ class OfferRepository(_Repository[Offer]):
         )
         return [self._entity(r) for r in rows]
 
-    async def page(self, where: OfferFilter, *, limit: int, cursor: str | None) -> OfferPage:
-        """Offers ordered by (updated_at, id); the cursor continues after the last one returned."""
+    async def page(
+        self,
+        where: OfferFilter,
+        *,
+        limit: int,
+        cursor: str | None = None,
+        sort: OfferSort = OfferSort.UPDATED,
+        offset: int = 0,
+    ) -> OfferPage:
+        """Offers in ``sort`` order, ``offset`` skipped; by (updated_at, id) the cursor continues
+        after the last one returned (other orders page by offset and give no cursor)."""
         o = orm.offers
-        query: Select[Any] = select(o)
-        if where.category is not None:
-            query = query.where(o.c.category == where.category.value)
-        if where.municipality is not None:
-            query = query.where(o.c.municipality == where.municipality)
-        if where.status is not None:
-            query = query.where(o.c.status == where.status.value)
-        if where.provider_id is not None:
-            query = query.where(o.c.provider_id == where.provider_id)
-        if where.text:
-            escaped = (
-                where.text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            )
-            query = query.where(o.c.title_search.like(f"%{escaped}%", escape="\\"))
-        if where.updated_since is not None:
-            query = query.where(o.c.updated_at >= where.updated_since)
-        if where.ids:
-            query = query.where(o.c.id.in_(where.ids))
+        query = filtered(select(o), where)
         if cursor:
+            if sort is not OfferSort.UPDATED:
+                raise InvalidField("cursor", "a cursor pages only sort=updated; use offset")
             after_stamp, after_id = decode_cursor(cursor)
             query = query.where(
                 or_(
@@ -204,12 +172,16 @@ class OfferRepository(_Repository[Offer]):
                     and_(o.c.updated_at == after_stamp, o.c.id > after_id),
                 )
             )
-        rows = (
-            await self.session.execute(query.order_by(o.c.updated_at, o.c.id).limit(limit + 1))
-        ).all()
+        query = query.order_by(*ORDER[sort]).offset(offset).limit(limit + 1)
+        rows = (await self.session.execute(query)).all()
         items = [self._entity(r) for r in rows[:limit]]
-        more = len(rows) > limit
+        more = len(rows) > limit and sort is OfferSort.UPDATED
         return OfferPage(items, encode_cursor(items[-1].updated_at, items[-1].id) if more else None)
+
+    async def count(self, where: OfferFilter) -> int:
+        """How many offers pass ``where``, on all pages."""
+        query = filtered(select(func.count()).select_from(orm.offers), where)
+        return int(await self.session.scalar(query) or 0)
 
     @staticmethod
     def _row(o: Offer) -> dict[str, Any]:
@@ -220,6 +192,8 @@ class OfferRepository(_Repository[Offer]):
             "municipality": o.details.location.municipality,
             "status": o.status.value,
             "title_search": " ".join(o.details.title.values()).lower(),
+            "title_sort": o.details.title["de"].casefold(),
+            "start_date": o.details.start_date,
             "version": o.version,
             "updated_at": o.updated_at,
             "details": _json(o.details),

@@ -23,7 +23,12 @@ from lotse_catalog.domain.errors import (
     VersionRequired,
 )
 from lotse_catalog.domain.model import now
-from lotse_catalog.entrypoints import routes_directory, routes_needs, routes_offers
+from lotse_catalog.entrypoints import (
+    routes_directory,
+    routes_needs,
+    routes_offer_import,
+    routes_offers,
+)
 from lotse_catalog.service_layer.needs import erase_expired_needs
 from lotse_shared.auth import BEARER, JwtCodec, resolve_secret
 from lotse_shared.http import BodySizeLimit, install_operations
@@ -97,6 +102,6 @@ def create_app(catalog: Catalog | None = None) -> FastAPI:
     install_operations(app, catalog.runtime)
     install_problem_handlers(app)
     app.add_exception_handler(CatalogError, _catalog_error)
-    for module in (routes_directory, routes_offers, routes_needs):
+    for module in (routes_directory, routes_offers, routes_offer_import, routes_needs):
         app.include_router(module.router, dependencies=[Security(BEARER)])
     return app

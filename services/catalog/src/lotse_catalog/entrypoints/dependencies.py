@@ -16,7 +16,15 @@ from lotse_catalog.domain.errors import InvalidField, VersionRequired
 from lotse_shared.auth import require_role
 from lotse_shared.identity import Principal, Role
 
-__all__ = ["Admin", "AdminOrAdvisor", "AnyRole", "CatalogDep", "ExpectedVersion", "etag"]
+__all__ = [
+    "Admin",
+    "AdminOrAdvisor",
+    "AnyRole",
+    "CatalogDep",
+    "ExpectedVersion",
+    "ProviderOrAdmin",
+    "etag",
+]
 
 
 async def _catalog(request: Request) -> Catalog:
@@ -27,6 +35,7 @@ async def _catalog(request: Request) -> Catalog:
 CatalogDep = Annotated[Catalog, Depends(_catalog)]
 Admin = Annotated[Principal, Depends(require_role(Role.ADMIN))]
 AdminOrAdvisor = Annotated[Principal, Depends(require_role(Role.ADMIN, Role.ADVISOR))]
+ProviderOrAdmin = Annotated[Principal, Depends(require_role(Role.ADMIN, Role.PROVIDER))]
 AnyRole = Annotated[Principal, Depends(require_role(Role.ADMIN, Role.PROVIDER, Role.ADVISOR))]
 
 _ETAG = re.compile(r'^(?:W/)?"(\d+)"$')

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import date, timedelta
 from typing import Any
 
 from pydantic import ValidationError
@@ -13,8 +14,9 @@ from lotse_catalog.domain.errors import InvalidField
 from lotse_catalog.entrypoints.schemas import OfferIn
 from lotse_catalog.service_layer.offers import ImportRow
 from lotse_shared.contracts import OfferDetails
+from lotse_shared.region import Region
 
-__all__ = ["CSV_COLUMNS", "MAX_ROWS", "rows_from_csv", "rows_from_json"]
+__all__ = ["CSV_COLUMNS", "MAX_ROWS", "rows_from_csv", "rows_from_json", "template_csv"]
 
 MAX_ROWS = 1000
 
@@ -146,3 +148,39 @@ def _boolean(value: str) -> Any:
     if lowered in _FALSE:
         return False
     return value  # left for validation to name
+
+
+def template_csv(region: Region, today: date) -> str:
+    """The header row and one example offer that imports as it is: in the district's first
+    municipality, starting in a month, so a provider can overwrite it row by row."""
+    start = today + timedelta(days=30)
+    example = {
+        "title_de": "Deutschkurs A1 am Vormittag",
+        "title_en": "German course A1, mornings",
+        "description_de": "Viermal pro Woche, 9 bis 12 Uhr. Kinderbetreuung im Haus.",
+        "category": "language_course",
+        "delivery_mode": "in_person",
+        "municipality": next(iter(region.municipalities)),
+        "address": "Musterstraße 1",
+        "german_level_min": "A0",
+        "german_level_max": "A1",
+        "languages_of_instruction": "de",
+        "support_languages": "ar|uk",
+        "times_of_day": "morning",
+        "start_date": start.isoformat(),
+        "end_date": (start + timedelta(days=120)).isoformat(),
+        "application_deadline": (start - timedelta(days=7)).isoformat(),
+        "places_total": "16",
+        "places_available": "16",
+        "waitlist": "ja",
+        "free_of_charge": "ja",
+        "childcare": "ja",
+        "barrier_free": "ja",
+        "contact_email": "kurse@anbieter.example",
+        "how_to_apply": "Anmeldung per E-Mail oder im Büro",
+    }
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, delimiter=";", lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerow(example)
+    return out.getvalue()

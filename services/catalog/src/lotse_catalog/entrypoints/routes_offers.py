@@ -2,30 +2,33 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any, Literal
+from datetime import date, datetime
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Query, Response
 from pydantic import StringConstraints
 
-from lotse_catalog.adapters.repository import OfferFilter
+from lotse_catalog.adapters.repository import OfferFilter, OfferSort
 from lotse_catalog.domain.errors import InvalidField, NotFound
 from lotse_catalog.domain.model import Offer
-from lotse_catalog.entrypoints.dependencies import AnyRole, CatalogDep, ExpectedVersion, etag
-from lotse_catalog.entrypoints.offer_import import CSV_COLUMNS, rows_from_csv, rows_from_json
+from lotse_catalog.entrypoints.dependencies import (
+    AnyRole,
+    CatalogDep,
+    ExpectedVersion,
+    etag,
+)
 from lotse_catalog.entrypoints.routes_directory import PATCH_BODY
 from lotse_catalog.entrypoints.schemas import (
-    ImportFailure,
-    ImportReport,
+    OfferDraft,
     OfferIn,
+    OfferPreview,
     OfferPublic,
     OffersPublic,
 )
 from lotse_catalog.service_layer import offers
 from lotse_shared.contracts import Category, OfferDetails, OfferStatus
 from lotse_shared.http import merge_patch
-from lotse_shared.problems import PROBLEM_RESPONSES, problem
+from lotse_shared.problems import PROBLEM_RESPONSES
 
 __all__ = ["router"]
 
@@ -68,13 +71,32 @@ async def publish_offer(
     return _with_etag(response, offer)
 
 
+@router.post(
+    "/v1/offers/validate",
+    summary="Check an offer as POST /v1/offers would, storing and publishing nothing.",
+    description=(
+        "The same body and every check of POST /v1/offers; the answer is the offer as it "
+        "would be stored (normalised, defaults filled in), e.g. for a preview before saving."
+    ),
+)
+async def validate_offer(body: OfferIn, principal: AnyRole, catalog: CatalogDep) -> OfferPreview:
+    details = _details(body)
+    owner = await offers.preview_offer(
+        catalog.uow(), catalog.region, principal, details, body.provider_id
+    )
+    draft = OfferDraft.model_validate(details.model_dump() | {"provider_id": owner})
+    return OfferPreview(details=draft, provider_id=owner)
+
+
 @router.get(
     "/v1/offers",
-    summary="Offers, filtered, oldest change first, a page at a time.",
+    summary="Offers, filtered, oldest change first (or as sorted), a page at a time.",
     description=(
         "Without `status`, offers of every status. `id` (repeatable, at most 100) fetches "
         "those offers in one call, e.g. a need's matches; ids not found are simply absent. "
-        "Filters combine; the page holds at most `limit` offers."
+        "Filters combine; the page holds at most `limit` offers. `sort=updated` (default) "
+        "pages with `cursor`; the other sorts page with `offset`. `total=true` adds how many "
+        "offers pass the filters."
     ),
 )
 async def list_offers(
@@ -104,13 +126,47 @@ async def list_offers(
             description=f"Only these offers; repeat it (`?id=a&id=b`), at most {MAX_IDS}.",
         ),
     ] = None,
+    sort: Annotated[
+        OfferSort,
+        Query(
+            description=(
+                "updated (last change, oldest first), start_date, -start_date (offers without "
+                "one last either way) or title (German, case-insensitive); ties by id."
+            )
+        ),
+    ] = OfferSort.UPDATED,
+    offset: Annotated[
+        int, Query(ge=0, le=100_000, description="Offers to skip, for sorts other than updated.")
+    ] = 0,
+    start_from: Annotated[
+        date | None, Query(description="Only offers starting on or after this day.")
+    ] = None,
+    start_until: Annotated[
+        date | None, Query(description="Only offers starting on or before this day.")
+    ] = None,
+    total: Annotated[
+        bool, Query(description="Also count the offers that pass the filters.")
+    ] = False,
 ) -> OffersPublic:
+    if start_from and start_until and start_until < start_from:
+        raise InvalidField("start_until", "must not be before start_from")
     where = OfferFilter(
-        category, municipality, status, provider_id, q, updated_since, tuple(ids or ())
+        category,
+        municipality,
+        status,
+        provider_id,
+        q,
+        updated_since,
+        tuple(ids or ()),
+        start_from,
+        start_until,
     )
     async with catalog.uow() as uow:
-        page = await uow.offers.page(where, limit=limit, cursor=cursor)
-    return OffersPublic(items=[offer_public(o) for o in page.items], next_cursor=page.next_cursor)
+        page = await uow.offers.page(where, limit=limit, cursor=cursor, sort=sort, offset=offset)
+        counted = await uow.offers.count(where) if total else None
+    return OffersPublic(
+        items=[offer_public(o) for o in page.items], next_cursor=page.next_cursor, total=counted
+    )
 
 
 @router.get("/v1/offers/{offer_id}", summary="One offer.")
@@ -174,66 +230,3 @@ async def withdraw_offer(
 ) -> OfferPublic:
     offer = await offers.withdraw_offer(catalog.uow(), principal, offer_id, version)
     return _with_etag(response, offer)
-
-
-@router.post(
-    "/v1/offers/import",
-    status_code=201,
-    summary="Import many offers from CSV or JSON.",
-    description=(
-        "Body: `application/json` (an array of offers as for POST /v1/offers) or `text/csv` "
-        f"(header row; columns {', '.join(CSV_COLUMNS)}; lists separated by `|`; `;` or `,` as delimiter). "
-        "At most 1000 offers. mode=all_or_nothing (default) stores nothing when any row is invalid and "
-        "answers 422 with every row's errors; mode=partial stores the valid rows and reports the rest."
-    ),
-    responses={
-        200: {"description": "partial mode: some rows failed"},
-        422: {"description": "rows failed"},
-    },
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/json": {
-                    "schema": {"type": "array", "items": {"$ref": "#/components/schemas/OfferIn"}}
-                },
-                "text/csv": {"schema": {"type": "string"}},
-            },
-        }
-    },
-)
-async def import_offers(
-    request: Request,
-    principal: AnyRole,
-    catalog: CatalogDep,
-    mode: Literal["all_or_nothing", "partial"] = "all_or_nothing",
-    provider_id: Annotated[str | None, Query(max_length=64, description="Only for admins.")] = None,
-) -> Any:
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    body = await request.body()
-    if media_type == "text/csv":
-        rows = rows_from_csv(body)
-    elif media_type in ("application/json", ""):
-        rows = rows_from_json(body)
-    else:
-        raise InvalidField("content-type", "send application/json or text/csv")
-    created, failed = await offers.import_offers(
-        catalog.uow(),
-        catalog.region,
-        principal,
-        rows,
-        partial=mode == "partial",
-        provider_id=provider_id,
-    )
-    report = ImportReport(
-        created=[o.id for o in created],
-        failed=[ImportFailure(row=r.number, errors=list(r.errors)) for r in failed],
-    )
-    if failed and mode == "all_or_nothing":
-        return problem(
-            422,
-            "Invalid import",
-            f"{len(failed)} of {len(rows)} rows are invalid; nothing was imported",
-            rows=[f.model_dump() for f in report.failed],
-        )
-    return JSONResponse(report.model_dump(), status_code=200 if failed else 201)

@@ -31,7 +31,9 @@ __all__ = [
     "NeedIn",
     "NeedPublic",
     "NeedsPublic",
+    "OfferDraft",
     "OfferIn",
+    "OfferPreview",
     "OfferPublic",
     "OffersPublic",
     "ProviderIn",
@@ -198,8 +200,41 @@ class OfferPublic(OfferDetails):
 class OffersPublic(BaseModel):
     items: list[OfferPublic] = Field(description="The offers of this page.", examples=[[]])
     next_cursor: str | None = Field(
-        description="Pass as `cursor` for the next page; null on the last page.",
+        description=(
+            "Pass as `cursor` for the next page; null on the last page and for sorts other "
+            "than `updated`, which page by `offset`."
+        ),
         examples=["WyIyMDI2LTExLTI4VDA5OjMwOjAwKzAwOjAwIiwgIm8tMSJd"],
+    )
+    total: int | None = Field(
+        default=None,
+        description="With `total=true`: how many offers pass the filters, on all pages.",
+        examples=[42],
+    )
+
+
+class OfferDraft(OfferDetails):
+    """An offer as it would be stored: normalised, defaults filled in, not yet published."""
+
+    provider_id: str = Field(
+        description="Provider that would run the offer.", examples=["vhs-schwerte"]
+    )
+
+
+class OfferPreview(BaseModel):
+    details: OfferDraft = Field(
+        description="The offer as it would be stored.",
+        examples=[
+            {
+                "title": {"de": "Deutschkurs B1 am Abend"},
+                "category": "language_course",
+                "location": {"municipality": "05978028"},
+                "provider_id": "vhs-schwerte",
+            }
+        ],
+    )
+    provider_id: str = Field(
+        description="Provider the offer would be published for.", examples=["vhs-schwerte"]
     )
 
 

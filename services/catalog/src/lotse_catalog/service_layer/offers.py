@@ -14,7 +14,14 @@ from lotse_shared.contracts import OfferDetails, OfferPublished, OfferUpdated, O
 from lotse_shared.identity import Principal, Role
 from lotse_shared.region import Region
 
-__all__ = ["ImportRow", "import_offers", "publish_offer", "revise_offer", "withdraw_offer"]
+__all__ = [
+    "ImportRow",
+    "import_offers",
+    "preview_offer",
+    "publish_offer",
+    "revise_offer",
+    "withdraw_offer",
+]
 
 
 def check_region(region: Region, details: OfferDetails) -> None:
@@ -67,6 +74,25 @@ async def publish_offer(
         await uow.publish(offer_event(OfferPublished, offer))
         await uow.commit()
     return offer
+
+
+async def preview_offer(
+    uow: UnitOfWork,
+    region: Region,
+    principal: Principal,
+    details: OfferDetails,
+    provider_id: str | None = None,
+) -> str:
+    """Every check :func:`publish_offer` makes, storing and publishing nothing.
+
+    Returns the provider the offer would be published for; raises what
+    publishing would raise.
+    """
+    owner = publishing_provider(principal, provider_id)
+    check_region(region, details)
+    async with uow:  # left without commit: the check reads, never writes
+        await _active_provider(uow, owner)
+    return owner
 
 
 async def revise_offer(

@@ -10,6 +10,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Column,
+    Date,
     DateTime,
     Float,
     Index,
@@ -22,7 +23,7 @@ from sqlalchemy import (
 from lotse_shared.inbox import inbox_table
 from lotse_shared.outbox import outbox_table
 
-__all__ = ["inbox", "matches", "metadata", "needs", "offers", "outbox"]
+__all__ = ["coverage_days", "inbox", "matches", "metadata", "needs", "offers", "outbox"]
 
 metadata = MetaData()
 
@@ -69,6 +70,19 @@ matches = Table(
     Column("decision", String(20), nullable=True),
     Column("decline_reason", String(40), nullable=True),
     Column("decided_at", DateTime(timezone=True), nullable=True),
+)
+
+# One row per day, municipality and kind of offer: the raw counts, never suppressed here.
+coverage_days = Table(
+    "coverage_days",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("municipality", String(8), primary_key=True),
+    Column("category", String(40), primary_key=True),
+    Column("open_needs", Integer, nullable=False),
+    Column("needs_without_match", Integer, nullable=False),
+    Column("published_offers", Integer, nullable=False),
+    Column("free_places", Integer, nullable=False),
 )
 
 inbox = inbox_table(metadata)

@@ -429,19 +429,33 @@ class MatchQueries:
         )
 
     async def counts_for_offer(self, offer_id: str) -> dict[str, int]:
+        return (await self.counts_for_offers([offer_id]))[offer_id]
+
+    async def counts_for_offers(self, offer_ids: Sequence[str]) -> dict[str, dict[str, int]]:
+        """Per offer: its active matches, and the accepted and declined ones."""
         m = orm.matches
-        rows = await self.session.execute(
-            select(m.c.status, m.c.decision, func.count())
-            .where(m.c.offer_id == offer_id)
-            .group_by(m.c.status, m.c.decision)
-        )
-        counts = {"active": 0, "accepted": 0, "declined": 0}
-        for status, decision, n in rows:
-            if status == ACTIVE:
-                counts["active"] += n
-            if decision in ("accepted", "declined"):
-                counts[decision] += n
+        counts = {o: {"active": 0, "accepted": 0, "declined": 0} for o in offer_ids}
+        for part in chunks(list(counts)):
+            rows = await self.session.execute(
+                select(m.c.offer_id, m.c.status, m.c.decision, func.count())
+                .where(m.c.offer_id.in_(part))
+                .group_by(m.c.offer_id, m.c.status, m.c.decision)
+            )
+            for offer_id, status, decision, n in rows:
+                if status == ACTIVE:
+                    counts[offer_id]["active"] += n
+                if decision in ("accepted", "declined"):
+                    counts[offer_id][decision] += n
         return counts
+
+    async def owners_of_offers(self, offer_ids: Sequence[str]) -> dict[str, str]:
+        """The provider of each of the offers that are known."""
+        o = orm.offers.c
+        found: dict[str, str] = {}
+        for part in chunks(offer_ids):
+            rows = await self.session.execute(select(o.id, o.provider_id).where(o.id.in_(part)))
+            found.update({r.id: r.provider_id for r in rows})
+        return found
 
     async def open_needs(self) -> Sequence[Need]:
         rows = await self.session.execute(

@@ -2,34 +2,34 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-import csv
-import io
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, FastAPI, Query, Request, Security
-from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi import APIRouter, FastAPI, Query, Request, Security
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from lotse_matching.bootstrap import Matching, bootstrap
 from lotse_matching.config import MatchingSettings
+from lotse_matching.entrypoints import routes_coverage
+from lotse_matching.entrypoints.dependencies import Advisor, MatchingDep, ProviderOrAdmin
 from lotse_matching.entrypoints.subscribers import build_broker
 from lotse_matching.service_layer import queries
-from lotse_shared.auth import BEARER, JwtCodec, require_role, resolve_secret
+from lotse_matching.service_layer.coverage import take_coverage_snapshot
+from lotse_shared.auth import BEARER, JwtCodec, resolve_secret
 from lotse_shared.contracts import DeclineReason
 from lotse_shared.http import install_operations
-from lotse_shared.identity import Principal, Role
 from lotse_shared.problems import PROBLEM_RESPONSES, install_problem_handlers, problem
 
 __all__ = ["create_app"]
 
-Advisor = Annotated[Principal, Depends(require_role(Role.ADVISOR))]
-ProviderOrAdmin = Annotated[Principal, Depends(require_role(Role.PROVIDER, Role.ADMIN))]
-Admin = Annotated[Principal, Depends(require_role(Role.ADMIN))]
+log = logging.getLogger(__name__)
 
 
 class DecisionIn(BaseModel):
@@ -44,12 +44,6 @@ class DecisionIn(BaseModel):
     )
 
 
-async def _matching(request: Request) -> Matching:
-    matching: Matching = request.app.state.matching
-    return matching
-
-
-MatchingDep = Annotated[Matching, Depends(_matching)]
 router = APIRouter(tags=["matches"], responses=PROBLEM_RESPONSES)
 
 
@@ -120,6 +114,35 @@ async def offer_matches(
     return await queries.offer_counts(matching.uow(), principal, offer_id)
 
 
+class OfferCountsPublic(BaseModel):
+    """How many needs one offer is proposed for: counts only."""
+
+    offer_id: str = Field(description="One of the offers asked for.", examples=["o-1"])
+    active: int = Field(description="Its active matches.", examples=[3])
+    accepted: int = Field(description="Matches advisors accepted.", examples=[1])
+    declined: int = Field(description="Matches advisors declined.", examples=[0])
+
+
+@router.get(
+    "/v1/offer-match-counts",
+    summary="For many offers at once: how many needs each is proposed for (counts only).",
+    description=(
+        "One row per offer the caller may see, in the order asked: a provider sees only its "
+        "own; unknown offers and other providers' are simply absent."
+    ),
+)
+async def offer_match_counts(
+    principal: ProviderOrAdmin,
+    matching: MatchingDep,
+    offer_id: Annotated[
+        list[str],
+        Query(min_length=1, max_length=200, description="The offers (repeatable), 1 to 200."),
+    ],
+) -> list[OfferCountsPublic]:
+    rows = await queries.offer_match_counts(matching.uow(), principal, offer_id)
+    return [OfferCountsPublic.model_validate(asdict(r)) for r in rows]
+
+
 @router.post("/v1/matches/{match_id}/decision", summary="Accept or decline a proposed match.")
 async def decide(
     match_id: str, body: DecisionIn, principal: Advisor, matching: MatchingDep
@@ -130,32 +153,20 @@ async def decide(
     return event.model_dump(mode="json")
 
 
-@router.get(
-    "/v1/stats/coverage",
-    summary="Where offers are missing: needs and offers per municipality and kind (JSON or CSV).",
-)
-async def coverage(
-    _: Admin, matching: MatchingDep, format: Literal["json", "csv"] = "json"
-) -> Response:
-    rows = [asdict(r) for r in await queries.coverage(matching.uow())]
-    names = {r["municipality"]: matching.policy.region.name_of(r["municipality"]) for r in rows}
-    rows = [
-        {"municipality": r["municipality"], "municipality_name": names[r["municipality"]]} | r
-        for r in rows
-    ]
-    if format == "json":
-        return JSONResponse(rows)
-    out = io.StringIO()
-    writer = csv.DictWriter(
-        out,
-        fieldnames=[
-            "municipality", "municipality_name", "category", "open_needs", "needs_without_match",
-            "published_offers", "free_places",
-        ],
-    )  # fmt: skip
-    writer.writeheader()
-    writer.writerows(rows)
-    return PlainTextResponse(out.getvalue(), media_type="text/csv")
+async def snapshot_coverage_forever(matching: Matching) -> None:
+    """Take today's coverage snapshot on start and then every few minutes.
+
+    Safe on every instance at once; a failed round is logged and the next
+    one tries again.
+    """
+    while True:
+        try:
+            await take_coverage_snapshot(
+                matching.uow(), matching.policy.region.municipalities, datetime.now(UTC).date()
+            )
+        except Exception:
+            log.exception("taking the coverage snapshot failed; will retry")
+        await asyncio.sleep(matching.settings.coverage_snapshot_minutes * 60)
 
 
 def create_app(matching: Matching | None = None) -> FastAPI:
@@ -170,6 +181,7 @@ def create_app(matching: Matching | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await matching.runtime.start()
         await matching.build_index()
+        matching.runtime.spawn(snapshot_coverage_forever(matching), "coverage-snapshot")
         broker = build_broker(matching)
         await broker.start()
         try:
@@ -198,5 +210,6 @@ def create_app(matching: Matching | None = None) -> FastAPI:
         return problem(403, "Forbidden", str(exc))
 
     install_operations(app, matching.runtime)
-    app.include_router(router, dependencies=[Security(BEARER)])
+    for routes in (router, routes_coverage.router):
+        app.include_router(routes, dependencies=[Security(BEARER)])
     return app

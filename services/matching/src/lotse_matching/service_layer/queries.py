@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -13,16 +12,16 @@ from lotse_shared.contracts import MatchDecided
 from lotse_shared.identity import Principal, Role
 
 __all__ = [
-    "Coverage",
     "MatchNotFound",
     "NeedCounts",
     "NotAllowed",
-    "coverage",
+    "OfferCounts",
     "decide",
     "match",
     "match_counts",
     "matches_of_need",
     "offer_counts",
+    "offer_match_counts",
 ]
 
 
@@ -100,6 +99,31 @@ async def offer_counts(uow: UnitOfWork, principal: Principal, offer_id: str) -> 
         return await uow.queries.counts_for_offer(offer_id)
 
 
+@dataclass(frozen=True)
+class OfferCounts:
+    offer_id: str
+    active: int
+    accepted: int
+    declined: int
+
+
+async def offer_match_counts(
+    uow: UnitOfWork, principal: Principal, offer_ids: Sequence[str]
+) -> list[OfferCounts]:
+    """The counts of each offer the caller may see, in the order asked (a provider sees only
+    its own; unknown ones are left out): counts only, never the needs."""
+    if not (principal.is_admin or principal.role is Role.PROVIDER):
+        raise NotAllowed("only providers and admins see offers' counts")
+    wanted = list(dict.fromkeys(offer_ids))
+    async with uow:
+        owners = await uow.queries.owners_of_offers(wanted)
+        visible = [
+            o for o in wanted if o in owners and (principal.is_admin or owners[o] == principal.sub)
+        ]
+        counts = await uow.queries.counts_for_offers(visible)
+    return [OfferCounts(o, **counts[o]) for o in visible]
+
+
 async def decide(
     uow: UnitOfWork, principal: Principal, match_id: str, decision: str, reason: str | None
 ) -> MatchDecided:
@@ -127,32 +151,3 @@ async def decide(
         await uow.publish(event)
         await uow.commit()
     return event
-
-
-@dataclass(frozen=True)
-class Coverage:
-    municipality: str
-    category: str
-    open_needs: int
-    needs_without_match: int
-    published_offers: int
-    free_places: int
-
-
-async def coverage(uow: UnitOfWork) -> list[Coverage]:
-    """Per municipality and kind of offer: where needs wait and what is on offer."""
-    async with uow:
-        needs = await uow.queries.open_needs()
-        matched = await uow.queries.needs_with_active_matches()
-        offers = await uow.queries.published_offers()
-    counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-    for need in needs:
-        for category in set(need.details.categories):
-            row = counts[(need.details.municipality, category.value)]
-            row[0] += 1
-            row[1] += need.id not in matched
-    for offer in offers:
-        row = counts[(offer.details.location.municipality, offer.details.category.value)]
-        row[2] += 1
-        row[3] += offer.details.places_available or 0
-    return [Coverage(m, c, *values) for (m, c), values in sorted(counts.items())]

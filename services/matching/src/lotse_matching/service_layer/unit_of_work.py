@@ -9,6 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from lotse_matching.adapters import orm
+from lotse_matching.adapters.coverage_store import CoverageStore
 from lotse_matching.adapters.repository import (
     MatchQueries,
     MatchRepository,
@@ -31,6 +32,7 @@ class UnitOfWork(SqlUnitOfWork):
     read_model: ReadModel
     matches: MatchRepository
     queries: MatchQueries
+    coverage: CoverageStore
     inbox = orm.inbox
 
     def __init__(
@@ -51,6 +53,7 @@ class UnitOfWork(SqlUnitOfWork):
         self.read_model = ReadModel(self.session, self.need_index, self.offer_details)
         self.matches = MatchRepository(self.session)
         self.queries = MatchQueries(self.session)
+        self.coverage = CoverageStore(self.session)
         self._index_seen = self.need_index.seen
         self._committed = False
 

@@ -72,6 +72,7 @@ deliveries = Table(
     Column("next_attempt_at", DateTime(timezone=True), nullable=False),
     Column("claimed_until", DateTime(timezone=True), nullable=True),
     Column("last_error", String(500), nullable=True),
+    Column("last_failed_at", DateTime(timezone=True), nullable=True),  # the last try that failed
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("sent_at", DateTime(timezone=True), nullable=True),
     UniqueConstraint("advisor_id", "match_id", "kind", name="uq_deliveries_advisor_match_kind"),

@@ -13,6 +13,7 @@ from lotse_notifications.adapters import orm
 from lotse_notifications.domain.model import (
     CANCELLED,
     ERASED,
+    FAILED,
     PENDING,
     Delivery,
     OfferFacts,
@@ -177,6 +178,31 @@ class DeliveryLog:
             query = query.where(d.status == status)
         rows = await self.session.execute(query.limit(limit))
         return [r._asdict() for r in rows]
+
+    async def failed_since(self, since: datetime, *, limit: int) -> Sequence[dict[str, Any]]:
+        """The deliveries refused for good that were recorded since ``since``, newest first."""
+        d = orm.deliveries.c
+        rows = await self.session.execute(
+            select(*(d[n] for n in _LOG_COLUMNS))
+            .where(d.status == FAILED, d.created_at >= since)
+            .order_by(d.created_at.desc(), d.id)
+            .limit(limit)
+        )
+        return [r._asdict() for r in rows]
+
+    async def troubles_since(self, since: datetime) -> Sequence[Any]:
+        """Deliveries refused for good since ``since``, and pending ones that failed before:
+        their advisor, status, last error and when it happened."""
+        d = orm.deliveries.c
+        rows = await self.session.execute(
+            select(d.advisor_id, d.status, d.last_error, d.last_failed_at, d.created_at).where(
+                or_(
+                    and_(d.status == FAILED, d.created_at >= since),
+                    and_(d.status == PENDING, d.attempts >= 1),
+                )
+            )
+        )
+        return rows.all()
 
 
 class ErasedNeeds:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -13,6 +14,7 @@ from pydantic import BaseModel, Field
 from lotse_notifications.bootstrap import Notifications, bootstrap
 from lotse_notifications.config import NotificationsSettings
 from lotse_notifications.entrypoints.subscribers import build_broker
+from lotse_notifications.service_layer.delivery_problems import delivery_problems
 from lotse_shared.auth import BEARER, JwtCodec, require_role, resolve_secret
 from lotse_shared.http import install_operations
 from lotse_shared.identity import Principal, Role
@@ -21,6 +23,7 @@ from lotse_shared.problems import PROBLEM_RESPONSES, install_problem_handlers
 __all__ = ["create_app"]
 
 AdvisorOrAdmin = Annotated[Principal, Depends(require_role(Role.ADVISOR, Role.ADMIN))]
+Admin = Annotated[Principal, Depends(require_role(Role.ADMIN))]
 Status = Literal["pending", "sent", "failed", "cancelled", "suppressed"]
 
 
@@ -52,6 +55,33 @@ class NotificationPublic(BaseModel):
     created_at: datetime = Field(description="When it was recorded (UTC).")
     due_at: datetime = Field(description="When it is due: the batching window or the digest.")
     sent_at: datetime | None = Field(description="When the server accepted it (UTC).")
+
+
+class AdvisorTroublesPublic(BaseModel):
+    """An advisor whose emails fail: how many for good, how many are being retried."""
+
+    advisor_id: str = Field(description="The advisor.", examples=["adv-schwerte-1"])
+    failed: int = Field(description="Deliveries refused for good in the window.", examples=[3])
+    retrying: int = Field(description="Pending deliveries that failed before.", examples=[1])
+    last_error: str | None = Field(
+        description="The last failure's reply.", examples=["550 mailbox unavailable"]
+    )
+    last_failed_at: datetime | None = Field(
+        description="When the last failure happened (UTC); null when not recorded.",
+        examples=["2026-12-14T08:15:00Z"],
+    )
+
+
+class DeliveryProblemsPublic(BaseModel):
+    failed: list[NotificationPublic] = Field(
+        description="Deliveries refused for good in the window, newest first, at most 100.",
+        examples=[[]],
+    )
+    advisors: list[AdvisorTroublesPublic] = Field(
+        description="Advisors with a delivery refused in the window or one being retried, "
+        "most failed first.",
+        examples=[[]],
+    )
 
 
 def create_app(notifications: Notifications | None = None) -> FastAPI:
@@ -102,5 +132,19 @@ def create_app(notifications: Notifications | None = None) -> FastAPI:
         async with notifications.uow() as uow:
             rows = await uow.deliveries.log(advisor_id=advisor, status=status, limit=limit)
         return [NotificationPublic.model_validate(r) for r in rows]
+
+    @app.get(
+        "/v1/delivery-problems",
+        tags=["notifications"],
+        summary="Emails that failed for good, and the advisors whose emails keep failing.",
+        responses=PROBLEM_RESPONSES,
+        dependencies=[Security(BEARER)],
+    )
+    async def problems(
+        _: Admin,
+        days: Annotated[int, Query(ge=1, le=365, description="The window, in days back.")] = 30,
+    ) -> DeliveryProblemsPublic:
+        found = await delivery_problems(notifications.uow(), notifications.clock(), days)
+        return DeliveryProblemsPublic.model_validate(asdict(found))
 
     return app

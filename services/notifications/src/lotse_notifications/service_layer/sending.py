@@ -88,6 +88,7 @@ async def _send(
             attempts=attempts,
             next_attempt_at=next_attempt(now, attempts),
             last_error=str(exc)[:500],
+            last_failed_at=now,
         )
         return 0
     except PermanentDeliveryError as exc:
@@ -98,7 +99,7 @@ async def _send(
             NotificationFailed(**_about(d), error=error, attempts=d.attempts + 1, failed_at=now)
             for d in group
         ]
-        await recorder.record(group, failed, status=FAILED, last_error=error)
+        await recorder.record(group, failed, status=FAILED, last_error=error, last_failed_at=now)
         return 0
     sent = [NotificationSent(**_about(d), sent_at=now) for d in group]
     await recorder.record(group, sent, status=SENT, sent_at=now)

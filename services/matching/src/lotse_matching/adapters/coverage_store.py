@@ -1,0 +1,66 @@
+"""What the coverage figures are counted from, and the daily snapshots they are kept in."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import delete, insert, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from lotse_matching.adapters import orm
+from lotse_shared.database import is_postgres
+
+__all__ = ["CoverageStore"]
+
+_SNAPSHOT_LOCK_KEY = 0x434F5645
+_ACTIVE = "active"
+
+
+class CoverageStore:
+    """Reads of the matches behind the coverage figures; the snapshot of each day."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def matched_kinds(self) -> set[tuple[str, str]]:
+        """(need id, kind of offer) for every need with an active match with an offer of that kind."""
+        m, o = orm.matches.c, orm.offers.c
+        rows = await self.session.execute(
+            select(m.need_id, o.category)
+            .join_from(orm.matches, orm.offers, m.offer_id == o.id)
+            .where(m.status == _ACTIVE)
+            .distinct()
+        )
+        return {(r.need_id, r.category) for r in rows}
+
+    async def replace_day(self, day: date, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Make ``rows`` the whole snapshot of ``day``.
+
+        Instances taking the same day's snapshot at once wait for each other
+        (SQLite serialises writers already), so the later one replaces the
+        earlier one's rows instead of colliding with them.
+        """
+        if is_postgres(self.session):
+            await self.session.execute(
+                text("SELECT pg_advisory_xact_lock(:k)"), {"k": _SNAPSHOT_LOCK_KEY}
+            )
+        c = orm.coverage_days.c
+        await self.session.execute(delete(orm.coverage_days).where(c.day == day))
+        if rows:
+            await self.session.execute(
+                insert(orm.coverage_days), [dict(row) | {"day": day} for row in rows]
+            )
+
+    async def days_between(
+        self, first: date, last: date, *, category: str | None, municipality: str | None
+    ) -> Sequence[Any]:
+        """Every snapshot row from ``first`` to ``last`` (inclusive), filtered, by day."""
+        c = orm.coverage_days.c
+        query = select(orm.coverage_days).where(c.day >= first, c.day <= last)
+        if category is not None:
+            query = query.where(c.category == category)
+        if municipality is not None:
+            query = query.where(c.municipality == municipality)
+        return (await self.session.execute(query.order_by(c.day))).all()
