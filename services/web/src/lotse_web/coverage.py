@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from babel.dates import format_skeleton
+
 from lotse_shared.region import Region
-from lotse_web import labels
+from lotse_web import i18n, labels
 from lotse_web.i18n import gettext_ as _
 from lotse_web.labels import N_
 
@@ -84,6 +86,13 @@ class CoverageRow:
     free_places: Figure
 
     @property
+    def empty(self) -> bool:
+        """No need and no offer of this kind here: a row that says nothing."""
+        figures = (self.open_needs, self.needs_without_match, self.published_offers,
+                   self.free_places)  # fmt: skip
+        return all(f in (0, None) for f in figures)
+
+    @property
     def missing(self) -> bool:
         """Needs wait here with no offer of their kind proposed."""
         return self.needs_without_match not in (0, None)
@@ -117,6 +126,11 @@ class TrendTable:
     figure: str
     weeks: list[date]
     series: list[TrendSeries]
+
+    @property
+    def week_labels(self) -> list[str]:
+        """The Monday of each week, short (day and month): the caption says the rest."""
+        return [format_skeleton("Md", w, locale=i18n.locale()) for w in self.weeks]
 
     @property
     def empty_weeks(self) -> list[date]:

@@ -24,7 +24,8 @@ from lotse_web.coverage import (
     suppressed_csv,
     trend_table,
 )
-from lotse_web.coverage_chart import bar_chart, map_chart, trend_charts
+from lotse_web.coverage_chart import bar_chart, trend_charts
+from lotse_web.coverage_map import map_chart
 from lotse_web.entrypoints.choices import municipalities
 from lotse_web.entrypoints.pages import render
 from lotse_web.entrypoints.security import AdminSession, WebDep, csrf_protected
@@ -75,7 +76,8 @@ async def coverage(
         request,
         "coordinator/coverage.html",
         {
-            "rows": rows,
+            "rows": [r for r in rows if not r.empty],
+            "left_out": sum(1 for r in rows if r.empty),
             "kinds": _kinds(),
             "kind": kind,
             "charted": charted,
