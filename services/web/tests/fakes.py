@@ -19,6 +19,7 @@ from fastapi import FastAPI, Header, Request
 from fastapi.responses import JSONResponse, Response
 
 from lotse_shared.auth import JwtCodec
+from services.web.tests.fakes_coordinator import add_coordinator_endpoints
 
 SECRET = "web-tests-signing-key-0123456789-0123456789"
 CODEC = JwtCodec(SECRET)
@@ -79,6 +80,10 @@ class FakeApis:
     queries: list[tuple[str, str]] = field(default_factory=list)  # (path, query string) per call
     down: set[str] = field(default_factory=set)  # path prefixes that answer 503
     invalid: list[dict[str, str]] | None = None  # the next write answers 422 with these
+    # The coordinators' figures: raw counts, suppressed on the way out as matching does.
+    coverage: list[dict[str, Any]] = field(default_factory=list)
+    snapshots: list[dict[str, Any]] = field(default_factory=list)  # coverage_days rows
+    suppress: bool = True  # False: an API that forgot to suppress, to test the web app alone
 
     def writes(self) -> list[tuple[str, str]]:
         return [c for c in self.calls if c[0] in ("POST", "PUT", "PATCH", "DELETE")]
@@ -157,7 +162,7 @@ def build(apis: FakeApis) -> FastAPI:
     async def advisor(request: Request, advisor_id: str) -> Response:
         sub, _ = caller(request)
         found = apis.advisors.get(advisor_id)
-        if found is None or sub != advisor_id:
+        if found is None or (sub != advisor_id and caller(request)[1] != "admin"):
             return problem(404, "Not found")
         return JSONResponse(found, headers={"ETag": f'"{found["version"]}"'})
 
@@ -289,6 +294,8 @@ def build(apis: FakeApis) -> FastAPI:
         return [d for d in apis.deliveries if d["advisor_id"] == sub]
 
     install_offer_desk(app, apis, caller, refused_write)
+
+    add_coordinator_endpoints(app, apis, caller, refused_write, problem)
     return app
 
 

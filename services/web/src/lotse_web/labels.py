@@ -18,6 +18,7 @@ __all__ = [
     "LEVELS",
     "LITERACY",
     "NEED_STATUSES",
+    "NOTIFICATION_KINDS",
     "N_",
     "OFFER_STATUSES",
     "RESIDENCE_STATUSES",
@@ -160,4 +161,9 @@ ENTITLEMENTS = {
     "bamf_admission": N_("Admission by the BAMF (Berechtigungsschein)"),
     "jobcenter_referral": N_("Referral by the Jobcenter or employment agency"),
     "education_voucher": N_("Education voucher (Bildungsgutschein)"),
+}
+
+NOTIFICATION_KINDS = {
+    "match_found": N_("a proposed offer"),
+    "match_invalidated": N_("a proposal that ended"),
 }

@@ -140,3 +140,49 @@ class CatalogClient(ApiClient):
     async def import_template(self, token: str) -> httpx.Response:
         """The CSV to fill in: header row and one example row."""
         return await self.call("GET", "/v1/offers/import/template.csv", token)
+
+    # The directory, as KI coordinators keep it.
+
+    async def provider(self, token: str, provider_id: str) -> Json:
+        return dict(await self.get_json(f"/v1/providers/{provider_id}", token))
+
+    async def register_provider(self, token: str, body: Json) -> Json:
+        return dict((await self.call("POST", "/v1/providers", token, json=body)).json())
+
+    async def change_provider(self, token: str, provider_id: str, patch: Json) -> Json:
+        response = await self.call(
+            "PATCH", f"/v1/providers/{provider_id}", token, json=patch, headers=_MERGE_PATCH
+        )
+        return dict(response.json())
+
+    async def deactivate_provider(self, token: str, provider_id: str) -> Json:
+        return dict((await self.call("DELETE", f"/v1/providers/{provider_id}", token)).json())
+
+    async def register_advisor(self, token: str, body: Json) -> Json:
+        return dict((await self.call("POST", "/v1/advisors", token, json=body)).json())
+
+    async def change_advisor(self, token: str, advisor_id: str, patch: Json) -> Json:
+        response = await self.call(
+            "PATCH", f"/v1/advisors/{advisor_id}", token, json=patch, headers=_MERGE_PATCH
+        )
+        return dict(response.json())
+
+    async def deactivate_advisor(self, token: str, advisor_id: str) -> Json:
+        return dict((await self.call("DELETE", f"/v1/advisors/{advisor_id}", token)).json())
+
+    async def published_offer_count(self, token: str, provider_id: str) -> int:
+        """How many offers of the provider are published now: what deactivating withdraws."""
+        params: dict[str, Any] = {"provider_id": provider_id, "status": "published",
+                                  "limit": 200, "total": "true"}  # fmt: skip
+        counted = 0
+        while True:
+            body = await self.get_json("/v1/offers", token, params=params)
+            if body.get("total") is not None:
+                return int(body["total"])
+            counted += len(body["items"])
+            if not body.get("next_cursor"):
+                return counted
+            params["cursor"] = body["next_cursor"]
+
+
+_MERGE_PATCH = {"Content-Type": "application/merge-patch+json"}

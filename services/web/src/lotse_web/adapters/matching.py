@@ -58,3 +58,31 @@ class MatchingClient(ApiClient):
             found = await self.get_json("/v1/offer-match-counts", token, params=params)
             rows.update({r["offer_id"]: r for r in found})
         return rows
+
+    # The coverage figures, for KI coordinators; matching suppresses counts of 1 to 4.
+
+    async def coverage(self, token: str, category: str | None = None) -> list[Json]:
+        """Per municipality and kind: open needs, needs without match, offers, free places."""
+        params = {"category": category} if category else {}
+        return list(await self.get_json("/v1/stats/coverage", token, params=params))
+
+    async def coverage_csv(self, token: str, category: str | None = None) -> bytes:
+        params = {"format": "csv"} | ({"category": category} if category else {})
+        return (await self.call("GET", "/v1/stats/coverage", token, params=params)).content
+
+    async def coverage_history(
+        self,
+        token: str,
+        *,
+        by: str,
+        weeks: int = 12,
+        category: str | None = None,
+        municipality: str | None = None,
+    ) -> Json:
+        """The last ``weeks`` ISO weeks' figures, one series per municipality or kind."""
+        params: dict[str, Any] = {"by": by, "weeks": weeks}
+        if category:
+            params["category"] = category
+        if municipality:
+            params["municipality"] = municipality
+        return dict(await self.get_json("/v1/stats/coverage/history", token, params=params))

@@ -19,3 +19,7 @@ class NotificationsClient(ApiClient):
 
     async def delivery_log(self, token: str, limit: int = 200) -> list[dict[str, Any]]:
         return list(await self.get_json("/v1/notifications", token, params={"limit": limit}))
+
+    async def delivery_problems(self, token: str, days: int = 30) -> dict[str, Any]:
+        """Emails that failed for good, and advisors whose emails keep failing (admins only)."""
+        return dict(await self.get_json("/v1/delivery-problems", token, params={"days": days}))

@@ -24,6 +24,7 @@ from lotse_web.entrypoints import (
     advisor,
     advisor_account,
     coordinator,
+    directory,
     offers,
     provider,
 )
@@ -137,7 +138,7 @@ def create_app(web: Web | None = None) -> FastAPI:
     app.include_router(metrics_router(_nothing_to_refresh))
     static = resources.files("lotse_web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
-    for desk in (account, advisor, advisor_account, offers, provider, coordinator):
+    for desk in (account, advisor, advisor_account, offers, provider, coordinator, directory):
         app.include_router(desk.router)
     app.add_middleware(SecuredPages, web=web)
     app.add_middleware(ObservedRequests)
