@@ -16,6 +16,8 @@ __all__ = ["CoverageStore"]
 
 _SNAPSHOT_LOCK_KEY = 0x434F5645
 _ACTIVE = "active"
+_OPEN = "open"
+_PUBLISHED = "published"
 
 
 class CoverageStore:
@@ -23,6 +25,28 @@ class CoverageStore:
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+
+    # The coverage figures read needs and offers as matching itself stored them (the JSON of
+    # validated details), so only the fields they count are picked, and nothing is parsed again:
+    # building every open need and published offer as a model cost the coverage desk a second.
+
+    async def open_needs(self) -> list[tuple[str, str, list[str]]]:
+        """(need id, municipality, kinds wanted) of every open need."""
+        n = orm.needs.c
+        rows = await self.session.execute(select(n.id, n.details).where(n.status == _OPEN))
+        return [(r.id, r.details["municipality"], r.details["categories"]) for r in rows]
+
+    async def published_offers(self) -> list[tuple[str, str, int]]:
+        """(municipality of the venue, kind, free places) of every published offer."""
+        o = orm.offers.c
+        rows = await self.session.execute(
+            select(o.category, o.details).where(o.status == _PUBLISHED)
+        )
+        return [
+            (r.details["location"]["municipality"], r.category,
+             r.details.get("places_available") or 0)
+            for r in rows
+        ]  # fmt: skip
 
     async def matched_kinds(self) -> set[tuple[str, str]]:
         """(need id, kind of offer) for every need with an active match with an offer of that kind."""

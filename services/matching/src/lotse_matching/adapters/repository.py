@@ -457,12 +457,6 @@ class MatchQueries:
             found.update({r.id: r.provider_id for r in rows})
         return found
 
-    async def open_needs(self) -> Sequence[Need]:
-        rows = await self.session.execute(
-            select(orm.needs).where(orm.needs.c.status == NeedStatus.OPEN.value)
-        )
-        return [_need(r) for r in rows]
-
     async def counts_per_need(
         self, need_ids: Sequence[str], since: datetime | None
     ) -> dict[str, tuple[int, int]]:
@@ -487,15 +481,3 @@ class MatchQueries:
             .order_by(orm.needs.c.nid)  # as registered
         )
         return [r.id for r in rows]
-
-    async def needs_with_active_matches(self) -> set[str]:
-        rows = await self.session.execute(
-            select(orm.matches.c.need_id).where(orm.matches.c.status == ACTIVE).distinct()
-        )
-        return {r.need_id for r in rows}
-
-    async def published_offers(self) -> Sequence[Offer]:
-        rows = await self.session.execute(
-            select(orm.offers).where(orm.offers.c.status == OfferStatus.PUBLISHED.value)
-        )
-        return [_offer(r) for r in rows]

@@ -46,19 +46,19 @@ def shown(figures: dict[str, Any]) -> dict[str, Any]:
 async def _count(
     uow: UnitOfWork, municipalities: Iterable[str], category: str | None
 ) -> list[Coverage]:
-    needs = await uow.queries.open_needs()
+    needs = await uow.coverage.open_needs()
     matched = await uow.coverage.matched_kinds()
-    offers = await uow.queries.published_offers()
+    offers = await uow.coverage.published_offers()
     counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-    for need in needs:
-        for kind in {c.value for c in need.details.categories}:
-            row = counts[(need.details.municipality, kind)]
+    for need_id, municipality, wanted in needs:
+        for kind in set(wanted):
+            row = counts[(municipality, kind)]
             row[0] += 1
-            row[1] += (need.id, kind) not in matched
-    for offer in offers:
-        row = counts[(offer.details.location.municipality, offer.details.category.value)]
+            row[1] += (need_id, kind) not in matched
+    for municipality, kind, free in offers:
+        row = counts[(municipality, kind)]
         row[2] += 1
-        row[3] += offer.details.places_available or 0
+        row[3] += free
     places = set(municipalities) | {m for m, _ in counts}
     kinds = {k for _, k in counts if category in (None, k)}
     return [
