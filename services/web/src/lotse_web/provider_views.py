@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from lotse_web import i18n
+from lotse_web.i18n import gettext_ as _
 from lotse_web.views import text_in
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "OfferRow",
     "import_outcome",
     "offer_row",
+    "offer_row_words",
 ]
 
 Json = dict[str, Any]
@@ -44,6 +46,17 @@ class OfferRow:
     @property
     def published(self) -> bool:
         return self.status == "published"
+
+
+def offer_row_words() -> dict[str, str]:
+    """The words every row of "My offers" repeats, translated once per page instead of per row:
+    looking them up row by row was most of the time the page took to render."""
+    return {
+        "offer": _("Offer"), "status": _("Status"), "starts": _("Starts"),
+        "places": _("Free places"), "waitlist": _("Waiting list"),
+        "proposed": _("Proposed for"), "changed": _("Changed"), "save": _("Save"),
+        "full": _("Full"), "error": _("Error:"), "yes": _("yes"), "no": _("no"),
+    }  # fmt: skip
 
 
 def offer_row(

@@ -16,6 +16,7 @@ from lotse_shared.identity import Role
 from lotse_web import i18n, labels
 from lotse_web.adapters.session_store import Session
 from lotse_web.labels import N_
+from lotse_web.provider_views import offer_row_words
 
 __all__ = ["NavItem", "render", "templates"]
 
@@ -89,6 +90,7 @@ def _environment() -> Environment:
         eligibility_explained=labels.ELIGIBILITY_EXPLAINED,
         decline_reasons=labels.DECLINE_REASONS,
         offer_statuses=labels.OFFER_STATUSES,
+        row_words=offer_row_words,
     )
     return env
 
