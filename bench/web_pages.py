@@ -1,15 +1,19 @@
-"""Server time of the advisors' busiest pages, next to the API calls behind them, in one run.
+"""Server time of the busiest desk pages, next to the API calls behind them, in one run.
 
     python -m bench.web_pages [--needs 500] [--sessions 20] [--seconds 10] [--quick]
 
 Kafka and PostgreSQL of its own, the three services and the web app as
 processes on PostgreSQL. One advisor has ``--needs`` needs, all fitting the
-same ten offers, so every need's page shows ten matches. ``--sessions``
-signed-in sessions then each ask for a page every ``--period`` seconds (1), for
-``--seconds`` (10), the sessions spread over the period:
+same ten offers, so every need's page shows ten matches; the provider of those
+ten has ``--offers`` offers in all (the others leisure offers nobody wants).
+``--sessions`` signed-in sessions then each ask for a page every ``--period``
+seconds (1), for ``--seconds`` (10), the sessions spread over the period:
 
 - "my needs", its first page of 20 (the catalog's page of needs and matching's counts);
-- a need's page with ten matches (the need, its matches, the ten offers, the providers).
+- a need's page with ten matches (the need, its matches, the ten offers, the providers);
+- the provider's "my offers", its first page of 50 by start (the catalog's sorted page
+  with its total, then matching's counts for those 50);
+- the coordinators' coverage desk (matching's coverage figures, table and charts).
 
 The page's server time comes from the web app's ``Server-Timing`` header; the
 baseline is the same API calls made directly, from the same number of clients
@@ -45,14 +49,15 @@ MATCHES_PER_NEED = 10
 TIMING = re.compile(r"app;dur=([\d.]+)")
 
 
-def offer(n: int) -> dict[str, Any]:
+def offer(n: int, category: str = "language_course") -> dict[str, Any]:
     return {
-        "title": {"de": f"Deutschkurs {n}"},
+        "title": {"de": f"Deutschkurs {n}" if category == "language_course" else f"Treff {n}"},
         "description": {"de": "Vormittags"},
-        "category": "language_course",
+        "category": category,
         "location": {"municipality": SCHWERTE, "address": f"Rathausstraße {n}"},
         "contact_email": "kurse@vhs.example",
         "places_available": 10,
+        "start_date": f"2027-{1 + n % 12:02d}-{1 + n % 28:02d}",
     }
 
 
@@ -62,9 +67,9 @@ def need(n: int) -> dict[str, Any]:
 
 
 async def populate(
-    catalog: str, matching: str, codec: JwtCodec, needs: int
+    catalog: str, matching: str, codec: JwtCodec, needs: int, offers: int
 ) -> tuple[str, list[str]]:
-    """The provider, the advisor, ten offers and the needs; returns the advisor's token and
+    """The provider, the advisor, the offers and the needs; returns the advisor's token and
     the needs' ids in the order registered, once matching has found every match."""
     admin = {"Authorization": f"Bearer {codec.issue('ki-admin', Role.ADMIN)}"}
     token = codec.issue("adv-bench", Role.ADVISOR)
@@ -82,6 +87,13 @@ async def populate(
         for n in range(MATCHES_PER_NEED):
             answer = await client.post(f"{catalog}/v1/offers", json=offer(n), headers=provider)
             answer.raise_for_status()
+        for start in range(MATCHES_PER_NEED, offers, 50):
+            posted = await asyncio.gather(
+                *(client.post(f"{catalog}/v1/offers", json=offer(n, "leisure"), headers=provider)
+                  for n in range(start, min(start + 50, offers)))
+            )  # fmt: skip
+            for answer in posted:
+                answer.raise_for_status()
         ids: list[str] = []
         for start in range(0, needs, 50):
             posted = await asyncio.gather(
@@ -98,13 +110,13 @@ async def populate(
     raise RuntimeError("matching did not find every match within 300 s")
 
 
-async def sign_in(web: str) -> httpx.AsyncClient:
+async def sign_in(web: str, account: str) -> httpx.AsyncClient:
     client = httpx.AsyncClient(base_url=web, timeout=30)
     page = await client.get("/sign-in")
     found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     assert found, "no sign-in form"
     answer = await client.post(
-        "/sign-in", data={"account": "adv-bench", "csrf_token": found.group(1), "next": "/"}
+        "/sign-in", data={"account": account, "csrf_token": found.group(1), "next": "/"}
     )
     assert answer.status_code == 303, answer.text
     return client
@@ -160,7 +172,13 @@ def direct_call(stages: Stages, token: str) -> Callable[[httpx.AsyncClient], Awa
 
 
 async def run(
-    kafka: Kafka, pg: Postgres, needs: int, sessions: int, seconds: float, period: float
+    kafka: Kafka,
+    pg: Postgres,
+    needs: int,
+    offers: int,
+    sessions: int,
+    seconds: float,
+    period: float,
 ) -> dict[str, Any]:
     names = ("catalog", "matching", "notifications", "web")
     await pg.create_databases(*names)
@@ -190,44 +208,68 @@ async def run(
         services["web"] = web
         web.start()
         await asyncio.to_thread(web.wait_ready)
-        token, ids = await populate(urls["catalog"], urls["matching"], JwtCodec(secret), needs)
+        codec = JwtCodec(secret)
+        token, ids = await populate(urls["catalog"], urls["matching"], codec, needs, offers)
         need_id, newest = ids[0], ids[::-1]
-        browsers = [await sign_in(web.url) for _ in range(sessions)]
+        signed_in = {account: [await sign_in(web.url, account) for _ in range(sessions)]
+                     for account in ("adv-bench", "vhs-bench", "ki-admin")}  # fmt: skip
+        tokens = {"adv-bench": token,
+                  "vhs-bench": codec.issue("vhs-bench", Role.PROVIDER),
+                  "ki-admin": codec.issue("ki-admin", Role.ADMIN)}  # fmt: skip
+        my_offers = {"provider_id": "vhs-bench", "sort": "start_date", "limit": "50",
+                     "total": "true", "status": "published", "offset": "0"}  # fmt: skip
         async with httpx.AsyncClient(timeout=30) as probe:
             matches = (await probe.get(f"{urls['matching']}/v1/needs/{need_id}/matches",
                                        params={"include_ended": "true"},
                                        headers={"Authorization": f"Bearer {token}"})).json()  # fmt: skip
+            first_offers = (await probe.get(f"{urls['catalog']}/v1/offers", params=my_offers,
+                                            headers={"Authorization": f"Bearer {tokens['vhs-bench']}"})).json()  # fmt: skip
         offer_ids = [("id", m["offer_id"]) for m in matches] + [("limit", "10")]
+        counted = [("offer_id", o["id"]) for o in first_offers["items"]]
         first_page = [("need_id", n) for n in newest[:20]]
         direct = [httpx.AsyncClient(timeout=30) for _ in range(sessions)]
-        pages: dict[str, tuple[Callable[[Any], Awaitable[float]], Stages]] = {
+        pages: dict[str, tuple[str, Callable[[Any], Awaitable[float]], Stages]] = {
             f"my needs ({needs} needs)": (
+                "adv-bench",
                 page_call("/needs?status=all"),
                 [[(f"{urls['catalog']}/v1/needs",
                    {"newest_first": "true", "limit": "20", "offset": "0"})],
                  [(f"{urls['matching']}/v1/match-counts", first_page)]],
             ),
             f"a need with {len(matches)} matches": (
+                "adv-bench",
                 page_call(f"/needs/{need_id}"),
                 [[(f"{urls['catalog']}/v1/needs/{need_id}", None),
                   (f"{urls['matching']}/v1/needs/{need_id}/matches", {"include_ended": "true"}),
                   (f"{urls['catalog']}/v1/providers", None)],
                  [(f"{urls['catalog']}/v1/offers", offer_ids)]],
             ),
+            f"a provider's offers ({offers} offers)": (
+                "vhs-bench",
+                page_call("/provider/offers"),
+                [[(f"{urls['catalog']}/v1/offers", my_offers)],
+                 [(f"{urls['matching']}/v1/offer-match-counts", counted)]],
+            ),
+            f"the coverage desk ({needs} needs, {offers} offers)": (
+                "ki-admin",
+                page_call("/coordinator/coverage"),
+                [[(f"{urls['matching']}/v1/stats/coverage", None)]],
+            ),
         }  # fmt: skip
         measured: dict[str, Any] = {}
-        for name, (page, calls) in pages.items():
+        for name, (account, page, calls) in pages.items():
+            browsers = signed_in[account]
             await paced(browsers, page, min(2.0, seconds), period)  # warm up
             web_ms = await paced(browsers, page, seconds, period)
-            api_ms = await paced(direct, direct_call(calls, token), seconds, period)
+            api_ms = await paced(direct, direct_call(calls, tokens[account]), seconds, period)
             measured[name] = {"web_ms": spread(web_ms), "direct_ms": spread(api_ms),
                               "requests": len(web_ms), "direct_requests": len(api_ms)}  # fmt: skip
-        for client in browsers + direct:
+        for client in [c for group in signed_in.values() for c in group] + direct:
             await client.aclose()
     finally:
         for service in services.values():
             service.stop()
-    return {"needs": needs, "sessions": sessions, "seconds": seconds, "period": period,
+    return {"needs": needs, "offers": offers, "sessions": sessions, "seconds": seconds, "period": period,
             "pages": measured,
             "targets": {"p99_ms": TARGET_P99_MS, "ratio": TARGET_RATIO}}  # fmt: skip
 
@@ -251,24 +293,26 @@ def rows(result: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--needs", type=int, default=500)
+    parser.add_argument("--offers", type=int, default=500)
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument(
         "--period", type=float, default=1.0, help="seconds between a session's pages"
     )
-    parser.add_argument("--quick", action="store_true", help="50 needs, 4 sessions, 2 s")
+    parser.add_argument("--quick", action="store_true", help="50 needs, 60 offers, 4 sessions, 2 s")
     parser.add_argument("--json", type=Path, default=ROOT / "var" / "bench" / "web.json")
     args = parser.parse_args(argv)
-    needs, sessions, seconds = (50, 4, 2.0) if args.quick else (args.needs, args.sessions,
-                                                                 args.seconds)  # fmt: skip
+    needs, offers, sessions, seconds = (
+        (50, 60, 4, 2.0) if args.quick else (args.needs, args.offers, args.sessions, args.seconds)
+    )
     result = on_kafka_and_postgres(
         ", the three services and the web app",
-        lambda kafka, pg: run(kafka, pg, needs, sessions, seconds, args.period),
+        lambda kafka, pg: run(kafka, pg, needs, offers, sessions, seconds, args.period),
         args.json,
     )
     print(render_rows(rows(result)))
-    print("server time from the web app's Server-Timing header; baseline: the same API calls, "
-          "made concurrently from as many clients at the same pace; ratio = p99 web ÷ p99 direct")  # fmt: skip
+    print("server time from the web app's Server-Timing header; baseline: the same API calls in the same stages, "
+          "from as many clients at the same pace; ratio = p99 web ÷ p99 direct")  # fmt: skip
     return 0
 
 

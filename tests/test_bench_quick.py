@@ -63,6 +63,8 @@ def test_every_benchmark_runs_in_quick_mode_and_the_summary_reports_each(tmp_pat
         "offer → email",
         "web: my needs",
         "web: a need with",
+        "web: a provider's offers",
+        "web: the coverage desk",
     )
     for headline in headlines:
         assert headline in measures, headline
