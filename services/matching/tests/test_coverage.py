@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from lotse_matching.bootstrap import Matching
-from lotse_matching.domain.coverage import suppress_few
+from lotse_matching.domain.coverage import suppress_few, suppressed_total
 from services.matching.tests.api_support import SCHWERTE, WERNE, Headers, deliver, need, offer
 
 BERGKAMEN = "05978004"
@@ -23,6 +23,23 @@ BERGKAMEN = "05978004"
 )
 def test_one_to_four_people_are_shown_as_fewer_than_five(count: int, shown: int | str) -> None:
     assert suppress_few(count) == shown
+
+
+@pytest.mark.parametrize(
+    ("parts", "shown"),
+    [
+        ((6, 7), 13),  # no hidden part: the exact total
+        ((0, 0), 0),
+        ((6, 2), "≥ 7"),  # not 8: with the 6 shown beside it, 8 would give the 2 away
+        ((3, 4), "≥ 2"),  # not 7: two cells of "< 5" summing to 7 are nearly told
+        ((3, 0, 0), "< 5"),  # a lone hidden part is what it is
+        ((120, 1, 1, 1), "≥ 123"),
+    ],
+)
+def test_a_total_of_people_is_told_only_from_what_its_parts_show(
+    parts: tuple[int, ...], shown: int | str
+) -> None:
+    assert suppressed_total(parts) == shown
 
 
 async def coverage(

@@ -8,7 +8,12 @@ from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from typing import Any, Literal
 
-from lotse_matching.domain.coverage import latest_day_of_each_week, suppress_few, week_starts
+from lotse_matching.domain.coverage import (
+    latest_day_of_each_week,
+    suppress_few,
+    suppressed_total,
+    week_starts,
+)
 from lotse_matching.service_layer.unit_of_work import UnitOfWork
 
 __all__ = [
@@ -108,6 +113,14 @@ class CoverageHistory:
     series: list[HistorySeries]
 
 
+def _totals(parts: list[list[int]]) -> dict[str, Any]:
+    """Each figure summed over its parts; totals of people told only from what the parts show."""
+    return {
+        figure: suppressed_total(values) if figure in _PEOPLE else sum(values)
+        for figure, values in zip(FIGURES, parts, strict=True)
+    }
+
+
 async def coverage_history(
     uow: UnitOfWork,
     today: date,
@@ -119,7 +132,8 @@ async def coverage_history(
     municipality: str | None = None,
 ) -> CoverageHistory:
     """The last ``weeks`` ISO weeks (oldest first, this one included): per week the latest
-    snapshot day in it, summed over the other dimension, then suppressed.
+    snapshot day in it, summed over the other dimension; a total of people with hidden parts
+    reads "≥ N" (see ``suppressed_total``).
 
     A week without a snapshot has null figures; a key is every ``by`` value
     found in any snapshot of the window.
@@ -134,25 +148,25 @@ async def coverage_history(
         )
     latest = latest_day_of_each_week((r.day for r in rows), mondays)
     chosen = set(latest.values())
-    sums: dict[tuple[str, date], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    parts: dict[tuple[str, date], list[list[int]]] = defaultdict(lambda: [[], [], [], []])
     keys: set[str] = set()
     for row in rows:
         key = getattr(row, by)
         keys.add(key)
         if row.day in chosen:
-            total = sums[(key, row.day)]
+            cell = parts[(key, row.day)]
             for i, figure in enumerate(FIGURES):
-                total[i] += getattr(row, figure)
+                cell[i].append(getattr(row, figure))
     series = []
     for key in sorted(keys):
         points = []
         for monday in mondays:
             day = latest.get(monday)
             figures: dict[str, Any] = (
-                dict(zip(FIGURES, sums.get((key, day), [0, 0, 0, 0]), strict=True))
+                _totals(parts.get((key, day), [[], [], [], []]))
                 if day is not None
                 else dict.fromkeys(FIGURES)
             )
-            points.append({"week": monday, "day": day} | shown(figures))
+            points.append({"week": monday, "day": day} | figures)
         series.append(HistorySeries(key, name_of(key) if by == "municipality" else key, points))
     return CoverageHistory(by, mondays, series)
