@@ -2,7 +2,7 @@
 
 They answer as the real ones do: admin only (a 403 problem for other roles), a
 409 for an id taken, need counts of 1 to 4 as "< 5" everywhere, the CSV included,
-history summed per week before it is suppressed.
+history summed per week, a total with hidden parts told only from what they show.
 """
 
 from __future__ import annotations
@@ -150,6 +150,17 @@ def add_coordinator_endpoints(
         return JSONResponse(problems_of(apis.deliveries, days))
 
 
+def total(figure: str, parts: list[int]) -> int | str:
+    """As matching adds up: a total of needs with hidden parts is "≥ N", told from the parts."""
+    if figure not in ("open_needs", "needs_without_match"):
+        return sum(parts)
+    hidden = sum(1 for n in parts if 1 <= n <= 4)
+    shown = sum(n for n in parts if not 1 <= n <= 4)
+    if not hidden:
+        return shown
+    return "< 5" if hidden == 1 and shown == 0 else f"≥ {shown + hidden}"
+
+
 def history_of(apis: FakeApis, weeks: int, by: str, category: str | None,
                municipality: str | None) -> dict[str, Any]:  # fmt: skip
     today = datetime.now(UTC).date()
@@ -168,9 +179,9 @@ def history_of(apis: FakeApis, weeks: int, by: str, category: str | None,
             day = max((r["day"] for r in in_week), default=None)
             mine = [r for r in in_week if r["day"] == day
                     and r[by if by == "category" else "municipality"] == key]  # fmt: skip
-            sums: dict[str, Any] = {f: (sum(r[f] for r in mine) if day else None)
+            sums: dict[str, Any] = {f: (total(f, [r[f] for r in mine]) if day else None)
                                     for f in FIGURES}  # fmt: skip
-            point = {"week": monday.isoformat(), "day": day} | suppressed(sums)
+            point = {"week": monday.isoformat(), "day": day} | sums
             points.append(point)
         name = key if by == "category" else names[key]
         series.append({"key": key, "name": name, "points": points})

@@ -35,6 +35,7 @@ __all__ = [
 ]
 
 SUPPRESSED = "< 5"
+AT_LEAST = "≥"
 NEED_FIGURES = ("open_needs", "needs_without_match")
 OFFER_FIGURES = ("published_offers", "free_places")
 FIGURES = NEED_FIGURES + OFFER_FIGURES
@@ -55,6 +56,8 @@ def need_count(value: Any) -> Figure:
         return None
     if value == SUPPRESSED:
         return SUPPRESSED
+    if isinstance(value, str) and value.startswith(AT_LEAST):
+        return value  # a total with hidden parts, told by matching only from what they show
     number = int(value)
     return SUPPRESSED if 1 <= number <= 4 else number
 
@@ -72,7 +75,11 @@ def rank(value: Figure) -> float:
     """For ordering and drawing only: "< 5" sits between 0 and 5, never at a real count."""
     if value is None:
         return 0.0
-    return 2.5 if value == SUPPRESSED else float(value)
+    if value == SUPPRESSED:
+        return 2.5
+    if isinstance(value, str):  # "≥ N": drawn at the N it is known to reach
+        return float(value.removeprefix(AT_LEAST))
+    return float(value)
 
 
 @dataclass(frozen=True)
