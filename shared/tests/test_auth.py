@@ -17,6 +17,7 @@ from lotse_shared.auth import (
     CurrentPrincipal,
     InsecureSecret,
     JwtCodec,
+    LocalKeyVerifier,
     Principal,
     Role,
     require_role,
@@ -256,7 +257,7 @@ def test_development_accepts_a_short_key_with_a_warning(caplog: pytest.LogCaptur
 @pytest.fixture
 async def client(codec: JwtCodec) -> AsyncIterator[httpx.AsyncClient]:
     app = FastAPI()
-    app.state.jwt = codec
+    app.state.verifier = LocalKeyVerifier(codec)
 
     @app.get("/me")
     async def me(principal: CurrentPrincipal) -> dict[str, str | None]:

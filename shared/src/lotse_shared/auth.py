@@ -5,8 +5,10 @@ LotseError
 ├── PermissionDenied     — a trusted caller asking for something their role forbids: HTTP 403
 └── InsecureSecret       — a signing key no one should run with: refuse to start
 
-A service builds one ``JwtCodec`` from ``resolve_secret(...)`` and stores it in
-``app.state.jwt``; routes then ask for ``CurrentPrincipal`` or ``require_role(...)``.
+A service builds one ``TokenVerifier`` with ``lotse_shared.oidc.verifier_from(settings)``
+— the local key's ``LocalKeyVerifier`` or an OpenID Connect issuer's ``OidcVerifier`` — and
+stores it in ``app.state.verifier``; routes then ask for ``CurrentPrincipal`` or
+``require_role(...)``.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import logging
 import secrets
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol, runtime_checkable
 
 import jwt
 from fastapi import Depends, HTTPException, Request
@@ -31,9 +33,11 @@ __all__ = [
     "CurrentPrincipal",
     "InsecureSecret",
     "JwtCodec",
+    "LocalKeyVerifier",
     "PermissionDenied",
     "Principal",
     "Role",
+    "TokenVerifier",
     "authenticate",
     "require_role",
     "resolve_secret",
@@ -140,6 +144,37 @@ class JwtCodec:
         return _principal(claims)
 
 
+@runtime_checkable
+class TokenVerifier(Protocol):
+    """Turns a bearer token into the caller it vouches for, or refuses it.
+
+    ``verify`` raises ``AuthenticationError`` for a token it cannot trust (401) and
+    ``PermissionDenied`` for a trusted one that names no one in Lotse (403).
+    """
+
+    async def start(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    async def verify(self, token: str) -> Principal: ...
+
+
+class LocalKeyVerifier:
+    """Tokens signed with ``LOTSE_JWT_SECRET`` (``lotse token issue``, development, tests)."""
+
+    def __init__(self, codec: JwtCodec) -> None:
+        self.codec = codec
+
+    async def start(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None
+
+    async def verify(self, token: str) -> Principal:
+        return self.codec.verify(token)
+
+
 def _principal(claims: dict[str, Any]) -> Principal:
     sub, role, org = claims["sub"], claims["role"], claims.get("org")
     if not isinstance(sub, str) or not sub:
@@ -191,10 +226,10 @@ def _how_to_generate() -> str:
 
 async def authenticate(request: Request) -> Principal:
     """The caller behind ``Authorization: Bearer <token>``; 401 when there is none or it fails."""
-    codec = getattr(request.app.state, "jwt", None)
-    if not isinstance(codec, JwtCodec):
+    verifier = getattr(request.app.state, "verifier", None)
+    if not isinstance(verifier, TokenVerifier):
         # A wiring mistake, not the caller's: let it surface as a 500.
-        raise RuntimeError("app.state.jwt must hold the JwtCodec that checks bearer tokens")
+        raise RuntimeError("app.state.verifier must hold the TokenVerifier of bearer tokens")
     scheme, token = get_authorization_scheme_param(request.headers.get("Authorization"))
     if scheme.casefold() != "bearer" or not token:
         # RFC 6750 §3.1: no error code when the request carried no bearer credentials at all.
@@ -202,10 +237,16 @@ async def authenticate(request: Request) -> Principal:
             401, detail="missing bearer token", headers={"WWW-Authenticate": "Bearer"}
         )
     try:
-        return codec.verify(token)
+        return await verifier.verify(token)
     except AuthenticationError as exc:
         raise HTTPException(
             401, detail=str(exc), headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}
+        ) from None
+    except PermissionDenied as exc:
+        raise HTTPException(
+            403,
+            detail=str(exc),
+            headers={"WWW-Authenticate": 'Bearer error="insufficient_scope"'},
         ) from None
 
 
@@ -233,5 +274,8 @@ BEARER = HTTPBearer(
     auto_error=False,
     scheme_name="bearer",
     bearerFormat="JWT",
-    description="A token from `lotse token issue` (HS256, claims sub, role, org).",
+    description=(
+        "An access token of the configured OpenID Connect issuer (LOTSE_OIDC_ISSUER), or "
+        "without one a token from `lotse token issue` (HS256, claims sub, role, org)."
+    ),
 )

@@ -51,3 +51,67 @@ class CommonSettings(BaseSettings):
         validation_alias="LOTSE_JWT_SECRET",
         description="Key that signs and checks bearer tokens; required outside development.",
     )
+    oidc_issuer: str | None = Field(
+        default=None,
+        validation_alias="LOTSE_OIDC_ISSUER",
+        description=(
+            "OpenID Connect issuer whose access tokens the APIs trust, e.g. "
+            "https://id.kreis-unna.de/realms/lotse; without it, tokens from LOTSE_JWT_SECRET."
+        ),
+    )
+    oidc_audience: str = Field(
+        default="lotse",
+        min_length=1,
+        validation_alias="LOTSE_OIDC_AUDIENCE",
+        description="The aud an issuer's access token must carry.",
+    )
+    oidc_role_claim: str = Field(
+        default="realm_access.roles",
+        min_length=1,
+        validation_alias="LOTSE_OIDC_ROLE_CLAIM",
+        description="Dotted path to the claim with the caller's role names (a list or one string).",
+    )
+    oidc_id_claim: str = Field(
+        default="lotse_id",
+        min_length=1,
+        validation_alias="LOTSE_OIDC_ID_CLAIM",
+        description="Dotted path to the claim with the provider's or advisor's Lotse id.",
+    )
+    oidc_org_claim: str = Field(
+        default="lotse_org",
+        min_length=1,
+        validation_alias="LOTSE_OIDC_ORG_CLAIM",
+        description="Dotted path to the claim with the caller's organisation (optional in tokens).",
+    )
+    oidc_role_admin: str = Field(
+        default="lotse-admin",
+        min_length=1,
+        validation_alias="LOTSE_OIDC_ROLE_ADMIN",
+        description="The issuer's role name for KI coordinators.",
+    )
+    oidc_role_provider: str = Field(
+        default="lotse-provider",
+        min_length=1,
+        validation_alias="LOTSE_OIDC_ROLE_PROVIDER",
+        description="The issuer's role name for providers.",
+    )
+    oidc_role_advisor: str = Field(
+        default="lotse-advisor",
+        min_length=1,
+        validation_alias="LOTSE_OIDC_ROLE_ADVISOR",
+        description="The issuer's role name for advisors.",
+    )
+    oidc_leeway_seconds: float = Field(
+        default=30,
+        ge=0,
+        le=300,
+        validation_alias="LOTSE_OIDC_LEEWAY_SECONDS",
+        description="Clock skew allowed between the issuer and Lotse on exp, nbf and iat.",
+    )
+    oidc_jwks_min_refetch_seconds: float = Field(
+        default=30,
+        ge=0,
+        le=3600,
+        validation_alias="LOTSE_OIDC_JWKS_MIN_REFETCH_SECONDS",
+        description="A token with an unknown key id refetches the issuer's keys at most this often.",
+    )

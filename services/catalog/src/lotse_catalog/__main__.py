@@ -3,4 +3,11 @@
 from lotse_catalog.config import CatalogSettings
 from lotse_shared.serving import serve
 
-serve("lotse_catalog.entrypoints.api:create_app", name="catalog", port=CatalogSettings().port)
+settings = CatalogSettings()
+
+serve(
+    "lotse_catalog.entrypoints.api:create_app",
+    name="catalog",
+    port=settings.port,
+    settings=settings,
+)

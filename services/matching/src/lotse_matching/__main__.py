@@ -3,4 +3,11 @@
 from lotse_matching.config import MatchingSettings
 from lotse_shared.serving import serve
 
-serve("lotse_matching.entrypoints.api:create_app", name="matching", port=MatchingSettings().port)
+settings = MatchingSettings()
+
+serve(
+    "lotse_matching.entrypoints.api:create_app",
+    name="matching",
+    port=settings.port,
+    settings=settings,
+)

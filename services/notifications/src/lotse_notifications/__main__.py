@@ -3,8 +3,11 @@
 from lotse_notifications.config import NotificationsSettings
 from lotse_shared.serving import serve
 
+settings = NotificationsSettings()
+
 serve(
     "lotse_notifications.entrypoints.api:create_app",
     name="notifications",
-    port=NotificationsSettings().port,
+    port=settings.port,
+    settings=settings,
 )

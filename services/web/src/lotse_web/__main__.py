@@ -3,4 +3,6 @@
 from lotse_shared.serving import serve
 from lotse_web.config import WebSettings
 
-serve("lotse_web.entrypoints.app:create_app", name="web", port=WebSettings().port)
+settings = WebSettings()
+
+serve("lotse_web.entrypoints.app:create_app", name="web", port=settings.port, settings=settings)

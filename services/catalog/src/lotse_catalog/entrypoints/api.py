@@ -30,8 +30,9 @@ from lotse_catalog.entrypoints import (
     routes_offers,
 )
 from lotse_catalog.service_layer.needs import erase_expired_needs
-from lotse_shared.auth import BEARER, JwtCodec, resolve_secret
+from lotse_shared.auth import BEARER, TokenVerifier
 from lotse_shared.http import BodySizeLimit, install_operations
+from lotse_shared.oidc import verifier_from
 from lotse_shared.problems import install_problem_handlers, problem
 
 __all__ = ["create_app"]
@@ -70,14 +71,14 @@ async def expire_needs_forever(catalog: Catalog) -> None:
         await asyncio.sleep(catalog.settings.expiry_interval_seconds)
 
 
-def create_app(catalog: Catalog | None = None) -> FastAPI:
+def create_app(catalog: Catalog | None = None, verifier: TokenVerifier | None = None) -> FastAPI:
     """The ASGI app; ``uvicorn --factory lotse_catalog.entrypoints.api:create_app``."""
     catalog = catalog or bootstrap(CatalogSettings())
-    secret = catalog.settings.jwt_secret.get_secret_value() if catalog.settings.jwt_secret else None
-    codec = JwtCodec(resolve_secret(secret, catalog.settings.environment))
+    verifier = verifier or verifier_from(catalog.settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await verifier.start()
         await catalog.runtime.start()
         catalog.runtime.spawn(expire_needs_forever(catalog), "need-expiry")
         try:
@@ -85,6 +86,7 @@ def create_app(catalog: Catalog | None = None) -> FastAPI:
         finally:
             with contextlib.suppress(Exception):
                 await catalog.runtime.stop()
+            await verifier.close()
 
     app = FastAPI(
         title="Lotse catalog",
@@ -97,7 +99,7 @@ def create_app(catalog: Catalog | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.catalog = catalog
-    app.state.jwt = codec
+    app.state.verifier = verifier
     app.add_middleware(BodySizeLimit, max_bytes=catalog.settings.max_body_bytes)
     install_operations(app, catalog.runtime)
     install_problem_handlers(app)

@@ -22,9 +22,10 @@ from lotse_matching.entrypoints.dependencies import Advisor, MatchingDep, Provid
 from lotse_matching.entrypoints.subscribers import build_broker
 from lotse_matching.service_layer import queries
 from lotse_matching.service_layer.coverage import take_coverage_snapshot
-from lotse_shared.auth import BEARER, JwtCodec, resolve_secret
+from lotse_shared.auth import BEARER, TokenVerifier
 from lotse_shared.contracts import DeclineReason
 from lotse_shared.http import install_operations
+from lotse_shared.oidc import verifier_from
 from lotse_shared.problems import PROBLEM_RESPONSES, install_problem_handlers, problem
 
 __all__ = ["create_app"]
@@ -169,16 +170,14 @@ async def snapshot_coverage_forever(matching: Matching) -> None:
         await asyncio.sleep(matching.settings.coverage_snapshot_minutes * 60)
 
 
-def create_app(matching: Matching | None = None) -> FastAPI:
+def create_app(matching: Matching | None = None, verifier: TokenVerifier | None = None) -> FastAPI:
     """``uvicorn --factory lotse_matching.entrypoints.api:create_app``."""
     matching = matching or bootstrap(MatchingSettings())
-    secret = (
-        matching.settings.jwt_secret.get_secret_value() if matching.settings.jwt_secret else None
-    )
-    codec = JwtCodec(resolve_secret(secret, matching.settings.environment))
+    verifier = verifier or verifier_from(matching.settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await verifier.start()
         await matching.runtime.start()
         await matching.build_index()
         matching.runtime.spawn(snapshot_coverage_forever(matching), "coverage-snapshot")
@@ -190,6 +189,7 @@ def create_app(matching: Matching | None = None) -> FastAPI:
             await broker.stop()
             with contextlib.suppress(Exception):
                 await matching.runtime.stop()
+            await verifier.close()
 
     app = FastAPI(
         title="Lotse matching",
@@ -198,7 +198,7 @@ def create_app(matching: Matching | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.matching = matching
-    app.state.jwt = codec
+    app.state.verifier = verifier
     install_problem_handlers(app)
 
     @app.exception_handler(queries.MatchNotFound)

@@ -15,9 +15,10 @@ from lotse_notifications.bootstrap import Notifications, bootstrap
 from lotse_notifications.config import NotificationsSettings
 from lotse_notifications.entrypoints.subscribers import build_broker
 from lotse_notifications.service_layer.delivery_problems import delivery_problems
-from lotse_shared.auth import BEARER, JwtCodec, require_role, resolve_secret
+from lotse_shared.auth import BEARER, TokenVerifier, require_role
 from lotse_shared.http import install_operations
 from lotse_shared.identity import Principal, Role
+from lotse_shared.oidc import verifier_from
 from lotse_shared.problems import PROBLEM_RESPONSES, install_problem_handlers
 
 __all__ = ["create_app"]
@@ -84,15 +85,16 @@ class DeliveryProblemsPublic(BaseModel):
     )
 
 
-def create_app(notifications: Notifications | None = None) -> FastAPI:
+def create_app(
+    notifications: Notifications | None = None, verifier: TokenVerifier | None = None
+) -> FastAPI:
     """``uvicorn --factory lotse_notifications.entrypoints.api:create_app``."""
     notifications = notifications or bootstrap(NotificationsSettings())
-    settings = notifications.settings
-    secret = settings.jwt_secret.get_secret_value() if settings.jwt_secret else None
-    codec = JwtCodec(resolve_secret(secret, settings.environment))
+    trusted = verifier or verifier_from(notifications.settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await trusted.start()
         await notifications.runtime.start()
         broker = build_broker(notifications)
         await broker.start()
@@ -105,6 +107,7 @@ def create_app(notifications: Notifications | None = None) -> FastAPI:
             close = getattr(notifications.mailer, "close", None)
             if close is not None:
                 await close()
+            await trusted.close()
 
     app = FastAPI(
         title="Lotse notifications",
@@ -112,7 +115,7 @@ def create_app(notifications: Notifications | None = None) -> FastAPI:
         description="Emails advisors about fitting offers, once per advisor and match.",
         lifespan=lifespan,
     )
-    app.state.jwt = codec
+    app.state.verifier = trusted
     install_problem_handlers(app)
     install_operations(app, notifications.runtime)
 
