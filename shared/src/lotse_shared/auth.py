@@ -39,6 +39,7 @@ __all__ = [
     "Role",
     "TokenVerifier",
     "authenticate",
+    "decode_checked",
     "require_role",
     "resolve_secret",
 ]
@@ -112,36 +113,59 @@ class JwtCodec:
         return jwt.encode(claims, self._key, algorithm=_ALGORITHM)
 
     def verify(self, token: str) -> Principal:
-        try:
-            claims = jwt.decode(
-                token,
-                self._key,
-                # A fixed list: the token's own header must never pick the algorithm ("none").
-                algorithms=[_ALGORITHM],
-                audience=self.audience,
-                issuer=self.issuer,
-                leeway=self.leeway,
-                options={"require": ["iss", "aud", "sub", "role", "iat", "exp"]},
-            )
-        except jwt.ExpiredSignatureError:
-            raise AuthenticationError("token expired") from None
-        except jwt.InvalidSignatureError:
-            raise AuthenticationError("bad signature") from None
-        except jwt.InvalidAlgorithmError:
-            raise AuthenticationError(f"algorithm not allowed (only {_ALGORITHM})") from None
-        except jwt.InvalidAudienceError:
-            raise AuthenticationError("wrong audience") from None
-        except jwt.InvalidIssuerError:
-            raise AuthenticationError("wrong issuer") from None
-        except jwt.MissingRequiredClaimError as exc:
-            raise AuthenticationError(f"missing claim {exc.claim}") from None
-        except jwt.ImmatureSignatureError:
-            raise AuthenticationError("token not yet valid") from None
-        except jwt.DecodeError:
-            raise AuthenticationError("malformed token") from None
-        except jwt.InvalidTokenError as exc:
-            raise AuthenticationError(f"invalid token: {exc}") from None
+        claims = decode_checked(
+            token,
+            self._key,
+            # A fixed list: the token's own header must never pick the algorithm ("none").
+            algorithms=[_ALGORITHM],
+            audience=self.audience,
+            issuer=self.issuer,
+            leeway=self.leeway,
+            require=["iss", "aud", "sub", "role", "iat", "exp"],
+        )
         return _principal(claims)
+
+
+def decode_checked(
+    token: str,
+    key: Any,
+    *,
+    algorithms: list[str],
+    audience: str,
+    issuer: str,
+    leeway: float,
+    require: list[str],
+) -> dict[str, Any]:
+    """The token's claims, or ``AuthenticationError`` saying in a few words what is wrong."""
+    try:
+        claims: dict[str, Any] = jwt.decode(
+            token,
+            key,
+            algorithms=algorithms,
+            audience=audience,
+            issuer=issuer,
+            leeway=leeway,
+            options={"require": require},
+        )
+    except jwt.ExpiredSignatureError:
+        raise AuthenticationError("token expired") from None
+    except jwt.InvalidSignatureError:
+        raise AuthenticationError("bad signature") from None
+    except jwt.InvalidAlgorithmError:
+        raise AuthenticationError(f"algorithm not allowed (only {', '.join(algorithms)})") from None
+    except jwt.InvalidAudienceError:
+        raise AuthenticationError("wrong audience") from None
+    except jwt.InvalidIssuerError:
+        raise AuthenticationError("wrong issuer") from None
+    except jwt.MissingRequiredClaimError as exc:
+        raise AuthenticationError(f"missing claim {exc.claim}") from None
+    except jwt.ImmatureSignatureError:
+        raise AuthenticationError("token not yet valid") from None
+    except jwt.DecodeError:
+        raise AuthenticationError("malformed token") from None
+    except jwt.InvalidTokenError as exc:
+        raise AuthenticationError(f"invalid token: {exc}") from None
+    return claims
 
 
 @runtime_checkable

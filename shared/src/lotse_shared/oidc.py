@@ -32,6 +32,7 @@ from lotse_shared.auth import (
     LocalKeyVerifier,
     PermissionDenied,
     TokenVerifier,
+    decode_checked,
     resolve_secret,
 )
 from lotse_shared.errors import LotseError
@@ -212,30 +213,15 @@ class OidcVerifier:
                 f"algorithm {algorithm!r} not allowed (only {', '.join(ALGORITHMS)})"
             )
         key = await self._key_for(header.get("kid"), algorithm)
-        try:
-            return jwt.decode(
-                token,
-                key.key,
-                algorithms=[algorithm],
-                audience=audience or self.config.audience,
-                issuer=self.config.issuer,
-                leeway=self.config.leeway,
-                options={"require": _REQUIRED},
-            )
-        except jwt.ExpiredSignatureError:
-            raise AuthenticationError("token expired") from None
-        except jwt.InvalidSignatureError:
-            raise AuthenticationError("bad signature") from None
-        except jwt.InvalidAudienceError:
-            raise AuthenticationError("wrong audience") from None
-        except jwt.InvalidIssuerError:
-            raise AuthenticationError("wrong issuer") from None
-        except jwt.MissingRequiredClaimError as exc:
-            raise AuthenticationError(f"missing claim {exc.claim}") from None
-        except jwt.ImmatureSignatureError:
-            raise AuthenticationError("token not yet valid") from None
-        except jwt.InvalidTokenError as exc:
-            raise AuthenticationError(f"invalid token: {exc}") from None
+        return decode_checked(
+            token,
+            key.key,
+            algorithms=[algorithm],
+            audience=audience or self.config.audience,
+            issuer=self.config.issuer,
+            leeway=self.config.leeway,
+            require=_REQUIRED,
+        )
 
     def principal(self, claims: Mapping[str, Any]) -> Principal:
         """Who in Lotse the claims name; ``PermissionDenied`` saying what is missing."""
