@@ -11,7 +11,7 @@ from lotse_shared.database import create_engine
 from lotse_shared.identity import Role
 from lotse_shared.migrations import upgrade
 from lotse_web.adapters.session_store import SessionStore
-from lotse_web.login import SignedInUser
+from lotse_web.login import IssuerTokens, SignedInUser
 
 USER = SignedInUser("adv-1", Role.ADVISOR, "Aylin Demir", "KI", "header.claims.signature")
 NOW = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
@@ -80,4 +80,22 @@ async def test_a_flash_message_is_shown_once(store: SessionStore) -> None:
     assert await store.take_flash(again) == [{"kind": "success", "text": "Saved."}]
     later = await store.find(cookie, NOW)
     assert later is not None and later.flash == []
+    await store.engine.dispose()
+
+
+async def test_an_issuers_tokens_stay_with_the_session_and_are_renewed_in_place(
+    store: SessionStore,
+) -> None:
+    tokens = IssuerTokens(NOW + timedelta(minutes=5), "refresh-1", "id.token.one")
+    signed_in = SignedInUser("adv-1", Role.ADVISOR, "Aylin Demir", "KI", "access.one.x", tokens)
+    cookie, session = await store.create(signed_in, NOW)
+    found = await store.find(cookie, NOW)
+    assert found is not None and found.user == signed_in
+    renewed = SignedInUser(
+        "adv-1", Role.ADVISOR, "Aylin Demir", "KI", "access.two.x",
+        IssuerTokens(NOW + timedelta(minutes=10), "refresh-2", "id.token.one"),
+    )  # fmt: skip
+    await store.renew(session, renewed)
+    again = await store.find(cookie, NOW)
+    assert again is not None and again.user == renewed and again.csrf_token == session.csrf_token
     await store.engine.dispose()

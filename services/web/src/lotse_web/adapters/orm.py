@@ -1,4 +1,4 @@
-"""The web app's own tables: sessions, interface preferences and accessibility feedback.
+"""The web app's own tables: sessions, sign-ins under way, preferences and feedback.
 
 Nothing of the domain lives here; needs, offers and matches stay in their services.
 """
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import JSON, Column, DateTime, Index, MetaData, String, Table, Text
 
-__all__ = ["feedback", "metadata", "sessions", "users"]
+__all__ = ["feedback", "metadata", "pending_sign_ins", "refused_sign_ins", "sessions", "users"]
 
 metadata = MetaData()
 
@@ -28,7 +28,35 @@ sessions = Table(
     # Copied from the user's preferences at sign-in, so a page needs no second query.
     Column("language", String(8), nullable=False),
     Column("previous_visit_at", DateTime(timezone=True), nullable=True),
+    # Only where an issuer signed the user in: what renews api_token and ends its session.
+    Column("token_expires_at", DateTime(timezone=True), nullable=True),
+    Column("refresh_token", Text, nullable=True),
+    Column("id_token", Text, nullable=True),
     Index("ix_sessions_user", "user_id"),
+)
+
+pending_sign_ins = Table(
+    "pending_sign_ins",
+    metadata,
+    # SHA-256 of the state sent to the issuer and of the cookie of the browser that
+    # started the sign-in: the callback must bring both.
+    Column("state_hash", String(64), primary_key=True),
+    Column("browser_hash", String(64), nullable=False),
+    Column("nonce", String(128), nullable=False),
+    Column("code_verifier", String(128), nullable=False),
+    Column("next", String(2000), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_pending_sign_ins_created", "created_at"),
+)
+
+refused_sign_ins = Table(
+    "refused_sign_ins",
+    metadata,
+    # Someone the issuer signed in who has no Lotse role: the ID token lets their
+    # sign-out end the issuer's session too.
+    Column("browser_hash", String(64), primary_key=True),
+    Column("id_token", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
 users = Table(

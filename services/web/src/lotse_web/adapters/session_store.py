@@ -1,7 +1,9 @@
 """Server-side sessions: the browser holds a random id, everything else stays here.
 
 A session ends when it was idle too long, when it grew too old, or when its
-user signs out — which ends every session of that user, on every device.
+user signs out — which ends every session of that user, on every device. Where
+an issuer signed the user in, its tokens (refresh and ID token too) live in the
+session's row and nowhere else.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from lotse_shared.identity import Role
 from lotse_web.adapters import orm
-from lotse_web.login import SignedInUser
+from lotse_web.login import IssuerTokens, SignedInUser
 
 __all__ = ["Session", "SessionStore"]
 
@@ -44,6 +46,20 @@ def _hash(session_id: str) -> str:
 
 def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite forgets the zone
+
+
+def _user_columns(user: SignedInUser) -> dict[str, Any]:
+    tokens = user.tokens
+    return {
+        "user_id": user.id,
+        "role": user.role.value,
+        "organisation": user.organisation,
+        "display_name": user.display_name,
+        "api_token": user.api_token,
+        "token_expires_at": tokens.expires_at if tokens else None,
+        "refresh_token": tokens.refresh_token if tokens else None,
+        "id_token": tokens.id_token if tokens else None,
+    }
 
 
 class SessionStore:
@@ -73,11 +89,7 @@ class SessionStore:
             await conn.execute(
                 insert(orm.sessions).values(
                     id_hash=session.id_hash,
-                    user_id=user.id,
-                    role=user.role.value,
-                    organisation=user.organisation,
-                    display_name=user.display_name,
-                    api_token=user.api_token,
+                    **_user_columns(user),
                     csrf_token=session.csrf_token,
                     created_at=now,
                     last_seen_at=now,
@@ -102,10 +114,18 @@ class SessionStore:
         if now - seen > self.idle or now - created > self.absolute:
             await self._delete(id_hash)
             return None
+        tokens = None
+        if row.token_expires_at is not None:
+            tokens = IssuerTokens(_aware(row.token_expires_at), row.refresh_token, row.id_token)
         session = Session(
             id_hash,
             SignedInUser(
-                row.user_id, Role(row.role), row.display_name, row.organisation, row.api_token
+                row.user_id,
+                Role(row.role),
+                row.display_name,
+                row.organisation,
+                row.api_token,
+                tokens,
             ),
             row.csrf_token,
             created,
@@ -118,6 +138,11 @@ class SessionStore:
             await self._update(id_hash, last_seen_at=now)
             session.last_seen_at = now
         return session
+
+    async def renew(self, session: Session, user: SignedInUser) -> None:
+        """The issuer renewed the tokens: the session carries on with the new ones."""
+        session.user = user
+        await self._update(session.id_hash, **_user_columns(user))
 
     async def flash(self, session: Session, kind: str, text: str) -> None:
         """A message to show once on the next page."""

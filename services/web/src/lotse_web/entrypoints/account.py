@@ -109,7 +109,8 @@ async def sign_out(request: Request, web: WebDep) -> Response:
     if session is not None:
         await web.sessions.end_all_of(session.user.id)
         if web.login is not None:
-            target = web.login.end_session_url(session.user) or target
+            tokens = session.user.tokens
+            target = web.login.end_session_url(tokens.id_token if tokens else None) or target
     response = see_other(target)
     response.headers.append(
         "Set-Cookie", cookie(SESSION_COOKIE, "", secure=web.settings.secure_cookies, max_age=0)
