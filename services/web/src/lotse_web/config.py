@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 
 from lotse_shared.settings import CommonSettings
 
@@ -42,6 +42,39 @@ class WebSettings(CommonSettings):
         validation_alias="WEB_DEV_ADMINS",
         description="Admins the development sign-in offers, as id:name pairs separated by commas.",
     )
+
+    oidc_client_id: str = Field(
+        default="lotse-web",
+        min_length=1,
+        validation_alias="WEB_OIDC_CLIENT_ID",
+        description="The web app's client at the OpenID Connect issuer (LOTSE_OIDC_ISSUER).",
+    )
+    oidc_client_secret: SecretStr | None = Field(
+        default=None,
+        validation_alias="WEB_OIDC_CLIENT_SECRET",
+        description="The client's secret at the issuer; unset for a public client.",
+    )
+    oidc_name: str | None = Field(
+        default=None,
+        max_length=60,
+        validation_alias="WEB_OIDC_NAME",
+        description="What the sign-in button calls the issuer, e.g. 'Kreis Unna'; its host when unset.",
+    )
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        pattern=r"^https?://[^/?#]+(/[^?#]*)?$",
+        validation_alias="WEB_PUBLIC_URL",
+        description="Where browsers reach the web app; the issuer sends them back below it.",
+    )
+
+    @property
+    def redirect_uri(self) -> str:
+        """Where the issuer sends the browser back with the authorisation code."""
+        return self.public_url.rstrip("/") + "/sign-in/callback"
+
+    @property
+    def post_logout_redirect_uri(self) -> str:
+        return self.public_url.rstrip("/") + "/sign-in"
 
     @property
     def session_idle(self) -> timedelta:
