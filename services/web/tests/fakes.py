@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -19,6 +20,7 @@ from fastapi import FastAPI, Header, Request
 from fastapi.responses import JSONResponse, Response
 
 from lotse_shared.auth import JwtCodec
+from lotse_shared.identity import Principal
 from services.web.tests.fakes_coordinator import add_coordinator_endpoints
 
 SECRET = "web-tests-signing-key-0123456789-0123456789"
@@ -84,6 +86,9 @@ class FakeApis:
     coverage: list[dict[str, Any]] = field(default_factory=list)
     snapshots: list[dict[str, Any]] = field(default_factory=list)  # coverage_days rows
     suppress: bool = True  # False: an API that forgot to suppress, to test the web app alone
+    # How the APIs check a bearer token: the local key, or a (fake) issuer's keys.
+    verify: Callable[[str], Principal] = CODEC.verify
+    tokens: list[str] = field(default_factory=list)  # the bearer token of every call
 
     def writes(self) -> list[tuple[str, str]]:
         return [c for c in self.calls if c[0] in ("POST", "PUT", "PATCH", "DELETE")]
@@ -130,7 +135,8 @@ def build(apis: FakeApis) -> FastAPI:
 
     def caller(request: Request) -> tuple[str, str]:
         token = request.headers.get("Authorization", "").removeprefix("Bearer ")
-        principal = CODEC.verify(token)
+        apis.tokens.append(token)
+        principal = apis.verify(token)
         return principal.sub, principal.role.value
 
     def refused_write() -> JSONResponse | None:

@@ -1,12 +1,11 @@
-"""Signing in and out, the interface language, the accessibility statement and feedback."""
+"""The start page, the interface language, the accessibility statement and feedback."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from lotse_shared.identity import Role
 from lotse_web import i18n
@@ -14,39 +13,22 @@ from lotse_web.entrypoints.forms import FormState
 from lotse_web.entrypoints.pages import nav_for, render
 from lotse_web.entrypoints.security import (
     LANGUAGE_COOKIE,
-    SESSION_COOKIE,
     AdminSession,
     AnySession,
     WebDep,
     cookie,
     csrf_protected,
 )
+from lotse_web.entrypoints.sign_in import local_path, see_other
 from lotse_web.i18n import gettext_ as _
 from lotse_web.labels import N_
-from lotse_web.login import LoginFailed
 
 __all__ = ["router"]
 
 router = APIRouter(dependencies=[Depends(csrf_protected)])
 
-ACCOUNT_GROUPS = (
-    (Role.ADVISOR, N_("Advisors")),
-    (Role.PROVIDER, N_("Providers")),
-    (Role.ADMIN, N_("KI coordinators")),
-)
 FEEDBACK_LIMIT = 2000
 FEEDBACK_LABELS = {"message": N_("Your message"), "reply_to": N_("Email address")}
-
-
-def _local(target: str | None, default: str = "/") -> str:
-    """Only paths of this site: an open redirect would help phishing."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
-
-
-def see_other(target: str) -> RedirectResponse:
-    return RedirectResponse(target, status_code=303)
 
 
 @router.get("/", summary="The start page of the signed-in user's desk.")
@@ -56,73 +38,11 @@ async def home(request: Request, session: AnySession) -> Response:
     return render(request, "account/home.html", {"nav": nav_for(session, "/")})
 
 
-@router.get("/sign-in", summary="Sign in.")
-async def sign_in_page(
-    request: Request, web: WebDep, next: str = "/", expired: bool = False
-) -> Response:
-    groups = []
-    if web.login is not None:
-        accounts = await web.login.accounts()
-        groups = [
-            (label, [a for a in accounts if a.role is role])
-            for role, label in ACCOUNT_GROUPS
-            if any(a.role is role for a in accounts)
-        ]
-    return render(
-        request,
-        "account/sign_in.html",
-        {
-            "provider_kind": web.login.kind if web.login else None,
-            "groups": groups,
-            "next": _local(next),
-            "expired": expired or request.state.expired,
-        },
-    )
-
-
-@router.post("/sign-in", summary="Sign in as the chosen account.")
-async def sign_in(request: Request, web: WebDep) -> Response:
-    form = await request.form()
-    if web.login is None:
-        return see_other("/sign-in")
-    try:
-        user = await web.login.sign_in_as(str(form.get("account", "")))
-    except LoginFailed as exc:
-        return render(request, "account/sign_in.html", {"problem": str(exc)}, status=400)
-    if (chosen := request.cookies.get(LANGUAGE_COOKIE)) in i18n.LANGUAGES:
-        await web.preferences.set_language(user.id, chosen)  # what they chose before signing in
-    known = await web.preferences.signed_in(user.id, datetime.now(UTC))
-    session_id, _session = await web.sessions.create(
-        user, language=known.language, previous_visit_at=known.previous_visit_at
-    )
-    response = see_other(_local(str(form.get("next", "/"))))
-    response.headers.append(
-        "Set-Cookie", cookie(SESSION_COOKIE, session_id, secure=web.settings.secure_cookies)
-    )
-    return response
-
-
-@router.post("/sign-out", summary="Sign out, on every device.")
-async def sign_out(request: Request, web: WebDep) -> Response:
-    session = request.state.session
-    target = "/sign-in"
-    if session is not None:
-        await web.sessions.end_all_of(session.user.id)
-        if web.login is not None:
-            tokens = session.user.tokens
-            target = web.login.end_session_url(tokens.id_token if tokens else None) or target
-    response = see_other(target)
-    response.headers.append(
-        "Set-Cookie", cookie(SESSION_COOKIE, "", secure=web.settings.secure_cookies, max_age=0)
-    )
-    return response
-
-
 @router.post("/language", summary="Switch the interface language.")
 async def switch_language(request: Request, web: WebDep) -> Response:
     form = await request.form()
     language = str(form.get("language", ""))
-    target = _local(str(form.get("next", "/")))
+    target = local_path(str(form.get("next", "/")))
     if language not in i18n.LANGUAGES:
         return see_other(target)
     response = see_other(target)
@@ -170,7 +90,7 @@ async def send_feedback(request: Request, web: WebDep) -> Response:
     session = request.state.session
     if session is not None:
         await web.sessions.flash(session, "success", _("Thank you. Your message was sent."))
-        return see_other(_local(values["page"]))
+        return see_other(local_path(values["page"]))
     return render(
         request,
         "errors/error.html",

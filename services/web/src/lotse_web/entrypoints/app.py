@@ -27,6 +27,7 @@ from lotse_web.entrypoints import (
     directory,
     offers,
     provider,
+    sign_in,
 )
 from lotse_web.entrypoints.pages import render
 from lotse_web.entrypoints.security import (
@@ -105,7 +106,7 @@ def create_app(web: Web | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await web.start()
+        await web.start()  # an issuer that does not answer stops it (serve() said why already)
         purging = asyncio.create_task(_purge_ended_sessions(web), name="session-purge")
         try:
             yield
@@ -138,7 +139,8 @@ def create_app(web: Web | None = None) -> FastAPI:
     app.include_router(metrics_router(_nothing_to_refresh))
     static = resources.files("lotse_web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
-    for desk in (account, advisor, advisor_account, offers, provider, coordinator, directory):
+    desks = (sign_in, account, advisor, advisor_account, offers, provider, coordinator, directory)
+    for desk in desks:
         app.include_router(desk.router)
     app.add_middleware(SecuredPages, web=web)
     app.add_middleware(ObservedRequests)
@@ -149,12 +151,17 @@ PURGE_EVERY_SECONDS = 600
 
 
 async def _purge_ended_sessions(web: Web) -> None:
-    """A session nobody comes back to is never looked up again: delete it once it has ended."""
+    """A session nobody comes back to is never looked up again: delete it once it has ended.
+
+    So are sign-ins nobody came back from.
+    """
     while True:
         try:
             purged = await web.sessions.purge()
             if purged:
                 log.info("deleted %d ended sessions", purged)
+            if abandoned := await web.sign_ins.purge():
+                log.info("deleted %d sign-ins nobody came back from", abandoned)
         except Exception:
             log.warning("deleting ended sessions failed; trying again later", exc_info=True)
         await asyncio.sleep(PURGE_EVERY_SECONDS)

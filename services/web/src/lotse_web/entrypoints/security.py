@@ -1,16 +1,19 @@
 """Sessions, CSRF and security headers: what every request passes through.
 
 The middleware finds the request's session (the cookie is only a random id),
-sets the page language, and puts security headers on every answer. Routes
-that change something depend on :func:`csrf_protected`; routes for one desk
-on :func:`signed_in_as`.
+renews its tokens at the issuer shortly before they expire (a refused renewal
+ends the session), sets the page language, and puts security headers on every
+answer. Routes that change something depend on :func:`csrf_protected`; routes
+for one desk on :func:`signed_in_as`.
 """
 
 from __future__ import annotations
 
+import logging
 import secrets
 import time
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -22,9 +25,11 @@ from lotse_shared.identity import Role
 from lotse_web import i18n
 from lotse_web.adapters.session_store import Session
 from lotse_web.bootstrap import Web
+from lotse_web.login import IssuerUnreachable, LoginFailed, LoginProvider
 
 __all__ = [
     "SESSION_COOKIE",
+    "SIGN_IN_COOKIE",
     "CsrfRejected",
     "RoleRefused",
     "SecuredPages",
@@ -36,23 +41,35 @@ __all__ = [
 SESSION_COOKIE = "lotse_session"
 CSRF_COOKIE = "lotse_csrf"  # only before sign-in: a double-submit token for the sign-in form
 LANGUAGE_COOKIE = "lotse_lang"  # only before sign-in; afterwards the user's preference
+# Only while signing in at the issuer: binds the sign-in to the browser that started it.
+SIGN_IN_COOKIE = "lotse_sign_in"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
-CSP = "; ".join(
-    (
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "connect-src 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-        "base-uri 'none'",
-        "object-src 'none'",
+log = logging.getLogger(__name__)
+
+
+def csp(form_targets: tuple[str, ...] = ()) -> str:
+    """The Content-Security-Policy; ``form_targets``: where a form's answer may redirect.
+
+    Browsers hold a form's redirect to ``form-action`` too, so the sign-out form, whose
+    answer sends the browser on to the issuer, needs the issuer's origin there.
+    """
+    return "; ".join(
+        (
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "connect-src 'self'",
+            " ".join(("form-action 'self'", *form_targets)),
+            "frame-ancestors 'none'",
+            "base-uri 'none'",
+            "object-src 'none'",
+        )
     )
-)
+
+
 HEADERS = {
-    "Content-Security-Policy": CSP,
     "Referrer-Policy": "same-origin",
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
@@ -95,6 +112,9 @@ class SecuredPages:
         session: Session | None = None
         if session_id := cookies.get(SESSION_COOKIE):
             session = await self.web.sessions.find(session_id)
+            login = self.web.login
+            if session is not None and login is not None:
+                session = await _with_fresh_tokens(self.web, login, session, session_id)
         state["session"] = session
         state["expired"] = bool(session_id) and session is None
         new_csrf: str | None = None
@@ -108,9 +128,12 @@ class SecuredPages:
             i18n.use(cookies.get(LANGUAGE_COOKIE, i18n.DEFAULT))
             state["flash"] = []
 
+        policy = csp(self.web.login.form_targets() if self.web.login else ())
+
         async def send_secured(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
+                headers.setdefault("Content-Security-Policy", policy)
                 for name, value in HEADERS.items():
                     headers.setdefault(name, value)
                 headers.setdefault("Cache-Control", "no-store")
@@ -121,6 +144,31 @@ class SecuredPages:
             await send(message)
 
         await self.app(scope, receive, send_secured)
+
+
+async def _with_fresh_tokens(
+    web: Web, login: LoginProvider, session: Session, session_id: str
+) -> Session | None:
+    """The session, with tokens renewed if they expire within a minute; None if it ended."""
+    now = datetime.now(UTC)
+    if not login.needs_refresh(session.user, now):
+        return session
+    try:
+        user = await login.refresh(session.user)
+    except IssuerUnreachable as exc:  # the tokens may still do; the next page tries again
+        log.warning("could not renew a session's tokens, trying again later: %s", exc)
+        return session
+    except LoginFailed as exc:
+        # Another request of this session may have renewed them a moment ago, where the
+        # issuer takes each refresh token only once.
+        again = await web.sessions.find(session_id)
+        if again is not None and not login.needs_refresh(again.user, now):
+            return again
+        log.info("the issuer refused to renew a session's tokens, the session ends: %s", exc)
+        await web.sessions.end(session)
+        return None
+    await web.sessions.renew(session, user)
+    return session
 
 
 def cookie(name: str, value: str, *, secure: bool, max_age: int | None = None) -> str:
