@@ -50,8 +50,10 @@ class Service:
         return self.process.wait()
 
 
-def start_service(name: str, env: dict[str, str], log_dir: Path) -> Service:
-    port = free_port()
+def start_service(
+    name: str, env: dict[str, str], log_dir: Path, port: int | None = None
+) -> Service:
+    port = port or free_port()
     log = log_dir / f"{name}.log"
     with log.open("ab") as out:
         process = subprocess.Popen(

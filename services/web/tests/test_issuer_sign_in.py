@@ -139,10 +139,15 @@ async def test_the_callback_opens_a_session_whose_api_token_is_the_access_token(
     assert apis.tokens[-1] == tokens["access_token"]
     (stored,) = await stored_sessions(web)
     assert stored.user_id == "adv-1" and stored.role == "advisor"
-    assert stored.api_token == tokens["access_token"]
-    assert stored.refresh_token == tokens["refresh_token"] and stored.id_token == tokens["id_token"]
+    for sealed in ("access_token", "refresh_token", "id_token"):
+        assert tokens[sealed] not in str(tuple(stored))  # sealed with the cookie's key
     cookie = browser.cookies["lotse_session"]
     assert "." not in cookie and stored.id_hash != cookie  # no token in the browser
+    session = await web.sessions.find(cookie)
+    assert session is not None and session.user.tokens is not None
+    assert session.user.api_token == tokens["access_token"]
+    assert session.user.tokens.refresh_token == tokens["refresh_token"]
+    assert session.user.tokens.id_token == tokens["id_token"]
     async with web.engine.connect() as conn:
         assert (await conn.execute(orm.pending_sign_ins.select())).all() == []  # used up
 
@@ -255,10 +260,11 @@ async def test_tokens_are_renewed_a_minute_before_they_expire(
     assert issuer.grants[1]["refresh_token"] == first["refresh_token"]
     renewed = issuer.issued[1]
     assert apis.tokens[-1] == renewed["access_token"] != first["access_token"]
-    (stored,) = await stored_sessions(web)
-    assert stored.api_token == renewed["access_token"]
-    assert stored.refresh_token == renewed["refresh_token"]
-    assert stored.token_expires_at.replace(tzinfo=UTC) > datetime.now(UTC) + timedelta(minutes=4)
+    session = await web.sessions.find(browser.cookies["lotse_session"])
+    assert session is not None and session.user.tokens is not None
+    assert session.user.api_token == renewed["access_token"]
+    assert session.user.tokens.refresh_token == renewed["refresh_token"]
+    assert session.user.tokens.expires_at > datetime.now(UTC) + timedelta(minutes=4)
 
 
 async def test_a_refused_renewal_ends_the_session(

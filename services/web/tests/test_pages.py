@@ -34,7 +34,9 @@ async def test_the_session_cookie_is_an_opaque_http_only_id(
     assert "." not in value  # not a JWT: the API token stays on the server
     async with web.engine.connect() as conn:
         stored = (await conn.execute(orm.sessions.select())).one()
-    assert stored.id_hash != value and stored.api_token.count(".") == 2
+    assert stored.id_hash != value and stored.api_token.count(".") == 0  # sealed
+    session = await web.sessions.find(value)
+    assert session is not None and session.user.api_token.count(".") == 2
 
 
 async def test_every_answer_carries_the_security_headers(browser: httpx.AsyncClient) -> None:

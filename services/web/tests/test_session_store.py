@@ -6,11 +6,13 @@ from datetime import UTC, datetime, timedelta
 from importlib import resources
 
 import pytest
+from sqlalchemy import select, update
 
 from lotse_shared.database import create_engine
 from lotse_shared.identity import Role
 from lotse_shared.migrations import upgrade
-from lotse_web.adapters.session_store import SessionStore
+from lotse_web.adapters import orm
+from lotse_web.adapters.session_store import SessionStore, _hash
 from lotse_web.login import IssuerTokens, SignedInUser
 
 USER = SignedInUser("adv-1", Role.ADVISOR, "Aylin Demir", "KI", "header.claims.signature")
@@ -98,4 +100,33 @@ async def test_an_issuers_tokens_stay_with_the_session_and_are_renewed_in_place(
     await store.renew(session, renewed)
     again = await store.find(cookie, NOW)
     assert again is not None and again.user == renewed and again.csrf_token == session.csrf_token
+    await store.engine.dispose()
+
+
+async def test_a_copy_of_the_table_holds_no_token_and_no_cookie(store: SessionStore) -> None:
+    tokens = IssuerTokens(NOW + timedelta(minutes=5), "refresh-secret-1", "id.token.secret")
+    signed_in = SignedInUser("adv-1", Role.ADVISOR, "Aylin Demir", "KI", "access.secret.x", tokens)
+    cookie, _ = await store.create(signed_in, NOW)
+    async with store.engine.connect() as conn:
+        rows = (await conn.execute(select(orm.sessions))).mappings().all()
+    stored = " ".join(str(value) for row in rows for value in row.values())
+    for secret in (cookie, "refresh-secret-1", "id.token.secret", "access.secret.x"):
+        assert secret not in stored
+    # Another cookie value opens nothing, even with the row's hash swapped in.
+    forged = "x" + cookie[1:]
+    async with store.engine.begin() as conn:
+        await conn.execute(update(orm.sessions).values(id_hash=_hash(forged)))
+    assert await store.find(forged, NOW) is None
+    async with store.engine.connect() as conn:
+        assert (await conn.execute(select(orm.sessions))).all() == []  # and it is ended
+    await store.engine.dispose()
+
+
+async def test_a_session_from_before_tokens_were_sealed_ends_instead_of_failing(
+    store: SessionStore,
+) -> None:
+    cookie, _ = await store.create(USER, NOW)
+    async with store.engine.begin() as conn:
+        await conn.execute(update(orm.sessions).values(api_token="header.claims.signature"))
+    assert await store.find(cookie, NOW) is None
     await store.engine.dispose()
