@@ -1,0 +1,176 @@
+"""The shipped realm ``lotse``: first as a file, then imported into a real Keycloak.
+
+The tokens are looked at as Keycloak issues them (claims decoded, not verified:
+verifying is the services' job, tested where they do it). A token for a demo
+user must carry what Lotse's APIs read — ``aud`` lotse, the realm role,
+``lotse_id``, ``lotse_org`` — which in Keycloak 26 needs the audience mapper
+and the two attributes declared in the user profile (undeclared ones are
+dropped without a word).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.keycloak import Keycloak, TokenRefused, claims_of, header_of
+
+ROOT = Path(__file__).resolve().parents[1]
+REALM_FILE = ROOT / "deploy" / "keycloak" / "realm-lotse.json"
+ROLES = {"admin": "lotse-admin", "provider": "lotse-provider", "advisor": "lotse-advisor"}
+
+
+def realm() -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(REALM_FILE.read_text("utf-8"))
+    return document
+
+
+def demo_users() -> list[tuple[str, str, str]]:
+    """(username, realm role, organisation) of every demo user the realm must hold."""
+    demo = json.loads((ROOT / "deploy" / "local" / "demo.json").read_text("utf-8"))
+    return [
+        ("ki-admin", ROLES["admin"], "KI Kreis Unna"),
+        *((p["id"], ROLES["provider"], p["name"]) for p in demo["providers"]),
+        *((a["id"], ROLES["advisor"], a["organisation"]) for a in demo["advisors"]),
+    ]
+
+
+# --- the file --------------------------------------------------------------------------------
+
+
+def test_the_realm_holds_every_demo_user_with_their_role_id_and_organisation() -> None:
+    users = {u["username"]: u for u in realm()["users"]}
+    assert set(users) == {name for name, _, _ in demo_users()} | {"no-role-user"}
+    for name, role, org in demo_users():
+        user = users[name]
+        assert user["realmRoles"] == ["default-roles-lotse", role]
+        assert user["attributes"] == {"lotse_id": [name], "lotse_org": [org]}
+        assert user["credentials"] == [
+            {"type": "password", "value": f"{name}-dev", "temporary": False}
+        ]
+        assert user["email"] and user["firstName"] and user["lastName"] and user["emailVerified"]
+    assert not set(users["no-role-user"]["realmRoles"]) & set(ROLES.values())
+    assert "attributes" not in users["no-role-user"]
+
+
+def test_the_web_client_may_only_use_the_code_flow_with_pkce() -> None:
+    clients = {c["clientId"]: c for c in realm()["clients"]}
+    assert set(clients) == {"lotse-web"}, "no client with the password grant is shipped"
+    web = clients["lotse-web"]
+    assert web["publicClient"] is False and web["secret"] == "lotse-web-development-secret"
+    assert web["standardFlowEnabled"] is True
+    assert not web["directAccessGrantsEnabled"] and not web["implicitFlowEnabled"]
+    assert not web["serviceAccountsEnabled"]
+    assert web["attributes"]["pkce.code.challenge.method"] == "S256"
+    local = ["http://127.0.0.1:8000/*", "http://localhost:8000/*"]
+    assert web["redirectUris"] == local
+    assert web["attributes"]["post.logout.redirect.uris"].split("##") == local
+    assert "lotse" in web["defaultClientScopes"]
+
+
+def test_the_lotse_scope_maps_the_audience_and_both_attributes() -> None:
+    [scope] = [s for s in realm()["clientScopes"] if s["name"] == "lotse"]
+    mappers = {m["name"]: m for m in scope["protocolMappers"]}
+    audience = next(m for m in mappers.values() if m["protocolMapper"] == "oidc-audience-mapper")
+    assert audience["config"]["included.custom.audience"] == "lotse"
+    assert audience["config"]["access.token.claim"] == "true"
+    for name in ("lotse_id", "lotse_org"):
+        config = mappers[name]["config"]
+        assert mappers[name]["protocolMapper"] == "oidc-usermodel-attribute-mapper"
+        assert config["user.attribute"] == config["claim.name"] == name
+        assert config["access.token.claim"] == config["id.token.claim"] == "true"
+    assert "lotse" in realm()["defaultDefaultClientScopes"]
+
+
+def test_the_user_profile_declares_both_attributes_for_admins_to_edit_only() -> None:
+    [provider] = realm()["components"]["org.keycloak.userprofile.UserProfileProvider"]
+    profile = json.loads(provider["config"]["kc.user.profile.config"][0])
+    attributes = {a["name"]: a for a in profile["attributes"]}
+    for name in ("lotse_id", "lotse_org"):
+        assert attributes[name]["permissions"]["edit"] == ["admin"]
+    assert {"username", "email", "firstName", "lastName"} <= set(attributes)
+
+
+# --- in Keycloak -----------------------------------------------------------------------------
+
+
+def test_keycloak_imports_the_realm_and_announces_its_issuer(keycloak: Keycloak) -> None:
+    answer = httpx.get(f"{keycloak.issuer}/.well-known/openid-configuration", timeout=10)
+    assert answer.status_code == 200
+    discovery = answer.json()
+    assert discovery["issuer"] == keycloak.issuer
+    assert discovery["end_session_endpoint"].startswith(keycloak.issuer)
+    assert "S256" in discovery["code_challenge_methods_supported"]
+    roles = {r["name"] for r in keycloak.admin("GET", "/roles").json()}
+    assert set(ROLES.values()) <= roles
+
+
+@pytest.mark.parametrize(
+    ("username", "role", "org"), [pytest.param(*user, id=user[0]) for user in demo_users()]
+)
+def test_a_demo_users_token_carries_audience_role_id_and_organisation(
+    keycloak: Keycloak, username: str, role: str, org: str
+) -> None:
+    token = keycloak.password_token(username, f"{username}-dev")
+    claims = claims_of(token)
+    assert claims["iss"] == keycloak.issuer
+    assert "lotse" in claims["aud"]
+    assert role in claims["realm_access"]["roles"]
+    assert not (set(ROLES.values()) - {role}) & set(claims["realm_access"]["roles"])
+    assert claims["lotse_id"] == username
+    assert claims["lotse_org"] == org
+    assert claims["preferred_username"] == username
+
+
+def test_the_user_without_a_role_gets_a_token_with_none_of_the_three(keycloak: Keycloak) -> None:
+    claims = claims_of(keycloak.password_token("no-role-user", "no-role-user-dev"))
+    assert "lotse" in claims["aud"]
+    assert not set(ROLES.values()) & set(claims["realm_access"]["roles"])
+    assert "lotse_id" not in claims
+
+
+def test_a_wrong_password_is_refused(keycloak: Keycloak) -> None:
+    with pytest.raises(TokenRefused) as refused:
+        keycloak.password_token("adv-schwerte-1", "adv-schwerte-1-wrong")
+    assert (refused.value.status, refused.value.error) == (400, "invalid_grant")
+
+
+def test_the_web_client_refuses_the_password_grant(keycloak: Keycloak) -> None:
+    with pytest.raises(TokenRefused) as refused:
+        keycloak.password_token(
+            "adv-schwerte-1",
+            "adv-schwerte-1-dev",
+            client_id="lotse-web",
+            client_secret="lotse-web-development-secret",
+        )
+    assert refused.value.error == "unauthorized_client"
+
+
+def test_a_rotated_key_signs_the_next_token_and_is_published(keycloak: Keycloak) -> None:
+    before = header_of(keycloak.password_token("ki-admin", "ki-admin-dev"))["kid"]
+    kid = keycloak.rotate_key()
+    assert kid != before
+    assert header_of(keycloak.password_token("ki-admin", "ki-admin-dev"))["kid"] == kid
+    jwks = httpx.get(f"{keycloak.issuer}/protocol/openid-connect/certs", timeout=10).json()
+    assert {kid, before} <= {key["kid"] for key in jwks["keys"]}
+
+
+def test_user_sessions_lists_a_users_session_until_it_signs_out(keycloak: Keycloak) -> None:
+    answer = keycloak.password_grant("vhs-luenen", "vhs-luenen-dev")
+    session = claims_of(answer.json()["access_token"])["sid"]
+    assert session in {s["id"] for s in keycloak.user_sessions("vhs-luenen")}
+    logout = httpx.post(
+        f"{keycloak.issuer}/protocol/openid-connect/logout",
+        data={
+            "client_id": "lotse-tests",
+            "client_secret": "lotse-tests-secret",
+            "refresh_token": answer.json()["refresh_token"],
+        },
+        timeout=10,
+    )
+    assert logout.status_code == 204
+    assert session not in {s["id"] for s in keycloak.user_sessions("vhs-luenen")}
