@@ -38,6 +38,7 @@ REALM = "lotse"
 ADMIN = ("admin", "admin-test")
 TEST_CLIENT = "lotse-tests"
 TEST_CLIENT_SECRET = "lotse-tests-secret"
+REALM_PLACEHOLDERS = ("WEB_PUBLIC_URL", "WEB_OIDC_CLIENT_SECRET")
 # How each start went (seconds to ready, resident memory), for the session's summary.
 STARTS: list[tuple[float, int]] = []
 
@@ -90,7 +91,8 @@ class Keycloak:
     # --- the process ---------------------------------------------------------------------
 
     def _launch(self, *command: str) -> subprocess.CompletedProcess[str]:
-        env = os.environ | {
+        # The realm's placeholders keep their defaults: the web app's local address and secret.
+        env = {k: v for k, v in os.environ.items() if k not in REALM_PLACEHOLDERS} | {
             "KC_BOOTSTRAP_ADMIN_USERNAME": ADMIN[0],
             "KC_BOOTSTRAP_ADMIN_PASSWORD": ADMIN[1],
         }
@@ -225,6 +227,18 @@ class Keycloak:
         for name in ("basic", "profile", "email", "roles", "lotse"):
             self.admin("PUT", f"/clients/{client['id']}/default-client-scopes/{scopes[name]}")
         return TEST_CLIENT
+
+    def allow_web(self, base_url: str) -> None:
+        """Let ``lotse-web`` sign in to and out of a web app at ``base_url`` (a test's own
+        port), next to the realm's local addresses."""
+        [web] = self.admin("GET", "/clients", params={"clientId": "lotse-web"}).json()
+        allowed = f"{base_url.rstrip('/')}/*"
+        web["redirectUris"] = sorted({*web["redirectUris"], allowed})
+        after_logout = set(web["attributes"].get("post.logout.redirect.uris", "").split("##"))
+        web["attributes"]["post.logout.redirect.uris"] = "##".join(
+            sorted((after_logout - {""}) | {allowed})
+        )
+        self.admin("PUT", f"/clients/{web['id']}", json=web)
 
     def rotate_key(self) -> str:
         """A new RSA signing key above every other one; returns its ``kid``. Tokens issued

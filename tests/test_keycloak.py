@@ -11,6 +11,7 @@ dropped without a word).
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +23,22 @@ from tests.keycloak import Keycloak, TokenRefused, claims_of, header_of
 ROOT = Path(__file__).resolve().parents[1]
 REALM_FILE = ROOT / "deploy" / "keycloak" / "realm-lotse.json"
 ROLES = {"admin": "lotse-admin", "provider": "lotse-provider", "advisor": "lotse-advisor"}
+# Keycloak fills ${NAME:default} from its environment when it imports the file; ${name}
+# without a default is Keycloak's own message key and stays.
+PLACEHOLDER = re.compile(r"\$\{([A-Z][A-Z0-9_]*):([^}]*)\}")
+LOCAL = ["http://127.0.0.1:8000/*", "http://localhost:8000/*"]
 
 
 def realm() -> dict[str, Any]:
-    document: dict[str, Any] = json.loads(REALM_FILE.read_text("utf-8"))
+    """The realm as Keycloak imports it where no placeholder is set (make run, the tests)."""
+    text = PLACEHOLDER.sub(lambda m: m[2], REALM_FILE.read_text("utf-8"))
+    document: dict[str, Any] = json.loads(text)
     return document
+
+
+def test_a_deployment_sets_only_the_web_apps_address_and_secret_in_the_realm() -> None:
+    found = {name for name, _ in PLACEHOLDER.findall(REALM_FILE.read_text("utf-8"))}
+    assert found == {"WEB_PUBLIC_URL", "WEB_OIDC_CLIENT_SECRET"}, "the web app's own settings"
 
 
 def demo_users() -> list[tuple[str, str, str]]:
@@ -66,9 +78,8 @@ def test_the_web_client_may_only_use_the_code_flow_with_pkce() -> None:
     assert not web["directAccessGrantsEnabled"] and not web["implicitFlowEnabled"]
     assert not web["serviceAccountsEnabled"]
     assert web["attributes"]["pkce.code.challenge.method"] == "S256"
-    local = ["http://127.0.0.1:8000/*", "http://localhost:8000/*"]
-    assert web["redirectUris"] == local
-    assert web["attributes"]["post.logout.redirect.uris"].split("##") == local
+    assert set(web["redirectUris"]) == set(LOCAL)
+    assert set(web["attributes"]["post.logout.redirect.uris"].split("##")) == set(LOCAL)
     assert "lotse" in web["defaultClientScopes"]
 
 
@@ -107,6 +118,13 @@ def test_keycloak_imports_the_realm_and_announces_its_issuer(keycloak: Keycloak)
     assert "S256" in discovery["code_challenge_methods_supported"]
     roles = {r["name"] for r in keycloak.admin("GET", "/roles").json()}
     assert set(ROLES.values()) <= roles
+    [web] = keycloak.admin("GET", "/clients", params={"clientId": "lotse-web"}).json()
+    assert set(web["redirectUris"]) == set(LOCAL)
+    secret = keycloak.admin("GET", f"/clients/{web['id']}/client-secret").json()["value"]
+    assert secret == "lotse-web-development-secret"
+    # Keycloak's own message keys survive the placeholders being filled in.
+    profile = keycloak.admin("GET", "/users/profile").json()
+    assert {a["name"]: a["displayName"] for a in profile["attributes"]}["email"] == "${email}"
 
 
 @pytest.mark.parametrize(
@@ -174,3 +192,49 @@ def test_user_sessions_lists_a_users_session_until_it_signs_out(keycloak: Keyclo
     )
     assert logout.status_code == 204
     assert session not in {s["id"] for s in keycloak.user_sessions("vhs-luenen")}
+
+
+def authorize(keycloak: Keycloak, redirect_uri: str, **pkce: str) -> httpx.Response:
+    """The first step of lotse-web's code flow, as a browser would send it."""
+    params = {
+        "client_id": "lotse-web",
+        "response_type": "code",
+        "scope": "openid",
+        "redirect_uri": redirect_uri,
+        "state": "state-1",
+        "nonce": "nonce-1",
+        **pkce,
+    }
+    url = f"{keycloak.issuer}/protocol/openid-connect/auth"
+    return httpx.get(url, params=params, timeout=10, follow_redirects=False)
+
+
+S256 = {
+    "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+    "code_challenge_method": "S256",
+}
+
+
+def test_the_web_client_shows_the_login_form_only_with_an_s256_challenge(
+    keycloak: Keycloak,
+) -> None:
+    callback = "http://127.0.0.1:8000/sign-in/callback"
+    assert 'id="kc-form-login"' in authorize(keycloak, callback, **S256).text
+    for pkce in ({}, {"code_challenge": S256["code_challenge"], "code_challenge_method": "plain"}):
+        refused = authorize(keycloak, callback, **pkce)
+        assert refused.status_code == 302
+        assert refused.headers["location"].startswith(callback)
+        assert "error=invalid_request" in refused.headers["location"]
+
+
+def test_a_test_may_let_the_web_client_redirect_to_its_own_port(keycloak: Keycloak) -> None:
+    keycloak.allow_web("http://127.0.0.1:18555/")
+    [web] = keycloak.admin("GET", "/clients", params={"clientId": "lotse-web"}).json()
+    assert "http://127.0.0.1:18555/*" in web["redirectUris"]
+    assert set(LOCAL) <= set(web["redirectUris"])
+    after_logout = web["attributes"]["post.logout.redirect.uris"].split("##")
+    assert "http://127.0.0.1:18555/*" in after_logout
+    login = authorize(keycloak, "http://127.0.0.1:18555/sign-in/callback", **S256)
+    assert login.status_code == 200 and 'id="kc-form-login"' in login.text
+    # Keycloak matches the port too: another one stays refused.
+    assert authorize(keycloak, "http://127.0.0.1:18556/sign-in/callback", **S256).status_code == 400

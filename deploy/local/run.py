@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import secrets
 import signal
 import subprocess
@@ -115,11 +116,13 @@ def print_tokens(codec: JwtCodec) -> None:
 
 
 def web_client_secret() -> str:
-    """The web app's client secret as the realm file has it: a development value."""
+    """The web app's client secret as Keycloak imports it: WEB_OIDC_CLIENT_SECRET if set,
+    else the realm file's default, a development value."""
     realm = json.loads(KEYCLOAK_REALM.read_text("utf-8"))
     [web] = [c for c in realm["clients"] if c["clientId"] == "lotse-web"]
-    secret: str = web["secret"]
-    return secret
+    placeholder = re.fullmatch(r"\$\{WEB_OIDC_CLIENT_SECRET:(.*)\}", web["secret"])
+    default = placeholder[1] if placeholder else web["secret"]
+    return os.environ.get("WEB_OIDC_CLIENT_SECRET", default)
 
 
 def print_keycloak_users() -> None:
