@@ -107,8 +107,12 @@ def test_the_user_profile_declares_both_attributes_for_admins_to_edit_only() -> 
 
 
 # --- in Keycloak -----------------------------------------------------------------------------
+# Room for the session's Keycloak to start within the first of these tests: about half a
+# minute, a minute more on a machine where it was never built (make keycloak builds it).
+in_keycloak = pytest.mark.timeout(300)
 
 
+@in_keycloak
 def test_keycloak_imports_the_realm_and_announces_its_issuer(keycloak: Keycloak) -> None:
     answer = httpx.get(f"{keycloak.issuer}/.well-known/openid-configuration", timeout=10)
     assert answer.status_code == 200
@@ -127,6 +131,7 @@ def test_keycloak_imports_the_realm_and_announces_its_issuer(keycloak: Keycloak)
     assert {a["name"]: a["displayName"] for a in profile["attributes"]}["email"] == "${email}"
 
 
+@in_keycloak
 @pytest.mark.parametrize(
     ("username", "role", "org"), [pytest.param(*user, id=user[0]) for user in demo_users()]
 )
@@ -144,6 +149,7 @@ def test_a_demo_users_token_carries_audience_role_id_and_organisation(
     assert claims["preferred_username"] == username
 
 
+@in_keycloak
 def test_the_user_without_a_role_gets_a_token_with_none_of_the_three(keycloak: Keycloak) -> None:
     claims = claims_of(keycloak.password_token("no-role-user", "no-role-user-dev"))
     assert "lotse" in claims["aud"]
@@ -151,12 +157,14 @@ def test_the_user_without_a_role_gets_a_token_with_none_of_the_three(keycloak: K
     assert "lotse_id" not in claims
 
 
+@in_keycloak
 def test_a_wrong_password_is_refused(keycloak: Keycloak) -> None:
     with pytest.raises(TokenRefused) as refused:
         keycloak.password_token("adv-schwerte-1", "adv-schwerte-1-wrong")
     assert (refused.value.status, refused.value.error) == (400, "invalid_grant")
 
 
+@in_keycloak
 def test_the_web_client_refuses_the_password_grant(keycloak: Keycloak) -> None:
     with pytest.raises(TokenRefused) as refused:
         keycloak.password_token(
@@ -168,6 +176,7 @@ def test_the_web_client_refuses_the_password_grant(keycloak: Keycloak) -> None:
     assert refused.value.error == "unauthorized_client"
 
 
+@in_keycloak
 def test_a_rotated_key_signs_the_next_token_and_is_published(keycloak: Keycloak) -> None:
     before = header_of(keycloak.password_token("ki-admin", "ki-admin-dev"))["kid"]
     kid = keycloak.rotate_key()
@@ -177,6 +186,7 @@ def test_a_rotated_key_signs_the_next_token_and_is_published(keycloak: Keycloak)
     assert {kid, before} <= {key["kid"] for key in jwks["keys"]}
 
 
+@in_keycloak
 def test_user_sessions_lists_a_users_session_until_it_signs_out(keycloak: Keycloak) -> None:
     answer = keycloak.password_grant("vhs-luenen", "vhs-luenen-dev")
     session = claims_of(answer.json()["access_token"])["sid"]
@@ -215,6 +225,7 @@ S256 = {
 }
 
 
+@in_keycloak
 def test_the_web_client_shows_the_login_form_only_with_an_s256_challenge(
     keycloak: Keycloak,
 ) -> None:
@@ -227,6 +238,7 @@ def test_the_web_client_shows_the_login_form_only_with_an_s256_challenge(
         assert "error=invalid_request" in refused.headers["location"]
 
 
+@in_keycloak
 def test_a_test_may_let_the_web_client_redirect_to_its_own_port(keycloak: Keycloak) -> None:
     keycloak.allow_web("http://127.0.0.1:18555/")
     [web] = keycloak.admin("GET", "/clients", params={"clientId": "lotse-web"}).json()

@@ -149,10 +149,11 @@ def pid_of(data_dir: Path) -> int | None:
         return None
     pid = int(pid_file.read_text().strip())
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
         return None
-    return pid
+    # a pid the system has since given to another program is not ours to stop
+    return pid if str(data_dir).encode() in command else None
 
 
 def rss_bytes(pid: int) -> int:
