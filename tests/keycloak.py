@@ -106,7 +106,7 @@ class Keycloak:
         began = time.monotonic()
         done = self._launch("start")
         if done.returncode != 0:
-            return done.stderr.strip() or done.stdout.strip()
+            return (done.stderr.strip() or done.stdout.strip()).removeprefix("keycloak: ")
         self.startup_seconds = time.monotonic() - began
         self.rss = self.resident_memory()
         STARTS.append((self.startup_seconds, self.rss))
