@@ -250,3 +250,27 @@ def test_a_test_may_let_the_web_client_redirect_to_its_own_port(keycloak: Keyclo
     assert login.status_code == 200 and 'id="kc-form-login"' in login.text
     # Keycloak matches the port too: another one stays refused.
     assert authorize(keycloak, "http://127.0.0.1:18556/sign-in/callback", **S256).status_code == 400
+
+
+@in_keycloak
+def test_the_id_token_carries_the_id_and_organisation_too(keycloak: Keycloak) -> None:
+    answer = keycloak.password_grant("adv-luenen-1", "adv-luenen-1-dev")
+    claims = claims_of(answer.json()["id_token"])
+    assert (claims["lotse_id"], claims["lotse_org"]) == ("adv-luenen-1", "JMD Lünen")
+
+
+@in_keycloak
+def test_users_cannot_change_their_own_lotse_id_or_organisation(keycloak: Keycloak) -> None:
+    token = keycloak.password_token("awo-kamen", "awo-kamen-dev")
+    account = f"{keycloak.issuer}/account"
+    headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+    me = httpx.get(account, headers=headers, timeout=10).json()
+    assert me["attributes"]["lotse_id"] == ["awo-kamen"]
+    for name, value in (("lotse_id", "vhs-schwerte"), ("lotse_org", "VHS Schwerte")):
+        changed = me | {"attributes": me["attributes"] | {name: [value]}}
+        refused = httpx.post(account, headers=headers, json=changed, timeout=10)
+        assert refused.status_code == 400
+        assert refused.json()["field"] == name
+        assert refused.json()["errorMessage"] == "error-user-attribute-read-only"
+    user = keycloak.admin("GET", f"/users/{keycloak.user_id('awo-kamen')}").json()
+    assert user["attributes"] == {"lotse_id": ["awo-kamen"], "lotse_org": ["AWO Kamen"]}
