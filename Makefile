@@ -7,11 +7,16 @@ UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 RUN := $(UV) run --frozen
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
+# How people sign in with make run: development (the sign-in page listing the demo users) or
+# keycloak (a local Keycloak with the realm lotse on 127.0.0.1:8180, trusted by every process).
+AUTH ?= development
 
-.PHONY: help install kafka-jars postgres-binaries published-schemas frontend chromium locales screenshots bench-web run kafka stop test lint format docs bench bench-catalog bench-matching bench-emails bench-relay bench-stream bench-pipeline
+.PHONY: help install kafka-jars keycloak postgres-binaries published-schemas frontend chromium locales screenshots bench-web run kafka stop test lint format docs bench bench-catalog bench-matching bench-emails bench-relay bench-stream bench-pipeline
 
 help:
 	@echo "make run    - start Kafka, the three services and the mail sink with demo data"
+	@echo "             (make run AUTH=keycloak: sign in through a local Keycloak, see README)"
+	@echo "make keycloak - fetch Keycloak from Maven Central and build it for development, once"
 	@echo "make test   - install everything, start what the tests need, lint and run every test"
 	@echo "make lint   - ruff, mypy and the import contracts"
 	@echo "make kafka  - start only the local Kafka broker (make stop stops it)"
@@ -28,13 +33,18 @@ install:
 kafka-jars: install
 	@$(RUN) python deploy/kafka/launch.py resolve
 
+# Keycloak's server distribution from Maven Central (git-ignored deploy/keycloak/dist), checked
+# for a JDK 21+, and its development build made once so each start takes seconds, not a minute.
+keycloak: install
+	@$(RUN) python deploy/keycloak/launch.py resolve
+
 postgres-binaries:
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || \
 		{ echo "installing PostgreSQL from Debian's packages ..."; \
 		  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
 
-run: kafka-jars frontend
-	@$(RUN) python deploy/local/run.py
+run: kafka-jars frontend $(if $(filter keycloak,$(AUTH)),keycloak)
+	@$(RUN) python deploy/local/run.py --auth $(AUTH)
 
 kafka: kafka-jars
 	@$(RUN) python deploy/kafka/launch.py start --data-dir var/kafka
@@ -101,7 +111,7 @@ var/schemas/asyncapi-3.0.0.json:
 		tar xzf asyncapi-specs-$(ASYNCAPI_SPECS).tgz package/schemas/3.0.0.json
 	@mv var/schemas/npm/package/schemas/3.0.0.json $@ && rm -rf var/schemas/npm
 
-test: install kafka-jars postgres-binaries published-schemas frontend chromium lint
+test: install kafka-jars keycloak postgres-binaries published-schemas frontend chromium lint
 	@$(RUN) pytest $(PYTEST_ARGS)
 
 bench: bench-catalog bench-matching bench-emails bench-relay bench-stream bench-pipeline bench-web

@@ -1,17 +1,47 @@
-"""The three services as real uvicorn processes against the test's broker and SMTP server."""
+"""The three services as real uvicorn processes against the test's broker and SMTP server,
+and a real Keycloak with the realm ``lotse``, started once per session."""
 
 from __future__ import annotations
 
 import asyncio
 import os
+import shutil
+import tempfile
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.keycloak import STARTS, Keycloak
 from tests.processes import JWT_SECRET, Service, start_service, wait_ready
+from tests.support import free_port, unavailable
+
+
+@pytest.fixture(scope="session")
+def keycloak() -> Iterator[Keycloak]:
+    """Keycloak (development mode) on a free port with the shipped realm and the test-only
+    client ``lotse-tests``; with ``CI`` set, one that cannot be resolved or started fails."""
+    data_dir = Path(tempfile.mkdtemp(prefix="lotse-keycloak-"))
+    server = Keycloak(data_dir, free_port())
+    failure = server.start()
+    if failure:
+        shutil.rmtree(data_dir, ignore_errors=True)
+        unavailable(f"no Keycloak: {failure}")
+    try:
+        server.add_test_client()
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    for seconds, rss in STARTS:
+        terminalreporter.write_line(
+            f"keycloak: ready {seconds:.1f} s after start, {rss / 2**20:.0f} MB resident"
+        )
 
 
 @pytest.fixture

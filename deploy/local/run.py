@@ -2,12 +2,20 @@
 
 Everything runs in the foreground of this process; Ctrl-C (or SIGTERM) stops
 every process it started, Kafka included. State lives in ``var/``.
+
+``--auth keycloak`` (``make run AUTH=keycloak``) also starts Keycloak with the
+realm ``lotse`` on 127.0.0.1:8180 and makes every process trust it: people sign
+in through Keycloak with the demo users' passwords printed at the end. In
+development the local key is trusted next to the issuer, so the demo data still
+loads with local tokens.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
+import re
 import secrets
 import signal
 import subprocess
@@ -27,6 +35,9 @@ PYTHON = sys.executable
 SERVICES = {"catalog": 8001, "matching": 8002, "notifications": 8003}
 WEB = 8000
 MAILSINK_WEB, MAILSINK_SMTP = 8025, 1025
+KEYCLOAK_PORT = 8180
+KEYCLOAK_REALM = ROOT / "deploy" / "keycloak" / "realm-lotse.json"
+KEYCLOAK_ISSUER = f"http://127.0.0.1:{KEYCLOAK_PORT}/realms/lotse"
 
 
 def start(module: str, port: int, log: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -104,7 +115,36 @@ def print_tokens(codec: JwtCodec) -> None:
         print(f"  {label:<24} {codec.issue(sub, role)}")
 
 
-def main() -> int:
+def web_client_secret() -> str:
+    """The web app's client secret as Keycloak imports it: WEB_OIDC_CLIENT_SECRET if set,
+    else the realm file's default, a development value."""
+    realm = json.loads(KEYCLOAK_REALM.read_text("utf-8"))
+    [web] = [c for c in realm["clients"] if c["clientId"] == "lotse-web"]
+    placeholder = re.fullmatch(r"\$\{WEB_OIDC_CLIENT_SECRET:(.*)\}", web["secret"])
+    default = placeholder[1] if placeholder else web["secret"]
+    return os.environ.get("WEB_OIDC_CLIENT_SECRET", default)
+
+
+def print_keycloak_users() -> None:
+    realm = json.loads(KEYCLOAK_REALM.read_text("utf-8"))
+    print(f"\nKeycloak demo users (development only; issuer {KEYCLOAK_ISSUER}):")
+    for user in realm["users"]:
+        roles = [r for r in user["realmRoles"] if r.startswith("lotse-")] or ["no Lotse role"]
+        [password] = [c["value"] for c in user["credentials"] if c["type"] == "password"]
+        print(f"  {user['username']:<20} {password:<24} {', '.join(roles)}")
+    admin = os.environ.get("KC_BOOTSTRAP_ADMIN_PASSWORD", "admin-dev")
+    print(f"  Keycloak's admin console: http://127.0.0.1:{KEYCLOAK_PORT}/admin/ (admin / {admin})")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
+    parser.add_argument(
+        "--auth",
+        choices=["development", "keycloak"],
+        default="development",
+        help="development: the development sign-in page; keycloak: sign in through Keycloak",
+    )
+    auth = parser.parse_args(argv).auth
     VAR.mkdir(exist_ok=True)
     logs = VAR / "logs"
     logs.mkdir(exist_ok=True)
@@ -129,7 +169,30 @@ def main() -> int:
     codec = JwtCodec(env["LOTSE_JWT_SECRET"])
     kafka = [PYTHON, str(ROOT / "deploy/kafka/launch.py")]
     kafka_dir = ["--data-dir", str(VAR / "kafka")]
-    if subprocess.run([*kafka, "start", *kafka_dir], cwd=ROOT, check=False).returncode != 0:
+    keycloak = [PYTHON, str(ROOT / "deploy/keycloak/launch.py")]
+    keycloak_dir = ["--data-dir", str(VAR / "keycloak"), "--port", str(KEYCLOAK_PORT)]
+
+    def stop_infrastructure() -> None:
+        subprocess.run([*kafka, "stop", *kafka_dir], cwd=ROOT, check=False)
+        if auth == "keycloak":
+            subprocess.run([*keycloak, "stop", *keycloak_dir], cwd=ROOT, check=False)
+
+    starting: subprocess.Popen[bytes] | None = None
+    if auth == "keycloak":
+        env |= {"LOTSE_OIDC_ISSUER": KEYCLOAK_ISSUER, "WEB_OIDC_CLIENT_SECRET": web_client_secret()}
+        # Keycloak needs half a minute: it starts while Kafka does.
+        starting = subprocess.Popen([*keycloak, "start", *keycloak_dir], cwd=ROOT)
+    try:
+        started = (
+            subprocess.run([*kafka, "start", *kafka_dir], cwd=ROOT, check=False).returncode == 0
+        )
+        if starting is not None:
+            started = starting.wait() == 0 and started
+    except KeyboardInterrupt:
+        started = False
+    if not started:
+        if starting is not None:
+            stop_infrastructure()
         return 1
     processes: dict[str, subprocess.Popen[bytes]] = {}
 
@@ -157,11 +220,18 @@ def main() -> int:
         wait_ready(f"http://127.0.0.1:{WEB}/readyz", "web", processes["web"], logs / "web.log")
         load_demo(f"http://127.0.0.1:{SERVICES['catalog']}", codec)
         print_tokens(codec)
+        if auth == "keycloak":
+            print_keycloak_users()
         print("\nLotse is running:")
-        print(f"  {'web app':<14} http://127.0.0.1:{WEB}/  (sign in as any demo user, e.g.")
-        print(
-            f"  {'':<14} advisor Aylin Demir, provider VHS Schwerte, coordinator KI Koordination)"
-        )
+        if auth == "keycloak":
+            print(f"  {'web app':<14} http://127.0.0.1:{WEB}/  (sign in through Keycloak, e.g.")
+            print(f"  {'':<14} as adv-schwerte-1 with the password adv-schwerte-1-dev)")
+            print(f"  {'keycloak':<14} http://127.0.0.1:{KEYCLOAK_PORT}/  (realm lotse)")
+        else:
+            print(f"  {'web app':<14} http://127.0.0.1:{WEB}/  (sign in as any demo user, e.g.")
+            print(
+                f"  {'':<14} advisor Aylin Demir, provider VHS Schwerte, coordinator KI Koordination)"
+            )
         for name, port in SERVICES.items():
             print(f"  {name:<14} http://127.0.0.1:{port}/docs")
         print(
@@ -188,7 +258,7 @@ def main() -> int:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
-        subprocess.run([*kafka, "stop", *kafka_dir], cwd=ROOT, check=False)
+        stop_infrastructure()
 
 
 if __name__ == "__main__":
