@@ -9,12 +9,13 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.keycloak import STARTS, Keycloak
+from tests.keycloak import ATTACKS, STARTS, Keycloak
 from tests.processes import JWT_SECRET, Service, start_service, wait_ready
 from tests.support import free_port, unavailable
 
@@ -42,16 +43,17 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         terminalreporter.write_line(
             f"keycloak: ready {seconds:.1f} s after start, {rss / 2**20:.0f} MB resident"
         )
+    for service, attack, status, detail in ATTACKS:
+        terminalreporter.write_line(f"attack on {service}: {attack} -> {status} {detail}")
 
 
-@pytest.fixture
-async def lotse(
-    kafka_bootstrap: str, smtp_server: tuple[int, Any], tmp_path: Path
+@asynccontextmanager
+async def three_services(
+    kafka_bootstrap: str, smtp_port: int, tmp_path: Path, trust: dict[str, str]
 ) -> AsyncIterator[dict[str, Service]]:
-    """Catalog, matching and notifications running, each with its own SQLite database."""
-    smtp_port, _ = smtp_server
+    """Catalog, matching and notifications as processes, trusting what ``trust`` sets."""
     run = uuid.uuid4().hex[:8]
-    env = os.environ | {
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LOTSE_")} | {
         "LOTSE_ENV": "test",
         "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
         "CATALOG_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'catalog.db'}",
@@ -63,9 +65,9 @@ async def lotse(
         "SMTP_PORT": str(smtp_port),
         "MAIL_FROM": "Lotse <lotse@ki-unna.example>",
         "NOTIFICATIONS_BATCH_WINDOW_SECONDS": "0",
-        "LOTSE_JWT_SECRET": JWT_SECRET,
         # Topics of their own: other tests' events on the same broker stay out of the way.
         "LOTSE_TOPIC_PREFIX": f"e2e{run}.",
+        **trust,
     }
     services = {
         name: start_service(name, env, tmp_path)
@@ -79,3 +81,28 @@ async def lotse(
     finally:
         for service in services.values():
             service.stop()
+
+
+@pytest.fixture
+async def lotse(
+    kafka_bootstrap: str, smtp_server: tuple[int, Any], tmp_path: Path
+) -> AsyncIterator[dict[str, Service]]:
+    """Catalog, matching and notifications running, trusting the tests' local key."""
+    trust = {"LOTSE_JWT_SECRET": JWT_SECRET}
+    async with three_services(kafka_bootstrap, smtp_server[0], tmp_path, trust) as services:
+        yield services
+
+
+@pytest.fixture
+async def lotse_trusting_keycloak(
+    keycloak: Keycloak, kafka_bootstrap: str, smtp_server: tuple[int, Any], tmp_path: Path
+) -> AsyncIterator[dict[str, Service]]:
+    """The three services trusting the session's Keycloak and nothing else (no local key)."""
+    trust = {
+        "LOTSE_OIDC_ISSUER": keycloak.issuer,
+        # Short, so a rotated key is picked up without waiting half a minute.
+        "LOTSE_OIDC_JWKS_MIN_REFETCH_SECONDS": "1",
+        "LOTSE_OIDC_LEEWAY_SECONDS": "0",
+    }
+    async with three_services(kafka_bootstrap, smtp_server[0], tmp_path, trust) as services:
+        yield services

@@ -23,6 +23,7 @@ import httpx
 
 __all__ = [
     "ADMIN",
+    "ATTACKS",
     "STARTS",
     "TEST_CLIENT",
     "TEST_CLIENT_SECRET",
@@ -41,6 +42,8 @@ TEST_CLIENT_SECRET = "lotse-tests-secret"
 REALM_PLACEHOLDERS = ("WEB_PUBLIC_URL", "WEB_OIDC_CLIENT_SECRET")
 # How each start went (seconds to ready, resident memory), for the session's summary.
 STARTS: list[tuple[float, int]] = []
+# What each forged token got from each service (service, attack, status, detail), likewise.
+ATTACKS: list[tuple[str, str, int, str]] = []
 
 
 class TokenRefused(Exception):

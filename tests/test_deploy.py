@@ -47,30 +47,12 @@ APIS = ("catalog", "matching", "notifications")
 HTMX = "services/web/src/lotse_web/static/vendor/htmx.min.js"
 REALM_FILE = ROOT / "deploy" / "keycloak" / "realm-lotse.json"
 KEYCLOAK_IMAGE = "quay.io/keycloak/keycloak:"
-# The OpenID Connect settings: LOTSE_OIDC_* in CommonSettings, WEB_OIDC_* and WEB_PUBLIC_URL in
-# WebSettings. Until the settings classes declare them they count as read here; once they do,
-# this adds nothing.
-OIDC_SETTINGS = {
-    "LOTSE_OIDC_ISSUER",
-    "LOTSE_OIDC_AUDIENCE",
-    "LOTSE_OIDC_ROLE_CLAIM",
-    "LOTSE_OIDC_ID_CLAIM",
-    "LOTSE_OIDC_ORG_CLAIM",
-    "LOTSE_OIDC_ROLE_ADMIN",
-    "LOTSE_OIDC_ROLE_PROVIDER",
-    "LOTSE_OIDC_ROLE_ADVISOR",
-    "LOTSE_OIDC_LEEWAY_SECONDS",
-    "LOTSE_OIDC_JWKS_MIN_REFETCH_SECONDS",
-}
-WEB_OIDC_SETTINGS = {"WEB_OIDC_CLIENT_ID", "WEB_OIDC_CLIENT_SECRET", "WEB_PUBLIC_URL"}
 
 
 def settings_names(*services: str) -> set[str]:
     """Every environment variable the given Lotse services read (all of them without any)."""
-    names = set(OIDC_SETTINGS)
+    names: set[str] = set()
     for service in services or tuple(SETTINGS):
-        if service == "web":
-            names |= WEB_OIDC_SETTINGS
         for name, field in SETTINGS[service].model_fields.items():
             alias = field.validation_alias
             names.add(alias if isinstance(alias, str) else name.upper())

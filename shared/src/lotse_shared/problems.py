@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -87,7 +88,13 @@ async def _validation(_: Request, exc: Exception) -> JSONResponse:
 
 async def _http(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
-    response = problem(exc.status_code, str(exc.detail))
+    # The status's own words as title, what happened here as detail ("token expired").
+    try:
+        title = HTTPStatus(exc.status_code).phrase
+    except ValueError:
+        title = "Error"
+    detail = str(exc.detail)
+    response = problem(exc.status_code, title, None if detail == title else detail)
     if exc.headers:  # e.g. WWW-Authenticate on a 401
         response.headers.update(exc.headers)
     return response
