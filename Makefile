@@ -6,6 +6,9 @@ export UV_PYTHON := python3.11
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 RUN := $(UV) run --frozen
 PYTEST_ARGS ?=
+# The suite mostly waits on brokers, processes and browsers: two workers halve its time.
+# Tests that need Keycloak stay on one worker, so it starts once.
+PYTEST_WORKERS ?= 2
 BENCH_ARGS ?=
 # How people sign in with make run: development (the sign-in page listing the demo users) or
 # keycloak (a local Keycloak with the realm lotse on 127.0.0.1:8180, trusted by every process).
@@ -112,7 +115,7 @@ var/schemas/asyncapi-3.0.0.json:
 	@mv var/schemas/npm/package/schemas/3.0.0.json $@ && rm -rf var/schemas/npm
 
 test: install kafka-jars keycloak postgres-binaries published-schemas frontend chromium lint
-	@$(RUN) pytest $(PYTEST_ARGS)
+	@$(RUN) pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 bench: bench-catalog bench-matching bench-emails bench-relay bench-stream bench-pipeline bench-web
 	@$(RUN) python -m bench.summary

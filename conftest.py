@@ -19,10 +19,12 @@ import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.support import (
+    FIGURES,
     LocalKafka,
     RecordingSmtpHandler,
     create_database,
@@ -31,6 +33,28 @@ from tests.support import (
 )
 
 ROOT = Path(__file__).resolve().parent
+
+
+def _is_worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput")  # an xdist worker; the controller prints
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if not _is_worker(session.config):
+        FIGURES.unlink(missing_ok=True)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # One Keycloak per test session: every test that needs it runs on the same worker.
+    for item in items:
+        if "keycloak" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("keycloak"))
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    if not _is_worker(config) and FIGURES.exists():
+        for line in FIGURES.read_text("utf-8").splitlines():
+            terminalreporter.write_line(line)
 
 
 def _docker_answers() -> bool:

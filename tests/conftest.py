@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.keycloak import ATTACKS, STARTS, Keycloak
+from tests.keycloak import Keycloak
 from tests.processes import JWT_SECRET, Service, start_service, wait_ready
 from tests.support import free_port, unavailable
 
@@ -36,15 +36,6 @@ def keycloak() -> Iterator[Keycloak]:
     finally:
         server.stop()
         shutil.rmtree(data_dir, ignore_errors=True)
-
-
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    for seconds, rss in STARTS:
-        terminalreporter.write_line(
-            f"keycloak: ready {seconds:.1f} s after start, {rss / 2**20:.0f} MB resident"
-        )
-    for service, attack, status, detail in ATTACKS:
-        terminalreporter.write_line(f"attack on {service}: {attack} -> {status} {detail}")
 
 
 @asynccontextmanager

@@ -21,10 +21,10 @@ from typing import Any
 
 import httpx
 
+from tests.support import report_figure
+
 __all__ = [
     "ADMIN",
-    "ATTACKS",
-    "STARTS",
     "TEST_CLIENT",
     "TEST_CLIENT_SECRET",
     "Keycloak",
@@ -40,10 +40,6 @@ ADMIN = ("admin", "admin-test")
 TEST_CLIENT = "lotse-tests"
 TEST_CLIENT_SECRET = "lotse-tests-secret"
 REALM_PLACEHOLDERS = ("WEB_PUBLIC_URL", "WEB_OIDC_CLIENT_SECRET")
-# How each start went (seconds to ready, resident memory), for the session's summary.
-STARTS: list[tuple[float, int]] = []
-# What each forged token got from each service (service, attack, status, detail), likewise.
-ATTACKS: list[tuple[str, str, int, str]] = []
 
 
 class TokenRefused(Exception):
@@ -112,7 +108,10 @@ class Keycloak:
             return (done.stderr.strip() or done.stdout.strip()).removeprefix("keycloak: ")
         self.startup_seconds = time.monotonic() - began
         self.rss = self.resident_memory()
-        STARTS.append((self.startup_seconds, self.rss))
+        report_figure(
+            f"keycloak: ready {self.startup_seconds:.1f} s after start, "
+            f"{self.rss / 2**20:.0f} MB resident"
+        )
         return ""
 
     def stop(self) -> None:

@@ -14,18 +14,32 @@ from pathlib import Path
 import pytest
 
 __all__ = [
+    "FIGURES",
     "PUBLISHED_SCHEMAS",
     "LocalKafka",
     "RecordingSmtpHandler",
     "TcpProxy",
     "create_database",
     "free_port",
+    "report_figure",
     "unavailable",
 ]
 
 IN_CI = bool(os.environ.get("CI"))
 # Published JSON Schemas (AsyncAPI …) that make test fetches from a package registry.
 PUBLISHED_SCHEMAS = Path(__file__).resolve().parents[1] / "var" / "schemas"
+
+
+# Figures the tests measure (Keycloak's start, what each forgery got), for the session's
+# summary; a file, because with several workers the measuring process is not the printing one.
+FIGURES = Path(__file__).resolve().parents[1] / "var" / "test-figures.txt"
+
+
+def report_figure(line: str) -> None:
+    """One line for the summary at the end of the test session."""
+    FIGURES.parent.mkdir(parents=True, exist_ok=True)
+    with FIGURES.open("a", encoding="utf-8") as out:
+        out.write(line.rstrip("\n") + "\n")
 
 
 def unavailable(what: str) -> None:

@@ -21,8 +21,9 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from tests.keycloak import ATTACKS, Keycloak, claims_of, header_of
+from tests.keycloak import Keycloak, claims_of, header_of
 from tests.processes import SCHWERTE, Service, offer_body
+from tests.support import report_figure
 
 pytestmark = [pytest.mark.e2e, pytest.mark.kafka]
 
@@ -199,15 +200,17 @@ async def test_each_service_takes_keycloak_tokens_and_refuses_every_forgery(
         }
         await asyncio.sleep(max(0.0, claims_of(expiring)["exp"] - time.time() + 1))
         attacks["expired"] = expiring
+        results: list[tuple[str, str, int, str]] = []
         for attack, token in attacks.items():
             for name, (method, path) in CALLS.items():
                 answer = await client.request(
                     method, f"{trusting[name].url}{path}", headers=bearer(token)
                 )
                 detail = answer.json().get("detail", "")
-                ATTACKS.append((name, attack, answer.status_code, detail))
+                results.append((name, attack, answer.status_code, detail))
+                report_figure(f"attack on {name}: {attack} -> {answer.status_code} {detail}")
                 assert answer.status_code == 401, (name, attack, answer.text)
-        reasons = {attack: detail for name, attack, _, detail in ATTACKS if name == "catalog"}
+        reasons = {attack: detail for name, attack, _, detail in results if name == "catalog"}
         # The master realm signs with keys of its own, which this realm never published.
         assert reasons["another issuer (master realm admin)"].startswith("unknown signing key")
         assert reasons["another issuer (same key id, own key)"] == "bad signature"
