@@ -6,8 +6,8 @@ export UV_PYTHON := python3.11
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 RUN := $(UV) run --frozen
 PYTEST_ARGS ?=
-# The suite mostly waits on brokers, processes and browsers: two workers halve its time.
-# Tests that need Keycloak stay on one worker, so it starts once.
+# The suite mostly waits on brokers, processes and browsers: two workers share its time,
+# each with brokers of its own; a file's tests stay together on one worker.
 PYTEST_WORKERS ?= 2
 BENCH_ARGS ?=
 # How people sign in with make run: development (the sign-in page listing the demo users) or
@@ -115,7 +115,7 @@ var/schemas/asyncapi-3.0.0.json:
 	@mv var/schemas/npm/package/schemas/3.0.0.json $@ && rm -rf var/schemas/npm
 
 test: install kafka-jars keycloak postgres-binaries published-schemas frontend chromium lint
-	@$(RUN) pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+	@$(RUN) pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 bench: bench-catalog bench-matching bench-emails bench-relay bench-stream bench-pipeline bench-web
 	@$(RUN) python -m bench.summary

@@ -44,13 +44,6 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         FIGURES.unlink(missing_ok=True)
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # One Keycloak per test session: every test that needs it runs on the same worker.
-    for item in items:
-        if "keycloak" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group("keycloak"))
-
-
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     if not _is_worker(config) and FIGURES.exists():
         for line in FIGURES.read_text("utf-8").splitlines():
