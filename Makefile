@@ -7,7 +7,8 @@ UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 RUN := $(UV) run --frozen
 PYTEST_ARGS ?=
 # The suite mostly waits on brokers, processes and browsers: two workers share its time,
-# each with brokers of its own; a file's tests stay together on one worker.
+# each with brokers of its own; a file's tests stay together on one worker. The tests that
+# hold the system to a deadline under faults, or fuzz it for a while, run alone afterwards.
 PYTEST_WORKERS ?= 2
 BENCH_ARGS ?=
 # How people sign in with make run: development (the sign-in page listing the demo users) or
@@ -115,7 +116,10 @@ var/schemas/asyncapi-3.0.0.json:
 	@mv var/schemas/npm/package/schemas/3.0.0.json $@ && rm -rf var/schemas/npm
 
 test: install kafka-jars keycloak postgres-binaries published-schemas frontend chromium lint
-	@$(RUN) pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	@rm -f var/test-figures.txt
+	@$(RUN) pytest -n $(PYTEST_WORKERS) --dist loadfile -m "not alone" $(PYTEST_ARGS); shared=$$?; \
+		$(RUN) pytest -m alone $(PYTEST_ARGS); alone=$$?; \
+		for status in $$shared $$alone; do [ $$status -eq 0 ] || [ $$status -eq 5 ] || exit 1; done  # 5: none selected
 
 bench: bench-catalog bench-matching bench-emails bench-relay bench-stream bench-pipeline bench-web
 	@$(RUN) python -m bench.summary

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = [pytest.mark.kafka, pytest.mark.postgres, pytest.mark.timeout(900)]
+pytestmark = [pytest.mark.alone, pytest.mark.kafka, pytest.mark.postgres, pytest.mark.timeout(900)]
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCHMARKS = {

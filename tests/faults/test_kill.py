@@ -28,7 +28,13 @@ import pytest
 from tests.faults.cluster import Cluster, Load, emailed_matches, match_ids
 from tests.truth import match_histories
 
-pytestmark = [pytest.mark.e2e, pytest.mark.kafka, pytest.mark.postgres, pytest.mark.timeout(600)]
+pytestmark = [
+    pytest.mark.alone,
+    pytest.mark.e2e,
+    pytest.mark.kafka,
+    pytest.mark.postgres,
+    pytest.mark.timeout(600),
+]
 
 SEED = 20261202
 EACH = 500

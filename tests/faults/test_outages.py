@@ -26,7 +26,13 @@ from tests.faults.cluster import Cluster, Load, emailed_matches, match_ids
 from tests.support import LocalKafka, TcpProxy, unavailable
 from tests.truth import match_histories
 
-pytestmark = [pytest.mark.e2e, pytest.mark.kafka, pytest.mark.postgres, pytest.mark.timeout(600)]
+pytestmark = [
+    pytest.mark.alone,
+    pytest.mark.e2e,
+    pytest.mark.kafka,
+    pytest.mark.postgres,
+    pytest.mark.timeout(600),
+]
 
 EACH = 150
 

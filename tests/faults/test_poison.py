@@ -32,7 +32,7 @@ from tests.processes import (
 )
 from tests.truth import committed_offsets
 
-pytestmark = [pytest.mark.e2e, pytest.mark.kafka]
+pytestmark = [pytest.mark.alone, pytest.mark.e2e, pytest.mark.kafka]
 
 # Every topic a service consumes, with an event type that belongs on it.
 CONSUMED = {

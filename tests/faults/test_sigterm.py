@@ -25,7 +25,7 @@ from aiokafka import TopicPartition
 from tests.processes import SCHWERTE, Service, post, read_topic, register, wait_ready
 from tests.truth import committed_offsets
 
-pytestmark = [pytest.mark.e2e, pytest.mark.kafka]
+pytestmark = [pytest.mark.alone, pytest.mark.e2e, pytest.mark.kafka]
 
 NEEDS = 400  # enough that the stream is still coming in when SIGTERM lands
 

@@ -22,7 +22,7 @@ from lotse_shared.identity import Role
 from tests.processes import start_service, wait_ready
 from tests.support import create_database
 
-pytestmark = [pytest.mark.kafka, pytest.mark.postgres, pytest.mark.e2e]
+pytestmark = [pytest.mark.alone, pytest.mark.kafka, pytest.mark.postgres, pytest.mark.e2e]
 
 SECRET = "schemathesis-signing-key-0123456789-0123456789"
 
