@@ -8,6 +8,7 @@ from lotse_catalog.adapters.repository import (
     OfferRepository,
     ProviderRepository,
 )
+from lotse_catalog.adapters.reviews import ReportRepository, ReviewRepository
 from lotse_shared.unit_of_work import SqlUnitOfWork
 
 __all__ = ["UnitOfWork"]
@@ -18,9 +19,13 @@ class UnitOfWork(SqlUnitOfWork):
     advisors: AdvisorRepository
     offers: OfferRepository
     needs: NeedRepository
+    reviews: ReviewRepository
+    reports: ReportRepository
 
     def _open(self) -> None:
         self.providers = ProviderRepository(self.session)
         self.advisors = AdvisorRepository(self.session)
         self.offers = OfferRepository(self.session)
         self.needs = NeedRepository(self.session)
+        self.reviews = ReviewRepository(self.session)
+        self.reports = ReportRepository(self.session)
