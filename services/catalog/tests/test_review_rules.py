@@ -8,12 +8,10 @@ import pytest
 
 from lotse_catalog.domain.errors import Conflict, Forbidden, InvalidField, NotFound
 from lotse_catalog.domain.model import Offer
-from lotse_catalog.domain.review import (
+from lotse_catalog.domain.review import OfferReview, ReviewState
+from lotse_catalog.domain.review_policy import ReviewPolicy, ReviewRules
+from lotse_catalog.domain.revision import (
     FieldChange,
-    OfferReview,
-    ReviewPolicy,
-    ReviewRules,
-    ReviewState,
     RevisionState,
     Verdict,
     difference,

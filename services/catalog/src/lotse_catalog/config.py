@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from pydantic import Field
 
-from lotse_catalog.domain.review import ReviewPolicy, ReviewRules
+from lotse_catalog.domain.review_policy import ReviewPolicy, ReviewRules
 from lotse_shared.settings import CommonSettings
 
 __all__ = ["CatalogSettings"]

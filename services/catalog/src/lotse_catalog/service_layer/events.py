@@ -8,7 +8,8 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from lotse_catalog.domain.model import Advisor, Need, Offer, Provider
-from lotse_catalog.domain.review import Decision, OfferReview
+from lotse_catalog.domain.review import OfferReview
+from lotse_catalog.domain.revision import Decision
 from lotse_shared.contracts import Event, OfferReviewEvent, OfferStatus
 
 __all__ = ["advisor_event", "need_event", "offer_event", "provider_event", "review_event"]

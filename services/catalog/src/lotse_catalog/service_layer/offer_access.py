@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from lotse_catalog.domain.errors import Forbidden, InvalidField, NotFound
 from lotse_catalog.domain.model import Offer, Provider
-from lotse_catalog.domain.review import OfferReview, ReviewRules
+from lotse_catalog.domain.review import OfferReview
+from lotse_catalog.domain.review_policy import ReviewRules
 from lotse_catalog.service_layer.unit_of_work import UnitOfWork
 from lotse_shared.contracts import OfferStatus
 from lotse_shared.identity import Principal, Role

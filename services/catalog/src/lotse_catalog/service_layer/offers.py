@@ -13,13 +13,9 @@ from dataclasses import dataclass
 
 from lotse_catalog.domain.errors import Conflict, Forbidden, InvalidField
 from lotse_catalog.domain.model import Offer, check_version, require_municipality
-from lotse_catalog.domain.review import (
-    OfferReview,
-    ReviewRules,
-    author_of,
-    free_places_only,
-    with_free_places,
-)
+from lotse_catalog.domain.review import OfferReview
+from lotse_catalog.domain.review_policy import ReviewRules
+from lotse_catalog.domain.revision import author_of, free_places_only, with_free_places
 from lotse_catalog.service_layer.events import offer_event
 from lotse_catalog.service_layer.offer_access import (
     LockedOffer,
@@ -122,13 +118,14 @@ async def offer_to_change(uow: UnitOfWork, principal: Principal, offer_id: str) 
     published offer."""
     async with uow:
         target = await locked_offer(uow, principal, offer_id)
-    working = target.open_review.working_copy if target.open_review else None
-    if working is None and target.offer is not None:
-        working = target.offer.details
-    if working is None:  # a rejected or withdrawn new offer: its last revision
-        assert target.review is not None
-        working = target.review.working_copy
-    assert working is not None
+    if target.open_review is not None and target.open_review.working_copy is not None:
+        return target.open_review.working_copy
+    if target.offer is not None:
+        return target.offer.details
+    assert target.review is not None  # never published: the review is all there is
+    target.review.ensure_changeable(None)
+    working = target.review.working_copy
+    assert working is not None, "a review not withdrawn holds a draft or a revision"
     return working
 
 

@@ -10,7 +10,8 @@ import uuid
 
 from lotse_catalog.domain.errors import Conflict
 from lotse_catalog.domain.model import Offer, check_version, now
-from lotse_catalog.domain.review import ReviewRules, Verdict, author_of
+from lotse_catalog.domain.review_policy import ReviewRules
+from lotse_catalog.domain.revision import Verdict, author_of
 from lotse_catalog.service_layer.events import offer_event, review_event
 from lotse_catalog.service_layer.offer_access import (
     Reviewed,

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from lotse_catalog.adapters.reports import ReportRepository
 from lotse_catalog.adapters.repository import (
     AdvisorRepository,
     NeedRepository,
     OfferRepository,
     ProviderRepository,
 )
-from lotse_catalog.adapters.reviews import ReportRepository, ReviewRepository
+from lotse_catalog.adapters.reviews import ReviewRepository
 from lotse_shared.unit_of_work import SqlUnitOfWork
 
 __all__ = ["UnitOfWork"]
