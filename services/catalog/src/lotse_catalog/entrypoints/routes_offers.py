@@ -14,6 +14,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import StringConstraints
 
 from lotse_catalog.adapters.repository import OfferFilter, OfferSort
+from lotse_catalog.bootstrap import Catalog
 from lotse_catalog.domain.errors import InvalidField, NotFound
 from lotse_catalog.domain.model import Offer
 from lotse_catalog.entrypoints.dependencies import (
@@ -87,6 +88,26 @@ def _answer(
     if isinstance(result, Reviewed):
         return under_review(response, result, principal)
     return _with_etag(response, result)
+
+
+async def _revise(
+    catalog: Catalog,
+    principal: Principal,
+    offer_id: str,
+    details: OfferDetails,
+    version: int,
+    response: Response,
+) -> OfferPublic | OfferReviewPublic:
+    result = await offers.revise_offer(
+        catalog.uow(),
+        catalog.region,
+        principal,
+        offer_id,
+        details,
+        version,
+        catalog.settings.review,
+    )
+    return _answer(response, result, principal)
 
 
 def _details(body: OfferIn) -> OfferDetails:
@@ -239,16 +260,7 @@ async def replace_offer(
     catalog: CatalogDep,
     response: Response,
 ) -> OfferPublic | OfferReviewPublic:
-    result = await offers.revise_offer(
-        catalog.uow(),
-        catalog.region,
-        principal,
-        offer_id,
-        _details(body),
-        version,
-        catalog.settings.review,
-    )
-    return _answer(response, result, principal)
+    return await _revise(catalog, principal, offer_id, _details(body), version, response)
 
 
 @router.patch(
@@ -270,16 +282,7 @@ async def patch_offer(
     current = await offers.offer_to_change(catalog.uow(), principal, offer_id)
     merged = merge_patch(current.model_dump(mode="json"), patch)
     details = _details(OfferIn.model_validate(merged))
-    result = await offers.revise_offer(
-        catalog.uow(),
-        catalog.region,
-        principal,
-        offer_id,
-        details,
-        version,
-        catalog.settings.review,
-    )
-    return _answer(response, result, principal)
+    return await _revise(catalog, principal, offer_id, details, version, response)
 
 
 @router.delete(
