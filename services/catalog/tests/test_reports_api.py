@@ -47,6 +47,16 @@ async def report(
     )
 
 
+async def decide(
+    api: httpx.AsyncClient, headers: Headers, report_id: str, outcome: str, comment: str
+) -> httpx.Response:
+    return await api.post(
+        f"/v1/reports/{report_id}/decision",
+        json={"outcome": outcome, "comment": comment},
+        headers=headers,
+    )
+
+
 async def test_an_advisor_reports_a_problem_and_it_waits_in_the_kis_queue(
     api: httpx.AsyncClient, advisor: Headers, admin: Headers, offer_id: str
 ) -> None:
@@ -123,10 +133,8 @@ async def test_an_advisor_sees_their_own_reports_and_what_became_of_them(
     other = token("advisor", "adv-2")
     mine = (await report(api, advisor, offer_id)).json()
     theirs = (await report(api, other, offer_id, reason="wrong_dates")).json()
-    dismissed = await api.post(
-        f"/v1/reports/{mine['id']}/decision",
-        json={"outcome": "dismissed", "comment": "Der Träger hat heute Plätze nachgemeldet."},
-        headers=admin,
+    dismissed = await decide(
+        api, admin, mine["id"], "dismissed", "Der Träger hat heute Plätze nachgemeldet."
     )
     assert dismissed.status_code == 200, dismissed.text
     assert dismissed.json()["decided_by"] == "ki-admin"
@@ -153,10 +161,8 @@ async def test_a_report_turned_into_a_change_request_reaches_the_provider_as_a_r
     token: Callable[..., Headers],
 ) -> None:
     filed = (await report(api, advisor, offer_id, note="Kurs ist voll.")).json()
-    decided = await api.post(
-        f"/v1/reports/{filed['id']}/decision",
-        json={"outcome": "changes_requested", "comment": "Bitte freie Plätze auf 0 setzen."},
-        headers=admin,
+    decided = await decide(
+        api, admin, filed["id"], "changes_requested", "Bitte freie Plätze auf 0 setzen."
     )
     assert decided.status_code == 200, decided.text
     assert decided.json()["status"] == "changes_requested"
@@ -196,21 +202,9 @@ async def test_a_report_is_decided_once_with_a_comment_without_personal_data(
     api: httpx.AsyncClient, advisor: Headers, admin: Headers, offer_id: str
 ) -> None:
     filed = (await report(api, advisor, offer_id)).json()
-    path = f"/v1/reports/{filed['id']}/decision"
-    leaky = await api.post(
-        path, json={"outcome": "dismissed", "comment": "Rückruf unter 0176 1234567"}, headers=admin
-    )
+    leaky = await decide(api, admin, filed["id"], "dismissed", "Rückruf unter 0176 1234567")
     assert (leaky.status_code, leaky.json()["errors"][0]["field"]) == (422, "comment")
-    empty = await api.post(path, json={"outcome": "dismissed", "comment": ""}, headers=admin)
-    assert empty.status_code == 422
-    first = await api.post(
-        path, json={"outcome": "dismissed", "comment": "Erledigt."}, headers=admin
-    )
-    assert first.status_code == 200
-    again = await api.post(
-        path, json={"outcome": "dismissed", "comment": "Erledigt."}, headers=admin
-    )
-    assert again.status_code == 409
-    assert (
-        await api.post(path, json={"outcome": "dismissed", "comment": "x"}, headers=advisor)
-    ).status_code == 403
+    assert (await decide(api, admin, filed["id"], "dismissed", "")).status_code == 422
+    assert (await decide(api, admin, filed["id"], "dismissed", "Erledigt.")).status_code == 200
+    assert (await decide(api, admin, filed["id"], "dismissed", "Erledigt.")).status_code == 409
+    assert (await decide(api, advisor, filed["id"], "dismissed", "x")).status_code == 403
