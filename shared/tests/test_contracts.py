@@ -118,6 +118,18 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "decline_reason": "schedule",
         "decided_at": NOW.isoformat(),
     },
+    "offer-review": {
+        "offer_id": "7d3c1f7e-0000-4000-8000-000000000001",
+        "provider_id": "vhs-schwerte",
+        "revision": 2,
+        "published_version": 1,
+        "title": "Integrationskurs allgemein",
+        "contact_email": "info@vhs-schwerte.example",
+        "submitted_at": NOW.isoformat(),
+        "decision_id": "d-1",
+        "comment": "Bitte das Enddatum prüfen.",
+        "decided_at": NOW.isoformat(),
+    },
     "notification.failed": {
         "notification_id": "d-1",
         "advisor_id": "adv-schwerte-1",

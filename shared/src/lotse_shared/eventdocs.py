@@ -27,6 +27,7 @@ _PRODUCER = {  # the service that publishes to each topic
     "lotse.needs": "catalog",
     "lotse.matches": "matching",
     "lotse.notifications": "notifications",
+    "lotse.offer-reviews": "catalog",
 }
 
 

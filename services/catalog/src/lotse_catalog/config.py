@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from pydantic import Field
 
+from lotse_catalog.domain.review_policy import ReviewPolicy, ReviewRules
 from lotse_shared.settings import CommonSettings
 
 __all__ = ["CatalogSettings"]
@@ -31,6 +32,23 @@ class CatalogSettings(CommonSettings):
     expiry_interval_seconds: float = Field(
         default=3600, gt=0, validation_alias="CATALOG_EXPIRY_INTERVAL_SECONDS"
     )
+    review_policy: ReviewPolicy = Field(
+        default=ReviewPolicy.OFF,
+        validation_alias="CATALOG_REVIEW_POLICY",
+        description=(
+            "Whose offers the KI reviews before advisors see them: off (every change is "
+            "published at once), new_providers (a provider's offers until "
+            "CATALOG_REVIEW_TRUSTED_AFTER of them were approved) or all. off for now; "
+            "new_providers once the review queue is in the web app."
+        ),
+    )
+    review_trusted_after: int = Field(
+        default=3,
+        ge=1,
+        le=1000,
+        validation_alias="CATALOG_REVIEW_TRUSTED_AFTER",
+        description="With new_providers: approved offers after which a provider publishes directly.",
+    )
     max_body_bytes: int = Field(
         default=2_000_000,
         validation_alias="CATALOG_MAX_BODY_BYTES",
@@ -40,3 +58,7 @@ class CatalogSettings(CommonSettings):
     @property
     def need_retention(self) -> timedelta:
         return timedelta(days=self.need_retention_days)
+
+    @property
+    def review(self) -> ReviewRules:
+        return ReviewRules(self.review_policy, self.review_trusted_after)

@@ -21,6 +21,12 @@ from lotse_shared.contracts.matches import MatchDecided, MatchFound, MatchInvali
 from lotse_shared.contracts.needs import NeedClosed, NeedRegistered, NeedUpdated
 from lotse_shared.contracts.notifications import NotificationFailed, NotificationSent
 from lotse_shared.contracts.offers import OfferPublished, OfferUpdated, OfferWithdrawn
+from lotse_shared.contracts.reviews import (
+    OfferReviewApproved,
+    OfferReviewChangesRequested,
+    OfferReviewRejected,
+    OfferReviewSubmitted,
+)
 
 __all__ = ["EXAMPLES"]
 
@@ -117,6 +123,15 @@ _DELIVERY = {
     "match_id": _MATCH_ID,
     "kind": "match_found",
 }
+_REVIEW: dict[str, Any] = {
+    "offer_id": _OFFER_ID,
+    "provider_id": "vhs-schwerte",
+    "revision": 2,
+    "published_version": 1,
+    "title": "Integrationskurs allgemein",
+    "contact_email": "info@vhs-schwerte.example",
+}
+_DECISION = _REVIEW | {"decision_id": "c2f1e0d9-8b7a-4c6d-9e5f-1a2b3c4d5e6f"}
 
 _EXAMPLES: list[Event] = [
     OfferPublished.model_validate(_OFFER),
@@ -203,6 +218,27 @@ _EXAMPLES: list[Event] = [
             "error": "550 5.1.1 mailbox unavailable",
             "attempts": 1,
             "failed_at": "2026-11-28T09:31:05Z",
+        }
+    ),
+    OfferReviewSubmitted.model_validate(_REVIEW | {"submitted_at": "2026-11-28T09:00:00Z"}),
+    OfferReviewChangesRequested.model_validate(
+        _DECISION
+        | {
+            "comment": "Bitte das Enddatum prüfen: laut Flyer endet der Kurs am 30.07.",
+            "report_reason": "wrong_dates",
+            "decided_at": "2026-11-28T11:00:00Z",
+        }
+    ),
+    OfferReviewApproved.model_validate(
+        _DECISION | {"revision": 3, "published_version": 2, "decided_at": "2026-11-29T10:00:00Z"}
+    ),
+    OfferReviewRejected.model_validate(
+        _DECISION
+        | {
+            "revision": 4,
+            "published_version": 2,
+            "comment": "Das ist ein anderes Angebot: bitte als neues Angebot anlegen.",
+            "decided_at": "2026-12-02T10:00:00Z",
         }
     ),
 ]

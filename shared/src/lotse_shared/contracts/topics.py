@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["DIRECTORY", "MATCHES", "NEEDS", "NOTIFICATIONS", "OFFERS", "TOPICS", "Topic", "dlq"]
+__all__ = [
+    "DIRECTORY",
+    "MATCHES",
+    "NEEDS",
+    "NOTIFICATIONS",
+    "OFFERS",
+    "OFFER_REVIEWS",
+    "TOPICS",
+    "Topic",
+    "dlq",
+]
 
 
 @dataclass(frozen=True)
@@ -63,7 +73,14 @@ NOTIFICATIONS = Topic(
     description="Emails sent to advisors or failed for good.",
 )
 
-TOPICS: tuple[Topic, ...] = (OFFERS, DIRECTORY, NEEDS, MATCHES, NOTIFICATIONS)
+# Who reviewed stays in the catalog; the provider hears of each decision by email.
+OFFER_REVIEWS = Topic(
+    "lotse.offer-reviews",
+    key="offer id",
+    description="The KI's review of offers: revisions submitted, and each decision with its comment.",
+)
+
+TOPICS: tuple[Topic, ...] = (OFFERS, DIRECTORY, NEEDS, MATCHES, NOTIFICATIONS, OFFER_REVIEWS)
 
 
 def dlq(topic: Topic) -> Topic:

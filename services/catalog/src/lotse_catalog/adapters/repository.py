@@ -38,6 +38,7 @@ __all__ = [
     "OfferRepository",
     "OfferSort",
     "ProviderRepository",
+    "aware",
 ]
 
 
@@ -45,7 +46,7 @@ def _json(details: Any) -> Any:
     return details.model_dump(mode="json")
 
 
-def _aware(stamp: datetime) -> datetime:
+def aware(stamp: datetime) -> datetime:
     # SQLite hands back naive datetimes; everything Lotse stores is UTC.
     return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
 
@@ -118,7 +119,7 @@ class _DirectoryRepository(_Repository[Entry]):
             "details": self.details.model_validate(row.details),
             "active": row.active,
             "version": row.version,
-            "updated_at": _aware(row.updated_at),
+            "updated_at": aware(row.updated_at),
         }
         return self.entity(**stored)
 
@@ -207,7 +208,7 @@ class OfferRepository(_Repository[Offer]):
             details=OfferDetails.model_validate(row.details),
             status=OfferStatus(row.status),
             version=row.version,
-            updated_at=_aware(row.updated_at),
+            updated_at=aware(row.updated_at),
         )
 
 
@@ -277,5 +278,5 @@ class NeedRepository(_Repository[Need]):
             case_reference=row.case_reference,
             status=NeedStatus(row.status),
             version=row.version,
-            updated_at=_aware(row.updated_at),
+            updated_at=aware(row.updated_at),
         )

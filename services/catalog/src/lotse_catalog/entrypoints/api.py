@@ -28,6 +28,8 @@ from lotse_catalog.entrypoints import (
     routes_needs,
     routes_offer_import,
     routes_offers,
+    routes_reports,
+    routes_reviews,
 )
 from lotse_catalog.service_layer.needs import erase_expired_needs
 from lotse_shared.auth import BEARER, TokenVerifier
@@ -93,8 +95,10 @@ def create_app(catalog: Catalog | None = None, verifier: TokenVerifier | None = 
         version="1",
         description=(
             "The system of record for providers, advisors, offers and needs. Providers publish offers; "
-            "advisors register pseudonymous needs; admins keep the directory. Every change is published "
-            "to Kafka. Authenticate with `Authorization: Bearer <token>`."
+            "advisors register pseudonymous needs and report problems with offers; admins keep the "
+            "directory and, where CATALOG_REVIEW_POLICY asks for it, review offers before they are "
+            "published. Every change is published to Kafka. Authenticate with "
+            "`Authorization: Bearer <token>`."
         ),
         lifespan=lifespan,
     )
@@ -104,6 +108,13 @@ def create_app(catalog: Catalog | None = None, verifier: TokenVerifier | None = 
     install_operations(app, catalog.runtime)
     install_problem_handlers(app)
     app.add_exception_handler(CatalogError, _catalog_error)
-    for module in (routes_directory, routes_offers, routes_offer_import, routes_needs):
+    for module in (
+        routes_directory,
+        routes_offers,
+        routes_offer_import,
+        routes_reviews,
+        routes_reports,
+        routes_needs,
+    ):
         app.include_router(module.router, dependencies=[Security(BEARER)])
     return app

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 
 from lotse_catalog.domain.errors import InvalidField
-from lotse_catalog.domain.model import now
+from lotse_catalog.domain.model import Offer, now
 from lotse_catalog.entrypoints.dependencies import AnyRole, CatalogDep, ProviderOrAdmin
 from lotse_catalog.entrypoints.offer_import import (
     CSV_COLUMNS,
@@ -47,7 +47,8 @@ async def import_template(_: ProviderOrAdmin, catalog: CatalogDep) -> PlainTextR
         "Body: `application/json` (an array of offers as for POST /v1/offers) or `text/csv` "
         f"(header row; columns {', '.join(CSV_COLUMNS)}; lists separated by `|`; `;` or `,` as delimiter). "
         "At most 1000 offers. mode=all_or_nothing (default) stores nothing when any row is invalid and "
-        "answers 422 with every row's errors; mode=partial stores the valid rows and reports the rest."
+        "answers 422 with every row's errors; mode=partial stores the valid rows and reports the rest. "
+        "Under review (CATALOG_REVIEW_POLICY) each offer is kept as a draft to submit."
     ),
     responses={
         200: {"description": "partial mode: some rows failed"},
@@ -87,9 +88,11 @@ async def import_offers(
         rows,
         partial=mode == "partial",
         provider_id=provider_id,
+        review=catalog.settings.review,
     )
     report = ImportReport(
-        created=[o.id for o in created],
+        created=[o.id if isinstance(o, Offer) else o.review.offer_id for o in created],
+        in_review=bool(created) and not isinstance(created[0], Offer),
         failed=[ImportFailure(row=r.number, errors=list(r.errors)) for r in failed],
     )
     if failed and mode == "all_or_nothing":

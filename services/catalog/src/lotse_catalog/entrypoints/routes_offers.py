@@ -1,4 +1,9 @@
-"""Offers: providers publish, change and withdraw their own; everyone signed in may read."""
+"""Offers: providers publish, change and withdraw their own; everyone signed in may read.
+
+Where the review policy asks for it, a new offer or a change answers 202 with
+the offer's review: it waits as a draft while advisors see the published
+version, if there is one.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import StringConstraints
 
 from lotse_catalog.adapters.repository import OfferFilter, OfferSort
+from lotse_catalog.bootstrap import Catalog
 from lotse_catalog.domain.errors import InvalidField, NotFound
 from lotse_catalog.domain.model import Offer
 from lotse_catalog.entrypoints.dependencies import (
@@ -17,6 +23,7 @@ from lotse_catalog.entrypoints.dependencies import (
     ExpectedVersion,
     etag,
 )
+from lotse_catalog.entrypoints.review_schemas import OfferReviewPublic, review_public
 from lotse_catalog.entrypoints.routes_directory import PATCH_BODY
 from lotse_catalog.entrypoints.schemas import (
     OfferDraft,
@@ -26,13 +33,24 @@ from lotse_catalog.entrypoints.schemas import (
     OffersPublic,
 )
 from lotse_catalog.service_layer import offers
+from lotse_catalog.service_layer.offer_access import Reviewed
 from lotse_shared.contracts import Category, OfferDetails, OfferStatus
 from lotse_shared.http import merge_patch
+from lotse_shared.identity import Principal
 from lotse_shared.problems import PROBLEM_RESPONSES
 
-__all__ = ["router"]
+__all__ = ["router", "under_review"]
 
 router = APIRouter(tags=["offers"], responses=PROBLEM_RESPONSES)
+
+_IN_REVIEW: dict[int | str, dict[str, Any]] = {
+    202: {
+        "model": OfferReviewPublic,
+        "description": "Kept as a draft for review (CATALOG_REVIEW_POLICY): the body is the "
+        "offer's review; advisors still see the published version, if any. The ETag is what "
+        "If-Match sends next for this offer.",
+    }
+}
 
 MAX_IDS = 100
 OfferId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
@@ -56,19 +74,66 @@ def _with_etag(response: Response, offer: Offer) -> OfferPublic:
     return offer_public(offer)
 
 
+def under_review(response: Response, reviewed: Reviewed, principal: Principal) -> OfferReviewPublic:
+    """A change kept for review: 202, the review, and the ETag of the offer's next change."""
+    response.status_code = 202
+    response.headers["ETag"] = etag(reviewed.version)
+    response.headers["Location"] = f"/v1/offers/{reviewed.review.offer_id}/review"
+    return review_public(reviewed.review, reviewed.published, principal.is_admin)
+
+
+def _answer(
+    response: Response, result: Offer | Reviewed, principal: Principal
+) -> OfferPublic | OfferReviewPublic:
+    if isinstance(result, Reviewed):
+        return under_review(response, result, principal)
+    return _with_etag(response, result)
+
+
+async def _revise(
+    catalog: Catalog,
+    principal: Principal,
+    offer_id: str,
+    details: OfferDetails,
+    version: int,
+    response: Response,
+) -> OfferPublic | OfferReviewPublic:
+    result = await offers.revise_offer(
+        catalog.uow(),
+        catalog.region,
+        principal,
+        offer_id,
+        details,
+        version,
+        catalog.settings.review,
+    )
+    return _answer(response, result, principal)
+
+
 def _details(body: OfferIn) -> OfferDetails:
     return OfferDetails.model_validate(body.model_dump(exclude={"provider_id"}))
 
 
-@router.post("/v1/offers", status_code=201, summary="Publish an offer.")
+@router.post(
+    "/v1/offers",
+    status_code=201,
+    summary="Publish an offer, or keep it as a draft for review.",
+    responses=_IN_REVIEW,
+)
 async def publish_offer(
     body: OfferIn, principal: AnyRole, catalog: CatalogDep, response: Response
-) -> OfferPublic:
-    offer = await offers.publish_offer(
-        catalog.uow(), catalog.region, principal, _details(body), body.provider_id
+) -> OfferPublic | OfferReviewPublic:
+    result = await offers.publish_offer(
+        catalog.uow(),
+        catalog.region,
+        principal,
+        _details(body),
+        body.provider_id,
+        catalog.settings.review,
     )
-    response.headers["Location"] = f"/v1/offers/{offer.id}"
-    return _with_etag(response, offer)
+    if isinstance(result, Offer):
+        response.headers["Location"] = f"/v1/offers/{result.id}"
+    return _answer(response, result, principal)
 
 
 @router.post(
@@ -180,7 +245,13 @@ async def get_offer(
     return _with_etag(response, offer)
 
 
-@router.put("/v1/offers/{offer_id}", summary="Replace an offer's details.")
+@router.put(
+    "/v1/offers/{offer_id}",
+    summary="Replace an offer's details.",
+    description="Under review, anything but free places is kept as a draft (202). If-Match: "
+    "the published version, or for an offer not yet published its review's.",
+    responses=_IN_REVIEW,
+)
 async def replace_offer(
     offer_id: str,
     body: OfferIn,
@@ -188,17 +259,17 @@ async def replace_offer(
     version: ExpectedVersion,
     catalog: CatalogDep,
     response: Response,
-) -> OfferPublic:
-    offer = await offers.revise_offer(
-        catalog.uow(), catalog.region, principal, offer_id, _details(body), version
-    )
-    return _with_etag(response, offer)
+) -> OfferPublic | OfferReviewPublic:
+    return await _revise(catalog, principal, offer_id, _details(body), version, response)
 
 
 @router.patch(
     "/v1/offers/{offer_id}",
     summary="Change some of an offer's details, e.g. its free places.",
-    description='Send only what changes, e.g. `{"places_available": 3}`, with If-Match.',
+    description='Send only what changes, e.g. `{"places_available": 3}`, with If-Match. '
+    "Free places change at once; under review anything else is kept as a draft (202), "
+    "applied to the draft or the revision waiting if there is one.",
+    responses=_IN_REVIEW,
 )
 async def patch_offer(
     offer_id: str,
@@ -207,26 +278,27 @@ async def patch_offer(
     catalog: CatalogDep,
     response: Response,
     patch: dict[str, Any] = PATCH_BODY,
-) -> OfferPublic:
-    async with catalog.uow() as uow:
-        current = await uow.offers.get(offer_id)
-    if current is None:
-        raise NotFound(f"no offer {offer_id}")
-    merged = merge_patch(current.details.model_dump(mode="json"), patch)
+) -> OfferPublic | OfferReviewPublic:
+    current = await offers.offer_to_change(catalog.uow(), principal, offer_id)
+    merged = merge_patch(current.model_dump(mode="json"), patch)
     details = _details(OfferIn.model_validate(merged))
-    offer = await offers.revise_offer(
-        catalog.uow(), catalog.region, principal, offer_id, details, version
-    )
-    return _with_etag(response, offer)
+    return await _revise(catalog, principal, offer_id, details, version, response)
 
 
-@router.delete("/v1/offers/{offer_id}", summary="Withdraw an offer.")
+@router.delete(
+    "/v1/offers/{offer_id}",
+    summary="Withdraw an offer, at once; a draft or revision waiting for review goes with it.",
+    description="An offer never published answers with its review (state withdrawn).",
+)
 async def withdraw_offer(
     offer_id: str,
     principal: AnyRole,
     version: ExpectedVersion,
     catalog: CatalogDep,
     response: Response,
-) -> OfferPublic:
-    offer = await offers.withdraw_offer(catalog.uow(), principal, offer_id, version)
-    return _with_etag(response, offer)
+) -> OfferPublic | OfferReviewPublic:
+    result = await offers.withdraw_offer(catalog.uow(), principal, offer_id, version)
+    if isinstance(result, Reviewed):
+        response.headers["ETag"] = etag(result.version)
+        return review_public(result.review, None, principal.is_admin)
+    return _with_etag(response, result)

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from lotse_catalog.domain.personal_data import PERSONAL_FIELDS
 from lotse_shared.contracts import (
     AdvisorDetails,
     Location,
@@ -56,32 +57,6 @@ CaseReference = Annotated[
 ]
 _ID = "Own id (letters, digits, . _ -); generated when absent."
 _CASE = "The advisor's own case reference; stays in the catalog and is never published."
-
-# Requests naming any of these are refused: a need is pseudonymous.
-PERSONAL_FIELDS = frozenset(
-    {
-        "name",
-        "first_name",
-        "last_name",
-        "surname",
-        "full_name",
-        "birth_date",
-        "date_of_birth",
-        "birthday",
-        "address",
-        "street",
-        "phone",
-        "telephone",
-        "mobile",
-        "email",
-        "nationality",
-        "citizenship",
-        "passport",
-        "passport_number",
-        "document_number",
-        "id_number",
-    }
-)
 
 
 class LocationIn(Location):
@@ -277,4 +252,9 @@ class ImportReport(BaseModel):
     )
     failed: list[ImportFailure] = Field(
         description="Rows that were not imported, and why.", examples=[[]]
+    )
+    in_review: bool = Field(
+        default=False,
+        description="The offers were kept as drafts for review, not published: submit each.",
+        examples=[False],
     )

@@ -143,7 +143,8 @@ async def revise_provider(
 
 
 async def deactivate_provider(uow: UnitOfWork, provider_id: str) -> tuple[Provider, list[Offer]]:
-    """Deactivate a provider and withdraw its published offers in the same transaction."""
+    """Deactivate a provider and withdraw its published offers in the same transaction;
+    what of its offers waited for review is withdrawn too, so it can never be approved."""
     async with uow:
         provider = await _deactivate(_PROVIDERS, uow, provider_id, ProviderUpdated)
         withdrawn = list(await uow.offers.published_by(provider_id))
@@ -151,6 +152,9 @@ async def deactivate_provider(uow: UnitOfWork, provider_id: str) -> tuple[Provid
             offer.withdraw(expected_version=None)
             await uow.offers.save(offer)
             await uow.publish(offer_event(OfferWithdrawn, offer))
+        for review in await uow.reviews.open_of_provider(provider_id):
+            review.withdraw()
+            await uow.reviews.save(review)
         await uow.commit()
     return provider, withdrawn
 

@@ -8,9 +8,11 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from lotse_catalog.domain.model import Advisor, Need, Offer, Provider
-from lotse_shared.contracts import Event
+from lotse_catalog.domain.review import OfferReview
+from lotse_catalog.domain.revision import Decision
+from lotse_shared.contracts import Event, OfferReviewEvent, OfferStatus
 
-__all__ = ["advisor_event", "need_event", "offer_event", "provider_event"]
+__all__ = ["advisor_event", "need_event", "offer_event", "provider_event", "review_event"]
 
 E = TypeVar("E", bound=Event)
 
@@ -65,3 +67,41 @@ def provider_event(kind: type[E], p: Provider) -> E:
         version=p.version,
         updated_at=p.updated_at,
     )
+
+
+R = TypeVar("R", bound=OfferReviewEvent)
+
+
+def review_event(
+    kind: type[R],
+    review: OfferReview,
+    provider: Provider,
+    offer: Offer | None,
+    decision: Decision | None = None,
+    **extra: Any,
+) -> R:
+    """A review event: the revision submitted or decided, or (a change request without one)
+    the published offer; names no one but the provider's role mailbox."""
+    number = decision.revision if decision else review.revisions[-1].number
+    revision = review.revisions[number - 1] if number else None
+    details = revision.details if revision else offer.details if offer else None
+    assert details is not None, "a review event is about a revision or a published offer"
+    published = offer.version if offer and offer.status is OfferStatus.PUBLISHED else None
+    fields: dict[str, Any] = {
+        "offer_id": review.offer_id,
+        "provider_id": review.provider_id,
+        "revision": number,
+        "published_version": published,
+        "title": details.title["de"],
+        "contact_email": provider.details.contact_email,
+    }
+    if decision is None:
+        assert revision is not None
+        fields["submitted_at"] = revision.submitted_at
+    else:
+        fields |= {
+            "decision_id": decision.id,
+            "comment": decision.comment,
+            "decided_at": decision.decided_at,
+        }
+    return kind.model_validate(fields | extra)

@@ -1,4 +1,9 @@
-"""Use cases of offers: providers publish, change and withdraw their own."""
+"""Use cases of offers: providers publish, change and withdraw their own.
+
+Where the review policy asks for it, a new offer or a change is kept as a
+draft (an :class:`OfferReview`) instead of being published; free places and
+withdrawal never wait.
+"""
 
 from __future__ import annotations
 
@@ -6,22 +11,42 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from lotse_catalog.domain.errors import Forbidden, InvalidField, NotFound
-from lotse_catalog.domain.model import Offer, require_municipality
+from lotse_catalog.domain.errors import Conflict, Forbidden, InvalidField
+from lotse_catalog.domain.model import Offer, check_version, require_municipality
+from lotse_catalog.domain.review import OfferReview
+from lotse_catalog.domain.review_policy import ReviewRules
+from lotse_catalog.domain.revision import author_of, free_places_only, with_free_places
 from lotse_catalog.service_layer.events import offer_event
+from lotse_catalog.service_layer.offer_access import (
+    LockedOffer,
+    Reviewed,
+    active_provider,
+    locked_offer,
+    requires_review,
+)
+from lotse_catalog.service_layer.reviews import publish_now
 from lotse_catalog.service_layer.unit_of_work import UnitOfWork
-from lotse_shared.contracts import OfferDetails, OfferPublished, OfferUpdated, OfferWithdrawn
+from lotse_shared.contracts import (
+    OfferDetails,
+    OfferPublished,
+    OfferStatus,
+    OfferUpdated,
+    OfferWithdrawn,
+)
 from lotse_shared.identity import Principal, Role
 from lotse_shared.region import Region
 
 __all__ = [
     "ImportRow",
     "import_offers",
+    "offer_to_change",
     "preview_offer",
     "publish_offer",
     "revise_offer",
     "withdraw_offer",
 ]
+
+NO_REVIEW = ReviewRules()
 
 
 def check_region(region: Region, details: OfferDetails) -> None:
@@ -44,32 +69,25 @@ def publishing_provider(principal: Principal, provider_id: str | None) -> str:
     raise Forbidden("only providers and admins publish offers")
 
 
-def _may_change(principal: Principal, offer: Offer) -> None:
-    if not (
-        principal.is_admin
-        or (principal.role is Role.PROVIDER and principal.sub == offer.provider_id)
-    ):
-        raise Forbidden("providers change only their own offers")
-
-
-async def _active_provider(uow: UnitOfWork, provider_id: str) -> None:
-    provider = await uow.providers.get(provider_id)
-    if provider is None or not provider.active:
-        raise InvalidField("provider_id", f"no active provider {provider_id!r}")
-
-
 async def publish_offer(
     uow: UnitOfWork,
     region: Region,
     principal: Principal,
     details: OfferDetails,
     provider_id: str | None = None,
-) -> Offer:
+    review: ReviewRules = NO_REVIEW,
+) -> Offer | Reviewed:
+    """Publish a new offer, or keep it as a draft for review."""
     owner = publishing_provider(principal, provider_id)
     check_region(region, details)
     offer = Offer(id=str(uuid.uuid4()), provider_id=owner, details=details)
     async with uow:
-        await _active_provider(uow, owner)
+        await active_provider(uow, owner)
+        if await requires_review(uow, review, owner):
+            draft = OfferReview.start(offer.id, owner, details, author_of(principal))
+            await uow.reviews.add(draft)
+            await uow.commit()
+            return Reviewed(draft, None)
         await uow.offers.add(offer)
         await uow.publish(offer_event(OfferPublished, offer))
         await uow.commit()
@@ -91,8 +109,24 @@ async def preview_offer(
     owner = publishing_provider(principal, provider_id)
     check_region(region, details)
     async with uow:  # left without commit: the check reads, never writes
-        await _active_provider(uow, owner)
+        await active_provider(uow, owner)
     return owner
+
+
+async def offer_to_change(uow: UnitOfWork, principal: Principal, offer_id: str) -> OfferDetails:
+    """What a partial change applies to: the draft or the revision waiting, else the
+    published offer."""
+    async with uow:
+        target = await locked_offer(uow, principal, offer_id)
+    if target.open_review is not None and target.open_review.working_copy is not None:
+        return target.open_review.working_copy
+    if target.offer is not None:
+        return target.offer.details
+    assert target.review is not None  # never published: the review is all there is
+    target.review.ensure_changeable(None)
+    working = target.review.working_copy
+    assert working is not None, "a review not withdrawn holds a draft or a revision"
+    return working
 
 
 async def revise_offer(
@@ -102,33 +136,94 @@ async def revise_offer(
     offer_id: str,
     details: OfferDetails,
     expected_version: int,
-) -> Offer:
+    review: ReviewRules = NO_REVIEW,
+) -> Offer | Reviewed:
+    """Change an offer: free places at once; anything else as a draft where the policy asks
+    for review, else published.
+
+    ``expected_version`` is the published offer's version, or for an offer not
+    yet published its review's.
+    """
     check_region(region, details)
     async with uow:
-        offer = await uow.offers.get(offer_id, for_update=True)
-        if offer is None:
-            raise NotFound(f"no offer {offer_id}")
-        _may_change(principal, offer)
-        offer.revise(details, expected_version)
-        await uow.offers.save(offer)
-        await uow.publish(offer_event(OfferUpdated, offer))
+        target = await locked_offer(uow, principal, offer_id)
+        if target.offer is not None and target.offer.status is OfferStatus.WITHDRAWN:
+            raise Conflict(f"offer {offer_id} is withdrawn and cannot change")
+        check_version(target.version, expected_version)
+        result = await _free_places(uow, target, details)
+        if result is None:
+            result = await _change(uow, review, principal, target, details)
         await uow.commit()
+    return result
+
+
+async def _free_places(
+    uow: UnitOfWork, target: LockedOffer, details: OfferDetails
+) -> Offer | Reviewed | None:
+    """Apply a change of free places only, to the published offer and to what waits alike;
+    None when ``details`` changes more."""
+    published, waiting = target.published, target.open_review
+    base = waiting.working_copy if waiting else None
+    base = base or (published.details if published else None)
+    if base is None or not free_places_only(base, details):
+        return None
+    places = details.places_available
+    if waiting is not None and waiting.take_free_places(places):
+        await uow.reviews.save(waiting)
+    else:
+        waiting = None
+    if published is not None:
+        published.revise(with_free_places(published.details, places), expected_version=None)
+        await uow.offers.save(published)
+        await uow.publish(offer_event(OfferUpdated, published))
+        return published
+    return Reviewed(waiting, None) if waiting else None
+
+
+async def _change(
+    uow: UnitOfWork,
+    rules: ReviewRules,
+    principal: Principal,
+    target: LockedOffer,
+    details: OfferDetails,
+) -> Offer | Reviewed:
+    published, review = target.published, target.review
+    if await requires_review(uow, rules, target.provider_id):
+        if review is None:
+            review = OfferReview.start(target.id, target.provider_id, details, author_of(principal))
+            await uow.reviews.add(review)
+        else:
+            review.save(details, author_of(principal), published)
+            await uow.reviews.save(review)
+        return Reviewed(review, published)
+    if review is not None:
+        review.ensure_changeable(published)
+    offer = await publish_now(uow, target.id, target.provider_id, published, details)
+    if review is not None and review.is_open:
+        review.close_published()
+        await uow.reviews.save(review)
     return offer
 
 
 async def withdraw_offer(
     uow: UnitOfWork, principal: Principal, offer_id: str, expected_version: int
-) -> Offer:
+) -> Offer | Reviewed:
+    """Withdraw at once, published or not; what waited for review is withdrawn with it."""
     async with uow:
-        offer = await uow.offers.get(offer_id, for_update=True)
-        if offer is None:
-            raise NotFound(f"no offer {offer_id}")
-        _may_change(principal, offer)
-        offer.withdraw(expected_version)
-        await uow.offers.save(offer)
-        await uow.publish(offer_event(OfferWithdrawn, offer))
+        target = await locked_offer(uow, principal, offer_id)
+        check_version(target.version, expected_version)
+        result: Offer | Reviewed
+        if target.offer is not None:
+            result = target.offer
+            result.withdraw(expected_version=None)
+            await uow.offers.save(result)
+            await uow.publish(offer_event(OfferWithdrawn, result))
+        if target.review is not None and (target.offer is None or target.review.is_open):
+            target.review.withdraw()
+            await uow.reviews.save(target.review)
+            result = target.offer or Reviewed(target.review, None)
         await uow.commit()
-    return offer
+    return result
 
 
 @dataclass(frozen=True)
@@ -148,8 +243,9 @@ async def import_offers(
     *,
     partial: bool,
     provider_id: str | None = None,
-) -> tuple[list[Offer], list[ImportRow]]:
-    """Publish every valid row in one transaction.
+    review: ReviewRules = NO_REVIEW,
+) -> tuple[list[Offer] | list[Reviewed], list[ImportRow]]:
+    """Publish every valid row in one transaction, or keep each as a draft for review.
 
     All-or-nothing (the default) stores nothing when any row is invalid;
     partial mode stores the valid rows and reports the others.
@@ -172,7 +268,16 @@ async def import_offers(
         if r.details
     ]
     async with uow:
-        await _active_provider(uow, owner)
+        await active_provider(uow, owner)
+        if await requires_review(uow, review, owner):
+            drafts = [
+                Reviewed(OfferReview.start(o.id, owner, o.details, author_of(principal)), None)
+                for o in offers
+            ]
+            for draft in drafts:
+                await uow.reviews.add(draft.review)
+            await uow.commit()
+            return drafts, failed
         for offer in offers:
             await uow.offers.add(offer)
             await uow.publish(offer_event(OfferPublished, offer))
