@@ -33,6 +33,8 @@ async def notifications(
             MAIL_FROM="Lotse <lotse@ki-unna.example>",
             NOTIFICATIONS_BATCH_WINDOW_SECONDS=0,
             NOTIFICATIONS_MATCH_LINK_BASE="https://lotse.kreis-unna.example/matching/",
+            NOTIFICATIONS_KI_EMAIL="ki@kreis-unna.example",
+            NOTIFICATIONS_KI_DIGEST_HOUR=8,
             LOTSE_JWT_SECRET=SECRET,
         ),
         clock=clock,

@@ -19,6 +19,11 @@ from lotse_shared.contracts import (
     MatchFound,
     MatchInvalidated,
     MatchReason,
+    OfferReviewApproved,
+    OfferReviewChangesRequested,
+    OfferReviewDecision,
+    OfferReviewRejected,
+    OfferReviewSubmitted,
     OfferSummary,
     ProviderRegistered,
 )
@@ -128,6 +133,64 @@ def ended(found: MatchFound, reason: str = "full") -> MatchInvalidated:
     )
 
 
+OFFER_ID = "9d1c7e3a-4b2f-4c8e-a5d6-7f0e1b2c3d4e"
+COMMENT = "Bitte das Enddatum prüfen: der Kurs endet laut Flyer am 30.07."
+DECISIONS: dict[str, type[OfferReviewDecision]] = {
+    "changes_requested": OfferReviewChangesRequested,
+    "approved": OfferReviewApproved,
+    "rejected": OfferReviewRejected,
+}
+
+
+def submitted(
+    offer_id: str = OFFER_ID,
+    revision: int = 1,
+    title: str = "Integrationskurs allgemein",
+    at: datetime = START,
+    published_version: int | None = None,
+) -> OfferReviewSubmitted:
+    """A provider's revision submitted for review, as the catalog publishes it."""
+    return OfferReviewSubmitted(
+        offer_id=offer_id,
+        provider_id="vhs-schwerte",
+        revision=revision,
+        published_version=published_version,
+        title=title,
+        contact_email="info@vhs-schwerte.example",
+        submitted_at=at,
+    )
+
+
+def decided(
+    verdict: str = "changes_requested",
+    *,
+    offer_id: str = OFFER_ID,
+    revision: int | None = 1,
+    comment: str | None = COMMENT,
+    decision_id: str | None = None,
+    published_version: int | None = None,
+    title: str = "Integrationskurs allgemein",
+    report_reason: str | None = None,
+    at: datetime = START,
+) -> OfferReviewDecision:
+    """A coordinator's decision on a revision (or, with ``report_reason``, on a report)."""
+    extra = {"report_reason": report_reason} if report_reason else {}
+    return DECISIONS[verdict].model_validate(
+        {
+            "offer_id": offer_id,
+            "provider_id": "vhs-schwerte",
+            "revision": revision,
+            "published_version": published_version,
+            "title": title,
+            "contact_email": "info@vhs-schwerte.example",
+            "decision_id": decision_id or str(uuid.uuid4()),
+            "comment": comment,
+            "decided_at": at,
+            **extra,
+        }
+    )
+
+
 async def deliver(notifications: Notifications, event: Any, event_id: str | None = None) -> None:
     """Hand ``event`` to the service as its consumer would, through the envelope."""
     record = encode(event, source="/lotse/test", event_id=event_id)
@@ -147,6 +210,13 @@ def parsed(raw: bytes) -> tuple[EmailMessage, str, str]:
 async def deliveries(notifications: Notifications) -> list[dict[str, Any]]:
     async with notifications.runtime.engine.connect() as conn:
         rows = await conn.execute(select(orm.deliveries).order_by(orm.deliveries.c.created_at))
+        return [r._asdict() for r in rows]
+
+
+async def review_emails(notifications: Notifications) -> list[dict[str, Any]]:
+    async with notifications.runtime.engine.connect() as conn:
+        e = orm.review_emails
+        rows = await conn.execute(select(e).order_by(e.c.created_at, e.c.id))
         return [r._asdict() for r in rows]
 
 

@@ -12,13 +12,15 @@ from importlib import resources
 from zoneinfo import ZoneInfo
 
 from lotse_notifications.adapters import orm
-from lotse_notifications.adapters.email import EmailComposer
+from lotse_notifications.adapters.review_email import ReviewComposer
 from lotse_notifications.adapters.smtp import SmtpMailer
 from lotse_notifications.config import NotificationsSettings
 from lotse_notifications.domain.mailer import Mailer
 from lotse_notifications.domain.model import Timing
+from lotse_notifications.domain.review import KiDigest
 from lotse_notifications.service_layer import handlers
 from lotse_notifications.service_layer.erasure import NeedErasure
+from lotse_notifications.service_layer.review_news import plan_digest_if_waiting
 from lotse_notifications.service_layer.sending import send_due
 from lotse_notifications.service_layer.unit_of_work import UnitOfWork
 from lotse_shared.contracts import NEEDS, NeedEvent
@@ -41,11 +43,13 @@ class Notifications:
     settings: NotificationsSettings
     runtime: Runtime
     mailer: Mailer
-    composer: EmailComposer
+    composer: ReviewComposer
     timing: Timing
     clock: Callable[[], datetime] = _utc_now
+    ki_digest: KiDigest | None = None
     idle_interval: float = 0.5
     _wakeup: asyncio.Event = field(default_factory=asyncio.Event)
+    _digest_planned: datetime | None = None  # the KI's next daily email, as last looked at
 
     def uow(self) -> UnitOfWork:
         """A transaction of the consumers or the API: what it commits may be due, so the sender looks."""
@@ -81,16 +85,31 @@ class Notifications:
         changes = [change for item in items if (change := _change(item)) is not None]
         if changes:
             await handlers.apply(
-                changes, self.uow(), self.settings.group_id, self.timing, self.clock()
+                changes,
+                self.uow(),
+                self.settings.group_id,
+                self.timing,
+                self.clock(),
+                self.ki_digest,
             )
 
     async def send_due(self) -> int:
-        """Send every email that is due now; how many the server accepted."""
+        """Send every email that is due now; how many the server accepted.
+
+        Once per daily slot it looks whether something waits for review, so
+        the KI hears of it also on the days after the one it was submitted.
+        """
+        now = self.clock()
+        if self.ki_digest is not None:
+            slot = self.ki_digest.next_after(now)
+            if slot != self._digest_planned:
+                await plan_digest_if_waiting(self._sending_uow, self.ki_digest, now)
+                self._digest_planned = slot
         return await send_due(
             self._sending_uow,
             self.mailer,
             self.composer,
-            now=self.clock(),
+            now=now,
             concurrency=self.settings.smtp_connections,
         )
 
@@ -153,10 +172,16 @@ def bootstrap(
         connections=settings.smtp_connections,
         ca_file=settings.smtp_ca_file,
     )
-    composer = EmailComposer(
+    zone = ZoneInfo(settings.timezone)
+    composer = ReviewComposer(
         sender=settings.mail_from,
         region=load_region(settings.region_file),
         link_base=settings.match_link_base,
+        zone=zone,
+        ki_email=settings.ki_email,
     )
-    timing = Timing(timedelta(seconds=settings.batch_window), ZoneInfo(settings.timezone))
-    return Notifications(settings, runtime, mailer, composer, timing, clock)
+    timing = Timing(timedelta(seconds=settings.batch_window), zone)
+    ki_digest = (
+        KiDigest(settings.ki_email, settings.ki_digest_hour, zone) if settings.ki_email else None
+    )
+    return Notifications(settings, runtime, mailer, composer, timing, clock, ki_digest)

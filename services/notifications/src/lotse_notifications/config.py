@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import EmailStr, Field, SecretStr, field_validator
 
 from lotse_shared.settings import CommonSettings
 
@@ -41,7 +42,7 @@ class NotificationsSettings(CommonSettings):
     timezone: str = Field(
         default="Europe/Berlin",
         validation_alias="LOTSE_TIMEZONE",
-        description="The zone an advisor's digest hour is meant in.",
+        description="The zone advisors' digest hours and the KI's hour are meant in.",
     )
     batch_window: float = Field(
         default=60.0,
@@ -54,6 +55,25 @@ class NotificationsSettings(CommonSettings):
         validation_alias="NOTIFICATIONS_MATCH_LINK_BASE",
         description="Where advisors reach the matching API; emails link to {base}/v1/matches/{id}.",
     )
+
+    ki_email: EmailStr | None = Field(
+        default=None,
+        validation_alias="NOTIFICATIONS_KI_EMAIL",
+        description="The KI's mailbox: once a day it hears which offers wait for review, and "
+        "providers' emails name it for questions; unset, neither.",
+    )
+    ki_digest_hour: int = Field(
+        default=8,
+        ge=0,
+        le=23,
+        validation_alias="NOTIFICATIONS_KI_DIGEST_HOUR",
+        description="The hour (LOTSE_TIMEZONE) the KI's daily email goes out.",
+    )
+
+    @field_validator("ki_email", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("timezone")
     @classmethod

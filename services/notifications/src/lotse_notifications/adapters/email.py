@@ -1,8 +1,8 @@
 """Lays a letter out as an email: Jinja2 templates for plain text and HTML, one MIME message.
 
 The message is multipart/alternative (text first, HTML second). Header
-values come from the directory and the match events; every one passes
-through :func:`header_safe`, so no value can start a header of its own.
+values come from the directory and the match and review events; every one
+passes through :func:`header_safe`, so no value can start a header of its own.
 """
 
 from __future__ import annotations
@@ -47,22 +47,45 @@ class EmailComposer:
         self, letter: Letter, *, providers: Mapping[str, str], now: datetime
     ) -> EmailMessage:
         """The email for ``letter``; ``providers`` maps provider ids to their names."""
-        subject = header_safe(letter.subject())
-        context = self._context(letter, providers) | {"subject": subject}
+        return self.message(
+            to=(letter.recipient.name, letter.recipient.email),
+            subject=letter.subject(),
+            template="letter",
+            context=self._context(letter, providers),
+            message_id=message_id_for(letter.deliveries),
+            language=letter.language,
+            now=now,
+        )
+
+    def message(
+        self,
+        *,
+        to: tuple[str, str],
+        subject: str,
+        template: str,
+        context: dict[str, Any],
+        message_id: str,
+        language: str,
+        now: datetime,
+        reply_to: str | None = None,
+    ) -> EmailMessage:
+        """``template``'s .txt and .html rendered with ``context``, to ``to`` (name, address)."""
+        subject = header_safe(subject)
+        context = context | {"subject": subject}
         message = EmailMessage()
         message["From"] = self.sender
-        message["To"] = formataddr(
-            (header_safe(letter.recipient.name), header_safe(letter.recipient.email))
-        )
+        message["To"] = formataddr((header_safe(to[0]), header_safe(to[1])))
+        if reply_to:
+            message["Reply-To"] = header_safe(reply_to)
         message["Subject"] = subject
         message["Date"] = format_datetime(now)
-        message["Message-ID"] = message_id_for(letter.deliveries)
+        message["Message-ID"] = message_id
         message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies
-        message.set_content(self._templates.get_template("letter.txt").render(context))
+        message.set_content(self._templates.get_template(f"{template}.txt").render(context))
         message.add_alternative(
-            self._templates.get_template("letter.html").render(context), subtype="html"
+            self._templates.get_template(f"{template}.html").render(context), subtype="html"
         )
-        message["Content-Language"] = letter.language  # after the parts: set_content drops it
+        message["Content-Language"] = language  # after the parts: set_content drops it
         return message
 
     def _context(self, letter: Letter, providers: Mapping[str, str]) -> dict[str, Any]:

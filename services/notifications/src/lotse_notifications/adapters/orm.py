@@ -1,4 +1,4 @@
-"""The advisor directory, the delivery log, inbox and outbox."""
+"""The advisor directory, the delivery log, the offers waiting for review and their emails, inbox and outbox."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    Date,
     DateTime,
     Float,
     Index,
@@ -13,13 +14,24 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Text,
     UniqueConstraint,
 )
 
 from lotse_shared.inbox import inbox_table
 from lotse_shared.outbox import outbox_table
 
-__all__ = ["advisors", "deliveries", "erased_needs", "inbox", "metadata", "outbox", "providers"]
+__all__ = [
+    "advisors",
+    "deliveries",
+    "erased_needs",
+    "inbox",
+    "metadata",
+    "offer_reviews",
+    "outbox",
+    "providers",
+    "review_emails",
+]
 
 metadata = MetaData()
 
@@ -85,6 +97,49 @@ erased_needs = Table(
     metadata,
     Column("need_id", String(64), primary_key=True),
     Column("erased_at", DateTime(timezone=True), nullable=False),
+)
+
+# What lotse.offer-reviews says of each offer: its last revision submitted, waiting or decided.
+offer_reviews = Table(
+    "offer_reviews",
+    metadata,
+    Column("offer_id", String(64), primary_key=True),
+    Column("provider_id", String(64), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("revision", Integer, nullable=True),
+    Column("status", String(20), nullable=False, index=True),  # waiting | decided
+    Column("submitted_at", DateTime(timezone=True), nullable=True),
+    Column("decided_at", DateTime(timezone=True), nullable=True),
+)
+
+# Emails about the review: one per decision to the provider's role mailbox, one a day to the KI.
+# They go out like advisors' deliveries: pending → sent | failed, retried with backoff.
+review_emails = Table(
+    "review_emails",
+    metadata,
+    Column("id", String(64), primary_key=True),  # from the decision's id, or from the day
+    Column(
+        "kind", String(20), nullable=False
+    ),  # changes_requested | approved | rejected | review_digest
+    Column("recipient", String(254), nullable=False),
+    Column("provider_id", String(64), nullable=True, index=True),
+    Column("offer_id", String(64), nullable=True),
+    Column("title", String(200), nullable=True),
+    Column("revision", Integer, nullable=True),
+    Column("published_version", Integer, nullable=True),
+    Column("comment", Text, nullable=True),
+    Column("report_reason", String(30), nullable=True),
+    Column("decided_at", DateTime(timezone=True), nullable=True),
+    Column("day", Date, nullable=True),  # of the KI's daily email
+    Column("status", String(20), nullable=False, index=True),
+    Column("attempts", Integer, nullable=False),
+    Column("due_at", DateTime(timezone=True), nullable=False),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False),
+    Column("claimed_until", DateTime(timezone=True), nullable=True),
+    Column("last_error", String(500), nullable=True),
+    Column("last_failed_at", DateTime(timezone=True), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("sent_at", DateTime(timezone=True), nullable=True),
 )
 
 inbox = inbox_table(metadata)

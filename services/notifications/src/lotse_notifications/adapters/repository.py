@@ -23,7 +23,34 @@ from lotse_notifications.domain.model import (
 from lotse_shared.contracts import NotificationPreference
 from lotse_shared.database import chunks, insert_ignoring_duplicates
 
-__all__ = ["DeliveryLog", "Directory", "ErasedNeeds", "delivery_from"]
+__all__ = [
+    "DeliveryLog",
+    "Directory",
+    "ErasedNeeds",
+    "delivery_from",
+    "newest",
+    "update_rows",
+]
+
+
+async def update_rows(session: AsyncSession, table: Any, ids: Sequence[str], **values: Any) -> None:
+    """Set ``values`` on the rows of ``table`` with these ids."""
+    for some in chunks(ids):
+        await session.execute(update(table).where(table.c.id.in_(some)).values(**values))
+
+
+async def newest(
+    session: AsyncSession, table: Any, columns: Sequence[str], limit: int, **equal: str | None
+) -> list[dict[str, Any]]:
+    """``columns`` of the newest rows of ``table`` (by ``created_at``) with the values in
+    ``equal`` that are not None."""
+    c = table.c
+    query = select(*(c[n] for n in columns)).order_by(c.created_at.desc(), c.id)
+    for name, value in equal.items():
+        if value is not None:
+            query = query.where(c[name] == value)
+    rows = await session.execute(query.limit(limit))
+    return [r._asdict() for r in rows]
 
 
 class Directory:
@@ -122,10 +149,7 @@ class DeliveryLog:
                 .with_for_update(of=d, skip_locked=True)
             )
         ).all()
-        for some in chunks([r.id for r in rows]):
-            await self.session.execute(
-                update(d).where(d.c.id.in_(some)).values(claimed_until=now + lease)
-            )
+        await update_rows(self.session, d, [r.id for r in rows], claimed_until=now + lease)
         groups: dict[tuple[str, str], tuple[str, list[Delivery], Recipient]] = {}
         for r in rows:
             key = (r.advisor_id, r.group_key)
@@ -161,23 +185,15 @@ class DeliveryLog:
         )
 
     async def set(self, ids: Sequence[str], **values: Any) -> None:
-        for some in chunks(ids):
-            await self.session.execute(
-                update(orm.deliveries).where(orm.deliveries.c.id.in_(some)).values(**values)
-            )
+        await update_rows(self.session, orm.deliveries, ids, **values)
 
     async def log(
         self, *, advisor_id: str | None, status: str | None, limit: int
     ) -> Sequence[dict[str, Any]]:
         """The newest deliveries first; one advisor's, or everyone's."""
-        d = orm.deliveries.c
-        query = select(*(d[n] for n in _LOG_COLUMNS)).order_by(d.created_at.desc(), d.id)
-        if advisor_id is not None:
-            query = query.where(d.advisor_id == advisor_id)
-        if status is not None:
-            query = query.where(d.status == status)
-        rows = await self.session.execute(query.limit(limit))
-        return [r._asdict() for r in rows]
+        return await newest(
+            self.session, orm.deliveries, _LOG_COLUMNS, limit, advisor_id=advisor_id, status=status
+        )
 
     async def failed_since(self, since: datetime, *, limit: int) -> Sequence[dict[str, Any]]:
         """The deliveries refused for good that were recorded since ``since``, newest first."""

@@ -34,6 +34,7 @@ __all__ = [
     "Timing",
     "delivery_id_for",
     "message_id_for",
+    "next_at_hour",
     "next_attempt",
     "schedule",
     "worth_a_notice",
@@ -141,12 +142,16 @@ def schedule(
     """
     if preference is None or preference.mode is NotificationMode.IMMEDIATE:
         return created_at + timing.window, need_reference
-    local = created_at.astimezone(timing.zone)
-    hour = time(preference.digest_hour)
-    slot = datetime.combine(local.date(), hour, tzinfo=timing.zone)
+    return next_at_hour(created_at, preference.digest_hour, timing.zone), DIGEST
+
+
+def next_at_hour(moment: datetime, hour: int, zone: ZoneInfo) -> datetime:
+    """The first ``hour`` o'clock in ``zone`` after ``moment``, in ``moment``'s zone."""
+    local = moment.astimezone(zone)
+    slot = datetime.combine(local.date(), time(hour), tzinfo=zone)
     if slot <= local:
-        slot = datetime.combine(local.date() + timedelta(days=1), hour, tzinfo=timing.zone)
-    return slot.astimezone(created_at.tzinfo), DIGEST
+        slot = datetime.combine(local.date() + timedelta(days=1), time(hour), tzinfo=zone)
+    return slot.astimezone(moment.tzinfo)
 
 
 def next_attempt(now: datetime, attempts: int) -> datetime:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import asdict
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from fastapi import Depends, FastAPI, Query, Security
@@ -24,8 +24,10 @@ from lotse_shared.problems import PROBLEM_RESPONSES, install_problem_handlers
 __all__ = ["create_app"]
 
 AdvisorOrAdmin = Annotated[Principal, Depends(require_role(Role.ADVISOR, Role.ADMIN))]
+ProviderOrAdmin = Annotated[Principal, Depends(require_role(Role.PROVIDER, Role.ADMIN))]
 Admin = Annotated[Principal, Depends(require_role(Role.ADMIN))]
 Status = Literal["pending", "sent", "failed", "cancelled", "suppressed"]
+ReviewStatus = Literal["pending", "sent", "failed", "cancelled"]
 
 
 class NotificationPublic(BaseModel):
@@ -85,6 +87,36 @@ class DeliveryProblemsPublic(BaseModel):
     )
 
 
+class ReviewEmailPublic(BaseModel):
+    """An email about the review of offers: to a provider about a decision, or the KI's daily
+    list of offers waiting; and how far it got."""
+
+    id: str = Field(description="Id of the email: one per decision, one per day for the KI.")
+    kind: Literal["changes_requested", "approved", "rejected", "review_digest"] = Field(
+        description="The decision it tells the provider of, or review_digest for the KI's.",
+        examples=["changes_requested"],
+    )
+    recipient: str = Field(
+        description="The provider's role mailbox, or the KI's.",
+        examples=["info@vhs-schwerte.example"],
+    )
+    provider_id: str | None = Field(description="The provider; null for the KI's.")
+    offer_id: str | None = Field(description="The offer decided on; null for the KI's.")
+    title: str | None = Field(description="The offer's title.", examples=["Integrationskurs"])
+    revision: int | None = Field(description="The revision decided on, if one was.")
+    day: date | None = Field(description="For the KI's: the day it is for.")
+    status: ReviewStatus = Field(
+        description="pending, sent, failed (refused for good) or cancelled (the KI's, when "
+        "nothing waited any more).",
+        examples=["sent"],
+    )
+    attempts: int = Field(description="Tries that failed so far.", examples=[0])
+    last_error: str | None = Field(description="The last failure's reply.", examples=[None])
+    created_at: datetime = Field(description="When it was recorded (UTC).")
+    due_at: datetime = Field(description="When it is due.")
+    sent_at: datetime | None = Field(description="When the server accepted it (UTC).")
+
+
 def create_app(
     notifications: Notifications | None = None, verifier: TokenVerifier | None = None
 ) -> FastAPI:
@@ -112,7 +144,8 @@ def create_app(
     app = FastAPI(
         title="Lotse notifications",
         version="1",
-        description="Emails advisors about fitting offers, once per advisor and match.",
+        description="Emails advisors about fitting offers, once per advisor and match, and "
+        "providers about the review of their offers, once per decision.",
         lifespan=lifespan,
     )
     app.state.verifier = trusted
@@ -135,6 +168,24 @@ def create_app(
         async with notifications.uow() as uow:
             rows = await uow.deliveries.log(advisor_id=advisor, status=status, limit=limit)
         return [NotificationPublic.model_validate(r) for r in rows]
+
+    @app.get(
+        "/v1/review-emails",
+        tags=["notifications"],
+        summary="The emails about offer review, newest first: providers see their own, "
+        "admins all, the KI's daily ones too.",
+        responses=PROBLEM_RESPONSES,
+        dependencies=[Security(BEARER)],
+    )
+    async def review_email_log(
+        principal: ProviderOrAdmin,
+        status: Annotated[ReviewStatus | None, Query(description="Only this status.")] = None,
+        limit: Annotated[int, Query(ge=1, le=500, description="At most this many.")] = 100,
+    ) -> list[ReviewEmailPublic]:
+        provider = None if principal.is_admin else principal.sub
+        async with notifications.uow() as uow:
+            rows = await uow.review_emails.log(provider_id=provider, status=status, limit=limit)
+        return [ReviewEmailPublic.model_validate(r) for r in rows]
 
     @app.get(
         "/v1/delivery-problems",

@@ -1,4 +1,4 @@
-"""Notifications use cases: keep the directory, record what to tell advisors, send it."""
+"""Notifications use cases: keep the directory, record what to tell advisors and providers."""
 
 from __future__ import annotations
 
@@ -20,9 +20,17 @@ from lotse_notifications.domain.model import (
     schedule,
     worth_a_notice,
 )
+from lotse_notifications.domain.review import KiDigest
 from lotse_notifications.service_layer.erasure import NeedErasure, erase_need
+from lotse_notifications.service_layer.review_news import review_changed
 from lotse_notifications.service_layer.unit_of_work import UnitOfWork
-from lotse_shared.contracts import AdvisorEvent, MatchFound, MatchInvalidated, ProviderEvent
+from lotse_shared.contracts import (
+    AdvisorEvent,
+    MatchFound,
+    MatchInvalidated,
+    OfferReviewEvent,
+    ProviderEvent,
+)
 from lotse_shared.envelope import Envelope
 
 __all__ = ["apply"]
@@ -36,11 +44,13 @@ async def apply(
     consumer: str,
     timing: Timing,
     now: datetime,
+    ki: KiDigest | None = None,
 ) -> None:
     """Apply consumed events and erasures in order, in one transaction.
 
     Events applied before change nothing; an erasure can be applied again and
-    again. News of a need erased before it arrived is not recorded.
+    again. News of a need erased before it arrived is not recorded. ``ki``:
+    where and when the KI hears what waits for review; without it, it does not.
     """
     recorded: list[tuple[MatchFound, dict[str, Any]]] = []
     envelopes = [c for c in changes if isinstance(c, Envelope)]
@@ -75,6 +85,8 @@ async def apply(
                     recorded.append((event, values))
             elif isinstance(event, MatchInvalidated):
                 await _match_invalidated(uow, event, timing, now)
+            elif isinstance(event, OfferReviewEvent):
+                await review_changed(uow, event, ki, now)
             else:
                 log.debug("notifications ignores %s", envelope.type)
         await uow.commit()

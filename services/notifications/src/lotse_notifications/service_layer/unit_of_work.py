@@ -1,9 +1,10 @@
-"""Notifications' unit of work: directory, delivery log, erased needs, inbox and outbox in one transaction."""
+"""Notifications' unit of work: directory, delivery log, erased needs, reviews, inbox and outbox in one transaction."""
 
 from __future__ import annotations
 
 from lotse_notifications.adapters import orm
 from lotse_notifications.adapters.repository import DeliveryLog, Directory, ErasedNeeds
+from lotse_notifications.adapters.reviews import OfferReviews, ReviewEmails
 from lotse_shared.unit_of_work import SqlUnitOfWork
 
 __all__ = ["UnitOfWork"]
@@ -13,9 +14,13 @@ class UnitOfWork(SqlUnitOfWork):
     directory: Directory
     deliveries: DeliveryLog
     erased: ErasedNeeds
+    reviews: OfferReviews
+    review_emails: ReviewEmails
     inbox = orm.inbox
 
     def _open(self) -> None:
         self.directory = Directory(self.session)
         self.deliveries = DeliveryLog(self.session)
         self.erased = ErasedNeeds(self.session)
+        self.reviews = OfferReviews(self.session)
+        self.review_emails = ReviewEmails(self.session)
