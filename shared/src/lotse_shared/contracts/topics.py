@@ -78,6 +78,7 @@ OFFER_REVIEWS = Topic(
     "lotse.offer-reviews",
     key="offer id",
     description="The KI's review of offers: revisions submitted, and each decision with its comment.",
+    consumers=("notifications",),
 )
 
 TOPICS: tuple[Topic, ...] = (OFFERS, DIRECTORY, NEEDS, MATCHES, NOTIFICATIONS, OFFER_REVIEWS)
