@@ -306,11 +306,14 @@ async def test_the_queue_lists_what_waits_longest_first_and_providers_see_their_
     queue = (await api.get("/v1/reviews", headers=admin)).json()
     assert [r["offer_id"] for r in queue["items"]] == [first, second]
     assert queue["total"] == 2
+    assert queue["offers_reviewed"] is None  # the queue is not one provider's
     assert queue["items"][0]["pending"]["changes"]  # the difference, for the side-by-side view
     own = (await api.get("/v1/reviews", headers=provider)).json()
     assert {r["offer_id"] for r in own["items"]} == {first, unsubmitted}
     drafts = (await api.get("/v1/reviews?state=draft", headers=provider)).json()
     assert [r["offer_id"] for r in drafts["items"]] == [unsubmitted]
+    assert drafts["items"][0]["working_copy"]["title"] == {"de": "Noch nicht fertig"}
+    assert own["offers_reviewed"] is True
     snooping = await api.get("/v1/reviews?provider_id=awo-kamen", headers=provider)
     assert snooping.status_code == 422
     assert (await api.get("/v1/reviews", headers=token("advisor", "adv-1"))).status_code == 403

@@ -26,7 +26,11 @@ async def test_a_provider_is_trusted_after_three_approved_offers(
     await register_provider(api, admin, "vhs-schwerte")
     await register_provider(api, admin, "awo-kamen")
     provider = token("provider", "vhs-schwerte")
+    assert (await api.get("/v1/reviews", headers=provider)).json()["offers_reviewed"] is True
     approved = [await published_offer(api, provider, admin) for _ in range(3)]
+    assert (await api.get("/v1/reviews", headers=provider)).json()["offers_reviewed"] is False
+    by_admin = await api.get("/v1/reviews?provider_id=awo-kamen", headers=admin)
+    assert by_admin.json()["offers_reviewed"] is True
     trusted = await api.post("/v1/offers", json=offer_body(), headers=provider)
     assert trusted.status_code == 201, trusted.text
     change = await api.put(

@@ -22,6 +22,7 @@ from fastapi.responses import JSONResponse, Response
 from lotse_shared.auth import JwtCodec
 from lotse_shared.identity import Principal
 from services.web.tests.fakes_coordinator import add_coordinator_endpoints
+from services.web.tests.fakes_review import install_review_desk, keep_for_review
 
 SECRET = "web-tests-signing-key-0123456789-0123456789"
 CODEC = JwtCodec(SECRET)
@@ -89,6 +90,10 @@ class FakeApis:
     # How the APIs check a bearer token: the local key, or a (fake) issuer's keys.
     verify: Callable[[str], Principal] = CODEC.verify
     tokens: list[str] = field(default_factory=list)  # the bearer token of every call
+    # The review: on, providers' new offers and changes wait as drafts (202).
+    reviewing: bool = False
+    reviews: dict[str, dict[str, Any]] = field(default_factory=dict)
+    reports: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def writes(self) -> list[tuple[str, str]]:
         return [c for c in self.calls if c[0] in ("POST", "PUT", "PATCH", "DELETE")]
@@ -300,6 +305,7 @@ def build(apis: FakeApis) -> FastAPI:
         return [d for d in apis.deliveries if d["advisor_id"] == sub]
 
     install_offer_desk(app, apis, caller, refused_write)
+    install_review_desk(app, apis, caller)
 
     add_coordinator_endpoints(app, apis, caller, refused_write, problem)
     return app
@@ -469,6 +475,8 @@ def install_offer_desk(app: FastAPI, apis: FakeApis, caller: Any, refused_write:
             return refused
         if errors := offer_problems(body):
             return problem(422, "Invalid request", errors)
+        if apis.reviewing:
+            return keep_for_review(apis, str(uuid.uuid4()), sub, stored_details(body))
         created = stored_details(body) | {
             "id": str(uuid.uuid4()), "provider_id": sub, "status": "published", "version": 1,
             "updated_at": datetime.now(UTC).isoformat(),
@@ -483,11 +491,18 @@ def install_offer_desk(app: FastAPI, apis: FakeApis, caller: Any, refused_write:
         body = await request.json()
         if errors := offer_problems(body):
             return problem(422, "Invalid request", errors)
+        review = apis.reviews.get(offer_id)
+        if review is not None and offer_id not in apis.offers:  # a draft never published
+            if if_match != f'"{review["version"]}"':
+                return problem(412, "Precondition failed")
+            return keep_for_review(apis, offer_id, review["provider_id"], stored_details(body))
         found, refused = owned(request, offer_id)
         if found is None:
             return refused  # type: ignore[return-value]
         if refused := refused_write() or revised(found, if_match):
             return refused
+        if apis.reviewing:
+            return keep_for_review(apis, offer_id, found["provider_id"], stored_details(body))
         found.update(stored_details(body))
         return touch(found)
 

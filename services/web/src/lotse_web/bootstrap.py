@@ -22,6 +22,7 @@ from lotse_web.adapters.matching import MatchingClient
 from lotse_web.adapters.notifications import NotificationsClient
 from lotse_web.adapters.oidc_login import OidcLogin
 from lotse_web.adapters.preferences import UserPreferences
+from lotse_web.adapters.reviews import ReviewClient
 from lotse_web.adapters.session_store import SessionStore
 from lotse_web.adapters.sign_in_flows import SignInFlows
 from lotse_web.config import WebSettings
@@ -39,6 +40,7 @@ class Web:
     preferences: UserPreferences
     feedback: FeedbackBox
     catalog: CatalogClient
+    reviews: ReviewClient  # the catalog's review of offers and problem reports
     matching: MatchingClient
     notifications: NotificationsClient
     login: LoginProvider | None
@@ -122,6 +124,7 @@ def bootstrap(
         preferences=UserPreferences(engine),
         feedback=FeedbackBox(engine),
         catalog=catalog,
+        reviews=ReviewClient(catalog),
         matching=MatchingClient(settings.matching_url, timeout=timeout, transport=transport),
         notifications=NotificationsClient(
             settings.notifications_url, timeout=timeout, transport=transport

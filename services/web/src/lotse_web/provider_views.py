@@ -8,6 +8,7 @@ from typing import Any
 
 from lotse_web import i18n
 from lotse_web.i18n import gettext_ as _
+from lotse_web.labels import N_
 from lotse_web.views import text_in
 
 __all__ = [
@@ -42,10 +43,25 @@ class OfferRow:
     typed: str  # what the free-places field shows: the stored number, or what was typed
     error: str | None = None  # why the catalog refused the number typed
     changed_elsewhere: bool = False  # someone saved the offer since this row was read
+    review_state: str | None = None  # a change of it waiting for or back from review
 
     @property
     def published(self) -> bool:
         return self.status == "published"
+
+    @property
+    def review_tag(self) -> str | None:
+        """What the row says of a change to it that is under review."""
+        words = _REVIEW_TAGS.get(self.review_state or "")
+        return _(words) if words else None
+
+
+_REVIEW_TAGS = {
+    "draft": N_("Change not yet sent for review"),
+    "submitted": N_("Change waiting for the KI's review"),
+    "changes_requested": N_("The KI asks for changes"),
+    "rejected": N_("Change rejected by the KI"),
+}
 
 
 def offer_row_words() -> dict[str, str]:
@@ -66,6 +82,7 @@ def offer_row(
     typed: str | None = None,
     error: str | None = None,
     changed_elsewhere: bool = False,
+    review_state: str | None = None,
 ) -> OfferRow:
     title, title_lang = text_in(offer["title"], i18n.current().code)
     available = offer.get("places_available")
@@ -85,6 +102,7 @@ def offer_row(
         typed if typed is not None else ("" if available is None else str(available)),
         error,
         changed_elsewhere,
+        review_state,
     )
 
 

@@ -156,6 +156,11 @@ class OfferReviewPublic(BaseModel):
     draft: OfferDetails | None = Field(
         description="The draft not yet submitted, if any.", examples=[_OFFER_EXAMPLE]
     )
+    working_copy: OfferDetails | None = Field(
+        description="What the provider last wrote, to change further: the draft, else the "
+        "newest revision; null when nothing was kept for review.",
+        examples=[_OFFER_EXAMPLE],
+    )
     pending: RevisionPublic | None = Field(
         description="The revision waiting for a decision, with what it changes.",
         examples=[None],
@@ -171,6 +176,13 @@ class OfferReviewPublic(BaseModel):
 class OfferReviewsPublic(BaseModel):
     items: list[OfferReviewPublic] = Field(description="This page.", examples=[[]])
     total: int = Field(description="How many on all pages.", examples=[4])
+    offers_reviewed: bool | None = Field(
+        default=None,
+        description="For one provider's reviews (a provider's own, or an admin's "
+        "`provider_id`): whether that provider's new offers and changes wait for review now "
+        "(CATALOG_REVIEW_POLICY); null for the queue.",
+        examples=[True],
+    )
 
 
 class RevisionsPublic(BaseModel):
@@ -224,6 +236,7 @@ def review_public(review: OfferReview, published: Offer | None, admin: bool) -> 
         published_version=published.version if published else None,
         title=working.title["de"] if working else "",
         draft=review.draft,
+        working_copy=review.working_copy,
         pending=revision_public(review, pending, admin) if pending else None,
         last_decision=_decision(review.decisions[-1] if review.decisions else None, admin),
         updated_at=review.updated_at,

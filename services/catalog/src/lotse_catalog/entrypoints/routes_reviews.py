@@ -28,7 +28,7 @@ from lotse_catalog.entrypoints.review_schemas import (
 )
 from lotse_catalog.entrypoints.routes_directory import VERSION_RESPONSES
 from lotse_catalog.service_layer import reviews
-from lotse_catalog.service_layer.offer_access import live, own_review
+from lotse_catalog.service_layer.offer_access import live, own_review, requires_review
 from lotse_catalog.service_layer.unit_of_work import UnitOfWork
 from lotse_shared.contracts import OfferStatus
 from lotse_shared.problems import PROBLEM_RESPONSES, Problem
@@ -159,7 +159,14 @@ async def list_reviews(
             provider_id=provider_id, state=state, limit=limit, offset=offset
         )
         published = await _published(uow, [r.offer_id for r in found])
-    return OfferReviewsPublic(items=_public(found, published, principal.is_admin), total=total)
+        reviewed = (
+            None
+            if provider_id is None
+            else await requires_review(uow, catalog.settings.review, provider_id)
+        )
+    return OfferReviewsPublic(
+        items=_public(found, published, principal.is_admin), total=total, offers_reviewed=reviewed
+    )
 
 
 def _public(

@@ -4,6 +4,7 @@ ApiError                — the API refused the request; ``status`` and ``proble
 ├── NotFound            — 404: no such thing, or not the caller's (the page reveals nothing)
 ├── Forbidden           — 403: the caller's role does not allow it
 ├── Conflict            — 412: changed elsewhere since it was read
+├── StateConflict       — 409: its state does not allow it (e.g. withdrawn, superseded)
 ├── Invalid             — 422: ``field_errors`` names each field and reason
 └── Unauthorised        — 401: the token is no longer accepted; sign in again
 ServiceUnavailable      — the service did not answer, or answered 5xx: nothing was changed
@@ -25,6 +26,7 @@ __all__ = [
     "Invalid",
     "NotFound",
     "ServiceUnavailable",
+    "StateConflict",
     "Unauthorised",
 ]
 
@@ -68,6 +70,10 @@ class Conflict(ApiError):
     pass
 
 
+class StateConflict(ApiError):
+    pass
+
+
 class Invalid(ApiError):
     pass
 
@@ -80,6 +86,7 @@ _ERRORS: dict[int, type[ApiError]] = {
     401: Unauthorised,
     403: Forbidden,
     404: NotFound,
+    409: StateConflict,
     412: Conflict,
     422: Invalid,
 }

@@ -98,18 +98,9 @@ class CatalogClient(ApiClient):
 
     # The providers' desk: an offer's changes, its check before saving, bulk import.
 
-    async def publish_offer(self, token: str, body: Json) -> Json:
-        return dict((await self.call("POST", "/v1/offers", token, json=body)).json())
-
     async def validate_offer(self, token: str, body: Json) -> Json:
         """The offer as it would be stored (``details``, ``provider_id``); stores nothing."""
         return dict((await self.call("POST", "/v1/offers/validate", token, json=body)).json())
-
-    async def replace_offer(self, token: str, offer_id: str, body: Json, version: int) -> Json:
-        response = await self.call(
-            "PUT", f"/v1/offers/{offer_id}", token, json=body, headers=_if_match(version)
-        )
-        return dict(response.json())
 
     async def change_offer(self, token: str, offer_id: str, patch: Json, version: int) -> Json:
         """A merge patch, e.g. ``{"places_available": 3}``, against ``version``."""

@@ -26,7 +26,9 @@ from lotse_web.entrypoints import (
     coordinator,
     directory,
     offers,
+    problem_reports,
     provider,
+    review_queue,
     sign_in,
 )
 from lotse_web.entrypoints.pages import render
@@ -139,7 +141,8 @@ def create_app(web: Web | None = None) -> FastAPI:
     app.include_router(metrics_router(_nothing_to_refresh))
     static = resources.files("lotse_web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
-    desks = (sign_in, account, advisor, advisor_account, offers, provider, coordinator, directory)
+    desks = (sign_in, account, advisor, advisor_account, offers, problem_reports, provider,
+             coordinator, review_queue, directory)  # fmt: skip
     for desk in desks:
         app.include_router(desk.router)
     app.add_middleware(SecuredPages, web=web)

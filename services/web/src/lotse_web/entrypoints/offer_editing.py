@@ -39,10 +39,10 @@ from lotse_web.entrypoints.pages import render
 from lotse_web.entrypoints.provider_access import (
     not_yours,
     own_offer,
-    see_other,
     unavailable_message,
     version_of,
 )
+from lotse_web.entrypoints.provider_review import after_saving, own_review
 from lotse_web.entrypoints.security import ProviderSession, WebDep
 from lotse_web.i18n import gettext_ as _
 from lotse_web.views import OfferView, offer_view, text_in
@@ -63,6 +63,7 @@ class FormTarget:
     version: int | None = None
     title: str = ""  # the stored German title of the offer being changed
     copied_from: str | None = None  # the title of the offer this new one is a copy of
+    reviewed: bool = False  # the KI reviews the provider's offers before advisors see them
 
     @property
     def action(self) -> str:
@@ -129,7 +130,8 @@ async def _contact_of(web: Web, session: Session) -> str:
 @router.get("/provider/offers/new", summary="The form for a new offer.")
 async def new_offer(request: Request, session: ProviderSession, web: WebDep) -> Response:
     values = NEW_OFFER | {"contact_email": await _contact_of(web, session)}
-    return offer_form(request, web, FormState(values, labels=LABELS), FormTarget())
+    target = FormTarget(reviewed=await _reviewed(web, session))
+    return offer_form(request, web, FormState(values, labels=LABELS), target)
 
 
 def _refused_form(
@@ -148,16 +150,15 @@ def _refused_form(
 async def publish(request: Request, session: ProviderSession, web: WebDep) -> Response:
     form = await request.form()
     values = offer_values(form)
-    target = FormTarget(copied_from=str(form.get("copied_from") or "") or None)
+    target = FormTarget(copied_from=str(form.get("copied_from") or "") or None,
+                        reviewed=form.get("reviewed") == "1")  # fmt: skip
     if form.get("change"):  # back from the preview, to change something
         return offer_form(request, web, FormState(values, labels=LABELS), target)
     try:
-        offer = await web.catalog.publish_offer(session.user.api_token, offer_body(values))
+        saved = await web.reviews.save_new(session.user.api_token, offer_body(values))
     except (Invalid, ServiceUnavailable) as exc:
         return _refused_form(request, web, values, target, exc)
-    await web.sessions.flash(session, "success",
-                             _("Your offer is published. This is how advisors see it."))  # fmt: skip
-    return see_other(f"/provider/offers/{offer['id']}")
+    return await after_saving(web, session, saved, new=True)
 
 
 async def _preview(
@@ -191,31 +192,68 @@ async def _preview(
 @router.post("/provider/offers/new/preview", summary="A new offer as advisors will see it.")
 async def preview_new(request: Request, session: ProviderSession, web: WebDep) -> Response:
     form = await request.form()
-    target = FormTarget(copied_from=str(form.get("copied_from") or "") or None)
+    target = FormTarget(copied_from=str(form.get("copied_from") or "") or None,
+                        reviewed=form.get("reviewed") == "1")  # fmt: skip
     return await _preview(request, web, session, offer_values(form), target)
 
 
-def _target_of(offer: dict[str, Any], version: int | None = None) -> FormTarget:
+def _target_of(
+    offer: dict[str, Any], version: int | None = None, *, reviewed: bool = False
+) -> FormTarget:
     title = text_in(offer["title"], "de")[0]
-    return FormTarget(offer["id"], offer["version"] if version is None else version, title)
+    version = offer["version"] if version is None else version
+    return FormTarget(offer["id"], version, title, reviewed=reviewed)
+
+
+async def _reviewed(web: Web, session: Session) -> bool:
+    """Whether the provider's offers wait for review now: what the form's button says."""
+    try:
+        page = await web.reviews.reviews(session.user.api_token, limit=1)
+    except ServiceUnavailable:
+        return False
+    return bool(page.offers_reviewed)
+
+
+_STILL_WORKED_ON = ("draft", "submitted", "changes_requested")
+
+
+async def _editable(web: Web, session: Session, offer_id: str) -> dict[str, Any]:
+    """The offer as the form starts from: what the provider last wrote while it is under
+    review, else the published offer; with the ``version`` saving it is checked against."""
+    review = await own_review(web, session, offer_id)
+    try:
+        offer: dict[str, Any] | None = await own_offer(web, session, offer_id)
+    except NotFound:
+        offer = None
+    if review and review["state"] in _STILL_WORKED_ON and review.get("working_copy"):
+        published = offer if offer and offer["status"] == "published" else None
+        version = published["version"] if published else review["version"]
+        return dict(review["working_copy"]) | {"id": offer_id, "version": version,
+                                               "provider_id": session.user.id, "status": "draft"}  # fmt: skip
+    if offer is None:
+        raise not_yours()
+    return offer
 
 
 @router.get("/provider/offers/{offer_id}/edit", summary="The form to change an offer.")
 async def edit_offer(
     request: Request, offer_id: str, session: ProviderSession, web: WebDep
 ) -> Response:
-    offer = await own_offer(web, session, offer_id)
+    offer = await _editable(web, session, offer_id)
     state = FormState(from_offer(offer), labels=LABELS)
-    return offer_form(request, web, state, _target_of(offer))
+    target = _target_of(offer, reviewed=await _reviewed(web, session))
+    return offer_form(request, web, state, target)
 
 
 @router.post("/provider/offers/{offer_id}/preview", summary="The changed offer, before saving.")
 async def preview_change(
     request: Request, offer_id: str, session: ProviderSession, web: WebDep
 ) -> Response:
-    offer = await own_offer(web, session, offer_id)
+    offer = await _editable(web, session, offer_id)
     form = await request.form()
-    target = _target_of(offer, version_of(form.get("version")))
+    target = _target_of(
+        offer, version_of(form.get("version")), reviewed=form.get("reviewed") == "1"
+    )
     return await _preview(request, web, session, offer_values(form), target)
 
 
@@ -223,41 +261,44 @@ async def preview_change(
 async def change_offer(
     request: Request, offer_id: str, session: ProviderSession, web: WebDep
 ) -> Response:
-    stored = await own_offer(web, session, offer_id)
+    stored = await _editable(web, session, offer_id)
     form = await request.form()
     values = offer_values(form)
-    target = _target_of(stored, version_of(form.get("version")))
+    target = _target_of(
+        stored, version_of(form.get("version")), reviewed=form.get("reviewed") == "1"
+    )
     if form.get("change"):
         return offer_form(request, web, FormState(values, labels=LABELS), target)
     token = session.user.api_token
     try:
-        await web.catalog.replace_offer(token, offer_id, offer_body(values), target.version or 0)
+        saved = await web.reviews.save_change(
+            token, offer_id, offer_body(values), target.version or 0
+        )
     except (Forbidden, NotFound):
         raise not_yours() from None
     except Conflict:
-        current = await own_offer(web, session, offer_id)
+        current = await _editable(web, session, offer_id)
         providers = {session.user.id: session.user.organisation or session.user.display_name}
-        return offer_form(request, web, FormState(values, labels=LABELS), _target_of(current),
+        return offer_form(request, web, FormState(values, labels=LABELS), _target_of(current, reviewed=target.reviewed),
                           status=409, current=offer_view(current, providers, web.region))  # fmt: skip
     except (Invalid, ServiceUnavailable) as exc:
         return _refused_form(request, web, values, target, exc)
     except ApiError as exc:
         if exc.status != 409:
             raise
-        state = FormState(values, {"body": [_("This offer is withdrawn and cannot change any "
-                                             "more. Duplicate it to offer it again.")]},
-                          labels=LABELS)  # fmt: skip
+        state = FormState(values, {"body": [_("This offer is withdrawn or was rejected and "
+                                             "cannot change any more. Duplicate it to offer it "
+                                             "again.")]}, labels=LABELS)  # fmt: skip
         return offer_form(request, web, state, target, status=409)
-    await web.sessions.flash(session, "success",
-                             _("Your changes are saved. This is how advisors see the offer."))  # fmt: skip
-    return see_other(f"/provider/offers/{offer_id}")
+    return await after_saving(web, session, saved, new=False)
 
 
 @router.get("/provider/offers/{offer_id}/duplicate", summary="A new offer like this one.")
 async def duplicate_offer(
     request: Request, offer_id: str, session: ProviderSession, web: WebDep
 ) -> Response:
-    offer = await own_offer(web, session, offer_id)
+    offer = await _editable(web, session, offer_id)
     values = from_offer(offer) | dict.fromkeys(DATES, "")  # the next run has its own dates
-    target = FormTarget(copied_from=text_in(offer["title"], "de")[0])
+    target = FormTarget(copied_from=text_in(offer["title"], "de")[0],
+                        reviewed=await _reviewed(web, session))  # fmt: skip
     return offer_form(request, web, FormState(values, labels=LABELS), target)

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from lotse_shared.identity import Role
 from lotse_web.entrypoints.choices import form_choices
 from lotse_web.entrypoints.pages import render
 from lotse_web.entrypoints.security import AnySession, WebDep
@@ -74,6 +75,7 @@ async def offer(request: Request, offer_id: str, session: AnySession, web: WebDe
     token = session.user.api_token
     found = await web.catalog.offer(token, offer_id)
     providers = {p["id"]: p["name"] for p in await web.catalog.providers(token)}
-    return render(
-        request, "advisor/offer.html", {"offer": offer_view(found, providers, web.region)}
-    )
+    return render(request, "advisor/offer.html", {
+        "offer": offer_view(found, providers, web.region),
+        "can_report": session.user.role is Role.ADVISOR,  # reports come from advisors' work
+    })  # fmt: skip

@@ -18,7 +18,7 @@ from lotse_web.adapters.session_store import Session
 from lotse_web.labels import N_
 from lotse_web.provider_views import offer_row_words
 
-__all__ = ["NavItem", "render", "templates"]
+__all__ = ["NavItem", "render", "retry_later", "templates"]
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,7 @@ NAV: dict[Role, tuple[tuple[str, str], ...]] = {
         ("/needs", N_("My needs")),
         ("/needs/new", N_("Register a need")),
         ("/offers", N_("Offers")),
+        ("/reports", N_("My reports")),
         ("/emails", N_("My emails")),
         ("/settings", N_("My settings")),
     ),
@@ -43,6 +44,8 @@ NAV: dict[Role, tuple[tuple[str, str], ...]] = {
         ("/offers", N_("All offers")),
     ),
     Role.ADMIN: (
+        ("/coordinator/reviews", N_("Review queue")),
+        ("/coordinator/reports", N_("Problem reports")),
         ("/coordinator/coverage", N_("Coverage")),
         ("/coordinator/trend", N_("Trend")),
         ("/coordinator/providers", N_("Providers")),
@@ -123,3 +126,16 @@ def render(
         "flash": request.state.flash,
     }
     return templates.TemplateResponse(request, name, frame | (context or {}), status_code=status)
+
+
+def retry_later(
+    request: Request,
+    action: str,
+    values: dict[str, str],
+    shown: list[tuple[str, str]],
+    back: str | None = None,
+) -> HTMLResponse:
+    """A 503 that keeps what was typed: the entries shown, and one button to send them again."""
+    return render(request, "errors/retry.html",
+                  {"action": action, "values": values, "shown": shown, "back": back},
+                  status=503)  # fmt: skip

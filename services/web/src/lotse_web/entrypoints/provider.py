@@ -6,6 +6,7 @@ their routes are included here, behind the same CSRF check.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -22,8 +23,9 @@ from lotse_web.adapters.api import (
     NotFound,
     ServiceUnavailable,
 )
+from lotse_web.adapters.reviews import ReviewPage
 from lotse_web.bootstrap import Web
-from lotse_web.entrypoints import offer_editing, provider_import
+from lotse_web.entrypoints import offer_editing, provider_import, provider_review
 from lotse_web.entrypoints.offer_form import offer_reason
 from lotse_web.entrypoints.pages import render
 from lotse_web.entrypoints.provider_access import not_yours, own_offer, see_other, version_of
@@ -31,6 +33,7 @@ from lotse_web.entrypoints.security import ProviderSession, WebDep, csrf_protect
 from lotse_web.i18n import gettext_ as _
 from lotse_web.labels import N_
 from lotse_web.provider_views import OfferRow, offer_row
+from lotse_web.review_views import review_row
 from lotse_web.views import offer_view
 
 __all__ = ["router"]
@@ -38,6 +41,7 @@ __all__ = ["router"]
 router = APIRouter(dependencies=[Depends(csrf_protected)])
 router.include_router(offer_editing.router)  # before /provider/offers/{offer_id}
 router.include_router(provider_import.router)
+router.include_router(provider_review.router)
 
 PAGE_SIZE = 50
 SORTS = {
@@ -113,14 +117,28 @@ async def _counts(web: Web, token: str, ids: list[str]) -> dict[str, Any] | None
         return None
 
 
+async def _reviews(web: Web, token: str) -> ReviewPage | None:
+    """The provider's reviews; None when they cannot be asked (the offers still show)."""
+    try:
+        return await web.reviews.reviews(token)
+    except ServiceUnavailable:
+        return None
+
+
 async def _list_context(web: Web, session: Any, query: ListQuery) -> dict[str, Any]:
     token = session.user.api_token
-    body = await web.catalog.offers(token, query.catalog_params(session.user.id))
+    body, reviews = await asyncio.gather(
+        web.catalog.offers(token, query.catalog_params(session.user.id)), _reviews(web, token)
+    )
     items = body["items"]
     counts = await _counts(web, token, [o["id"] for o in items])
     total = int(body.get("total") or len(items))
+    in_review = [review_row(r) for r in reviews.items] if reviews else []
+    states = {r.offer_id: r.state for r in in_review if r.published and r.open}
     return {
-        "rows": [offer_row(o, counts) for o in items],
+        "rows": [offer_row(o, counts, review_state=states.get(o["id"])) for o in items],
+        "in_review": [r for r in in_review if r.open and not r.published],
+        "offers_reviewed": reviews.offers_reviewed if reviews else None,
         "counts_missing": counts is None,
         "query": query,
         "sorts": SORTS,
@@ -208,12 +226,17 @@ async def _refused(
 async def my_offer(
     request: Request, offer_id: str, session: ProviderSession, web: WebDep
 ) -> Response:
-    offer = await own_offer(web, session, offer_id)
+    try:
+        offer = await own_offer(web, session, offer_id)
+    except NotFound:  # never published: its review is all there is
+        return see_other(f"/provider/offers/{offer_id}/review")
     counts = await _counts(web, session.user.api_token, [offer_id])
+    review = await provider_review.own_review(web, session, offer_id)
     providers = {session.user.id: session.user.organisation or session.user.display_name}
     return render(request, "provider/offer.html", {
         "offer": offer_view(offer, providers, web.region),
         "row": offer_row(offer, counts),
+        "review": review_row(review) if review else None,
     })  # fmt: skip
 
 
