@@ -289,6 +289,7 @@ class CatalogServer(Service):
         self.jwt_secret = secrets.token_urlsafe(36)  # 48 characters
         env = {
             "CATALOG_DATABASE_URL": database_url,
+            "CATALOG_REVIEW_POLICY": "off",  # the publishing path itself, as the targets name it
             "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
             "LOTSE_ENV": "production",
             "LOTSE_JWT_SECRET": self.jwt_secret,

@@ -40,14 +40,23 @@ def keycloak() -> Iterator[Keycloak]:
 
 @asynccontextmanager
 async def three_services(
-    kafka_bootstrap: str, smtp_port: int, tmp_path: Path, trust: dict[str, str]
+    kafka_bootstrap: str,
+    smtp_port: int,
+    tmp_path: Path,
+    trust: dict[str, str],
+    review_policy: str = "off",
 ) -> AsyncIterator[dict[str, Service]]:
-    """Catalog, matching and notifications as processes, trusting what ``trust`` sets."""
+    """Catalog, matching and notifications as processes, trusting what ``trust`` sets.
+
+    Offers publish at once unless ``review_policy`` says otherwise: most journeys are
+    about what follows publishing; the review's journey runs with the district's default.
+    """
     run = uuid.uuid4().hex[:8]
     env = {k: v for k, v in os.environ.items() if not k.startswith("LOTSE_")} | {
         "LOTSE_ENV": "test",
         "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
         "CATALOG_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'catalog.db'}",
+        "CATALOG_REVIEW_POLICY": review_policy,
         "MATCHING_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'matching.db'}",
         "NOTIFICATIONS_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'notifications.db'}",
         "MATCHING_GROUP_ID": f"lotse-matching-{run}",
@@ -81,6 +90,18 @@ async def lotse(
     """Catalog, matching and notifications running, trusting the tests' local key."""
     trust = {"LOTSE_JWT_SECRET": JWT_SECRET}
     async with three_services(kafka_bootstrap, smtp_server[0], tmp_path, trust) as services:
+        yield services
+
+
+@pytest.fixture
+async def lotse_reviewing(
+    kafka_bootstrap: str, smtp_server: tuple[int, Any], tmp_path: Path
+) -> AsyncIterator[dict[str, Service]]:
+    """The three services with the review as a district runs it: new providers' offers wait."""
+    trust = {"LOTSE_JWT_SECRET": JWT_SECRET}
+    async with three_services(
+        kafka_bootstrap, smtp_server[0], tmp_path, trust, review_policy="new_providers"
+    ) as services:
         yield services
 
 

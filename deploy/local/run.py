@@ -99,10 +99,39 @@ def load_demo(catalog: str, codec: JwtCodec) -> None:
         for body in demo["advisors"]:
             post(client, "/v1/advisors", body, admin)
         for body in demo["offers"]:
-            post(client, "/v1/offers", body, bearer(body.pop("provider_id"), Role.PROVIDER))
+            provider = bearer(body.pop("provider_id"), Role.PROVIDER)
+            publish_through_review(client, body, provider, admin)
         for body in demo["needs"]:
             post(client, "/v1/needs", body, bearer(body.pop("advisor_id"), Role.ADVISOR))
     print("demo data: loaded " + ", ".join(f"{len(v)} {k}" for k, v in demo.items()))
+
+
+def publish_through_review(
+    client: httpx.Client, body: dict[str, object], provider: dict[str, str], admin: dict[str, str]
+) -> None:
+    """The offer as a new provider's goes: saved, sent for review, approved by the demo admin
+    (a provider the catalog trusts already is published at once)."""
+    saved = client.post("/v1/offers", json=body, headers=provider)
+    if saved.status_code == 201:
+        return
+    if saved.status_code != 202:
+        raise SystemExit(f"demo data: /v1/offers answered {saved.status_code} {saved.text}")
+    offer_id, version = saved.json()["offer_id"], saved.json()["version"]
+    sent = client.post(
+        f"/v1/offers/{offer_id}/submit", headers=provider | {"If-Match": f'"{version}"'}
+    )
+    if sent.status_code != 200:
+        raise SystemExit(f"demo data: submit answered {sent.status_code} {sent.text}")
+    if sent.json()["state"] == "published":
+        return
+    revision = sent.json()["pending"]["number"]
+    decided = client.post(
+        f"/v1/offers/{offer_id}/decisions",
+        json={"revision": revision, "decision": "approved"},
+        headers=admin,
+    )
+    if decided.status_code != 200:
+        raise SystemExit(f"demo data: approval answered {decided.status_code} {decided.text}")
 
 
 def print_tokens(codec: JwtCodec) -> None:

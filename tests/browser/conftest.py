@@ -11,6 +11,7 @@ import glob
 import shutil
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -102,6 +103,21 @@ class Stack:
 @pytest.fixture
 async def stack(lotse: dict[str, Service], tmp_path: Path) -> AsyncIterator[Stack]:
     """The three services, the web app in development mode, and a provider and an advisor."""
+    async with web_on(lotse, tmp_path) as built:
+        yield built
+
+
+@pytest.fixture
+async def reviewing_stack(
+    lotse_reviewing: dict[str, Service], tmp_path: Path
+) -> AsyncIterator[Stack]:
+    """The same, with the review as a district runs it: a new provider's offers wait."""
+    async with web_on(lotse_reviewing, tmp_path) as built:
+        yield built
+
+
+@asynccontextmanager
+async def web_on(lotse: dict[str, Service], tmp_path: Path) -> AsyncIterator[Stack]:
     run = uuid.uuid4().hex[:8]
     catalog = lotse["catalog"]
     env = catalog.env | {

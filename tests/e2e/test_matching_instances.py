@@ -71,6 +71,7 @@ async def test_several_instances_and_a_kill_neither_miss_nor_invent_a_match(
         "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
         "LOTSE_TOPIC_PREFIX": prefix,
         "CATALOG_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'catalog.db'}",
+        "CATALOG_REVIEW_POLICY": "off",
         "MATCHING_DATABASE_URL": matching_db,
         "MATCHING_GROUP_ID": f"matching-{run}",
         "MATCHING_MAX_PER_NEED": "3",

@@ -64,6 +64,7 @@ class Cluster:
             "KAFKA_BOOTSTRAP_SERVERS": kafka,
             "LOTSE_TOPIC_PREFIX": self.prefix,
             "CATALOG_DATABASE_URL": databases["catalog"],
+            "CATALOG_REVIEW_POLICY": "off",  # offers publish at once: the pipeline under faults
             "MATCHING_DATABASE_URL": databases["matching"],
             "NOTIFICATIONS_DATABASE_URL": databases["notifications"],
             "MATCHING_GROUP_ID": f"matching-{run}",

@@ -22,8 +22,12 @@ from services.catalog.tests.api_support import SECRET, Headers
 
 @pytest.fixture
 async def catalog(database_url: str) -> AsyncIterator[Catalog]:
+    # Offers publish at once here; the review's tests choose their policy (review_support).
     settings = CatalogSettings(
-        CATALOG_DATABASE_URL=database_url, LOTSE_JWT_SECRET=SECRET, LOTSE_ENV="test"
+        CATALOG_DATABASE_URL=database_url,
+        LOTSE_JWT_SECRET=SECRET,
+        LOTSE_ENV="test",
+        CATALOG_REVIEW_POLICY="off",
     )
     catalog = bootstrap(settings)
     await upgrade(catalog.runtime.engine, str(resources.files("lotse_catalog") / "migrations"))

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from lotse_catalog.config import CatalogSettings
 from lotse_catalog.domain.errors import Conflict, Forbidden, InvalidField, NotFound
 from lotse_catalog.domain.model import Offer
 from lotse_catalog.domain.review import OfferReview, ReviewState
@@ -202,3 +203,9 @@ def test_only_a_change_of_free_places_passes_without_review() -> None:
     assert free_places_only(DETAILS, DETAILS.model_copy(update={"places_available": 0}))
     assert free_places_only(DETAILS, DETAILS)
     assert not free_places_only(DETAILS, DETAILS.model_copy(update={"places_total": 12}))
+
+
+def test_a_district_reviews_new_providers_unless_it_chooses_otherwise() -> None:
+    settings = CatalogSettings(LOTSE_ENV="test", LOTSE_JWT_SECRET="x" * 48)
+    assert settings.review == ReviewRules(ReviewPolicy.NEW_PROVIDERS, 3)
+    assert settings.review.requires_review(2) and not settings.review.requires_review(3)

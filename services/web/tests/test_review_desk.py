@@ -67,7 +67,8 @@ async def test_the_ki_asks_for_changes_the_provider_changes_and_the_ki_approves(
         assert f'href="/coordinator/reviews/{offer_id}"' in queue and "VHS Schwerte" in queue
         review = (await ki.get(f"/coordinator/reviews/{offer_id}")).text
         row = re.search(r"<th scope=\"row\">Title in German</th>(.*?)</tr>", review, re.S)
-        assert row and "(empty)" in row.group(1) and "Deutschkurs A1 am Vormittag" in row.group(1)
+        assert row and "Deutschkurs A1 am Vormittag" in row.group(1)
+        assert 'class="before' not in review  # a new offer: nothing before to set beside it
         assert re.search(r'<td class="after prewrap" lang="ar" dir="rtl">', review)
         # A change request without a word for the provider is refused, and nothing changes.
         refused = await ki.post(f"/coordinator/reviews/{offer_id}", data={
@@ -92,6 +93,9 @@ async def test_the_ki_asks_for_changes_the_provider_changes_and_the_ki_approves(
     async with person(web, "ki-admin") as (ki, ki_csrf):
         review = (await ki.get(f"/coordinator/reviews/{offer_id}")).text
         assert 'name="revision" value="2"' in review
+        since = review[review.index("What changed since version 1") :]
+        since = since[: since.index("</table>")]
+        assert since.count('<th scope="row">') == 1 and "End</th>" in since
         old = await ki.post(f"/coordinator/reviews/{offer_id}", data={
             "csrf_token": ki_csrf, "revision": "1", "decision": "approved"})  # fmt: skip
         assert old.status_code == 303  # the first version was replaced: said, not decided

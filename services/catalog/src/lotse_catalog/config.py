@@ -33,13 +33,12 @@ class CatalogSettings(CommonSettings):
         default=3600, gt=0, validation_alias="CATALOG_EXPIRY_INTERVAL_SECONDS"
     )
     review_policy: ReviewPolicy = Field(
-        default=ReviewPolicy.OFF,
+        default=ReviewPolicy.NEW_PROVIDERS,
         validation_alias="CATALOG_REVIEW_POLICY",
         description=(
             "Whose offers the KI reviews before advisors see them: off (every change is "
             "published at once), new_providers (a provider's offers until "
-            "CATALOG_REVIEW_TRUSTED_AFTER of them were approved) or all. off for now; "
-            "new_providers once the review queue is in the web app."
+            "CATALOG_REVIEW_TRUSTED_AFTER of them were approved) or all."
         ),
     )
     review_trusted_after: int = Field(

@@ -21,6 +21,7 @@ __all__ = [
     "ReportRow",
     "ReviewRow",
     "RevisionRow",
+    "changes_between",
     "changes_of",
     "report_row",
     "review_row",
@@ -135,6 +136,8 @@ class Change:
 def _words(field: str, value: Any, region: Region) -> str:
     if value is None or value == [] or value == "":
         return "–"
+    if field == "free_of_charge":
+        return _("Free of charge") if value else _("Costs a fee")
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     names = i18n.locale().languages
@@ -173,6 +176,24 @@ def _label(field: str) -> str:
     return _(LABELS.get(rest if head == "location" else field, field))
 
 
+def _flat(details: Json | None) -> Json:
+    flat: Json = {}
+    for name, value in (details or {}).items():
+        if isinstance(value, dict):
+            flat.update({f"{name}.{key}": inner for key, inner in value.items()})
+        else:
+            flat[name] = value
+    return flat
+
+
+def changes_between(before: Json, after: Json, region: Region) -> list[Change]:
+    """What ``after`` changes of ``before`` (two versions of an offer's details)."""
+    old, new = _flat(before), _flat(after)
+    fields = [{"field": name, "before": old.get(name), "after": new.get(name)}
+              for name in old.keys() | new.keys() if old.get(name) != new.get(name)]  # fmt: skip
+    return changes_of({"changes": fields}, region)
+
+
 def changes_of(revision: Json, region: Region) -> list[Change]:
     """What a revision changes, field by field, in the order of the offer form."""
     order = {name: n for n, name in enumerate(LABELS)}
@@ -187,13 +208,12 @@ def changes_of(revision: Json, region: Region) -> list[Change]:
         field = change["field"]
         head, _dot, rest = field.partition(".")
         lang = rest if head in ("title", "description") else None
-        found.append(Change(
-            _label(field),
-            _words(field, change.get("before"), region),
-            _words(field, change.get("after"), region),
-            lang,
-            "rtl" if lang in RIGHT_TO_LEFT else "ltr",
-        ))  # fmt: skip
+        before = _words(field, change.get("before"), region)
+        after = _words(field, change.get("after"), region)
+        if before == after:  # e.g. nothing before and an empty list now: no change in words
+            continue
+        found.append(Change(_label(field), before, after, lang,
+                            "rtl" if lang in RIGHT_TO_LEFT else "ltr"))  # fmt: skip
     return found
 
 
@@ -206,6 +226,7 @@ class RevisionRow:
     submitted_at: datetime
     comment: str | None
     changes: list[Change]
+    base_version: int | None  # the published version it changes; None for a new offer
 
     @property
     def state_words(self) -> str:
@@ -220,6 +241,7 @@ def revision_row(revision: Json, region: Region) -> RevisionRow:
         datetime.fromisoformat(revision["submitted_at"]),
         decision.get("comment"),
         changes_of(revision, region),
+        revision.get("base_version"),
     )
 
 

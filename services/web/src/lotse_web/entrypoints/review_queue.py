@@ -27,7 +27,7 @@ from lotse_web.entrypoints.provider_access import see_other, version_of
 from lotse_web.entrypoints.security import AdminSession, WebDep, csrf_protected
 from lotse_web.i18n import gettext_ as _
 from lotse_web.labels import N_
-from lotse_web.review_views import changes_of, review_row, revision_row
+from lotse_web.review_views import changes_between, changes_of, review_row, revision_row
 from lotse_web.views import offer_view
 
 __all__ = ["router"]
@@ -90,12 +90,20 @@ async def _review_page(
         shown = pending["details"] | {"id": offer_id, "provider_id": review["provider_id"],
                                       "status": "published"}  # fmt: skip
         offer = offer_view(shown, names, web.region)
+    earlier = [r for r in revisions if pending and r["number"] < pending["number"]]
+    since = (
+        (earlier[-1]["number"], changes_between(earlier[-1]["details"], pending["details"],
+                                                web.region))
+        if earlier and pending
+        else None
+    )  # fmt: skip
     own = pending is not None and pending.get("submitted_by") == f"admin:{session.user.id}"
     return render(request, "coordinator/review.html", {
         "review": review_row(review),
         "provider": names.get(review["provider_id"], review["provider_id"]),
         "pending": pending,
         "changes": changes_of(pending, web.region) if pending else [],
+        "since": since,  # (the version before, what changed since it) for a version sent again
         "offer": offer,
         "own_revision": own,
         "history": [revision_row(r, web.region) for r in reversed(revisions)],
