@@ -166,7 +166,8 @@ async def test_a_report_turned_into_a_change_request_reaches_the_provider_as_a_r
     )
     assert decided.status_code == 200, decided.text
     assert decided.json()["status"] == "changes_requested"
-    [event] = await events_on(catalog, "lotse.offer-reviews")
+    filed_event, event = await events_on(catalog, "lotse.offer-reviews")
+    assert filed_event["type"] == "lotse.offer-review.report-filed.v1"
     assert event["type"] == "lotse.offer-review.changes-requested.v1"
     assert event["data"] | {"decision_id": "-", "decided_at": "-"} == {
         "offer_id": offer_id,
@@ -179,6 +180,7 @@ async def test_a_report_turned_into_a_change_request_reaches_the_provider_as_a_r
         "comment": "Bitte freie Plätze auf 0 setzen.",
         "decided_at": "-",
         "report_reason": "full_but_shown_free",
+        "report_id": filed["id"],  # the report leaves the KI's queue with the request
     }  # the advisor's note and everyone's names stay in the catalog
     provider = token("provider", "vhs-schwerte")
     review = (await api.get(f"/v1/offers/{offer_id}/review", headers=provider)).json()
@@ -208,3 +210,26 @@ async def test_a_report_is_decided_once_with_a_comment_without_personal_data(
     assert (await decide(api, admin, filed["id"], "dismissed", "Erledigt.")).status_code == 200
     assert (await decide(api, admin, filed["id"], "dismissed", "Erledigt.")).status_code == 409
     assert (await decide(api, advisor, filed["id"], "dismissed", "x")).status_code == 403
+
+
+async def test_the_queue_hears_of_each_report_by_its_reason_and_of_its_dismissal(
+    api: httpx.AsyncClient, advisor: Headers, admin: Headers, offer_id: str, catalog: Catalog
+) -> None:
+    filed = (await report(api, advisor, offer_id, note="Telefon geht nie ran.")).json()
+    assert (await decide(api, admin, filed["id"], "dismissed", "Erreicht.")).status_code == 200
+    on_topic = await events_on(catalog, "lotse.offer-reviews")
+    assert [e["type"] for e in on_topic] == [
+        "lotse.offer-review.report-filed.v1",
+        "lotse.offer-review.report-dismissed.v1",
+    ]
+    first, then = (e["data"] for e in on_topic)
+    assert (first["report_id"], first["reason"], first["published_version"]) == (
+        filed["id"],
+        "full_but_shown_free",
+        1,
+    )
+    assert then["report_id"] == filed["id"]
+    everything = str(on_topic)
+    assert (
+        "Telefon" not in everything and "adv-1" not in everything and "Erreicht" not in everything
+    )

@@ -334,7 +334,7 @@ async def test_an_import_under_review_keeps_every_offer_as_a_draft(
 
 
 async def test_deactivating_a_provider_withdraws_what_waits_for_review(
-    api: httpx.AsyncClient, provider: Headers, admin: Headers
+    api: httpx.AsyncClient, provider: Headers, admin: Headers, catalog: Catalog
 ) -> None:
     offer_id = (await draft(api, provider))["offer_id"]
     await submit(api, provider, offer_id)
@@ -342,3 +342,36 @@ async def test_deactivating_a_provider_withdraws_what_waits_for_review(
     review = (await api.get(f"/v1/offers/{offer_id}/review", headers=admin)).json()
     assert review["state"] == "withdrawn"
     problem_of(await decide(api, admin, offer_id, 1), 409)
+    closed = (await events_on(catalog, "lotse.offer-reviews"))[-1]
+    assert (closed["type"], closed["data"]["reason"]) == (
+        "lotse.offer-review.closed.v1",
+        "withdrawn",
+    )
+
+
+async def test_a_revision_that_stops_waiting_without_a_decision_leaves_the_queue_on_the_topic(
+    api: httpx.AsyncClient, provider: Headers, catalog: Catalog
+) -> None:
+    offer_id = (await draft(api, provider))["offer_id"]
+    first = await submit(api, provider, offer_id)
+    edited = await api.put(
+        f"/v1/offers/{offer_id}",
+        json=offer_body(title={"de": "Deutschkurs B1, neu"}),
+        headers=provider | {"If-Match": f'"{first["version"]}"'},
+    )
+    assert edited.status_code == 202, edited.text
+    second = await submit(api, provider, offer_id)
+    withdrawn = await api.delete(
+        f"/v1/offers/{offer_id}", headers=provider | {"If-Match": f'"{second["version"]}"'}
+    )
+    assert withdrawn.status_code == 200, withdrawn.text
+    on_topic = [
+        (e["type"].split(".")[2], e["data"]["revision"], e["data"].get("reason"))
+        for e in await events_on(catalog, "lotse.offer-reviews")
+    ]
+    assert on_topic == [
+        ("submitted", 1, None),
+        ("closed", 1, "superseded"),  # pulled back by the change
+        ("submitted", 2, None),
+        ("closed", 2, "withdrawn"),
+    ]

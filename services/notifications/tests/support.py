@@ -19,8 +19,11 @@ from lotse_shared.contracts import (
     MatchFound,
     MatchInvalidated,
     MatchReason,
+    OfferReportDismissed,
+    OfferReportFiled,
     OfferReviewApproved,
     OfferReviewChangesRequested,
+    OfferReviewClosed,
     OfferReviewDecision,
     OfferReviewRejected,
     OfferReviewSubmitted,
@@ -171,10 +174,13 @@ def decided(
     published_version: int | None = None,
     title: str = "Integrationskurs allgemein",
     report_reason: str | None = None,
+    report_id: str | None = None,
     at: datetime = START,
 ) -> OfferReviewDecision:
     """A coordinator's decision on a revision (or, with ``report_reason``, on a report)."""
-    extra = {"report_reason": report_reason} if report_reason else {}
+    extra: dict[str, Any] = {"report_reason": report_reason} if report_reason else {}
+    if report_id:
+        extra["report_id"] = report_id
     return DECISIONS[verdict].model_validate(
         {
             "offer_id": offer_id,
@@ -223,3 +229,37 @@ async def review_emails(notifications: Notifications) -> list[dict[str, Any]]:
 async def outbox(notifications: Notifications) -> list[Any]:
     async with notifications.runtime.engine.connect() as conn:
         return list((await conn.execute(select(orm.outbox).order_by(orm.outbox.c.id))).all())
+
+
+def _about_the_offer(offer_id: str, revision: int | None) -> dict[str, Any]:
+    return {"offer_id": offer_id, "provider_id": "vhs-schwerte", "revision": revision,
+            "published_version": 1 if revision is None else None,
+            "title": "Integrationskurs allgemein", "contact_email": "info@vhs-schwerte.example"}  # fmt: skip
+
+
+def closed(
+    offer_id: str = OFFER_ID, revision: int = 1, reason: str = "superseded", at: datetime = START
+) -> OfferReviewClosed:
+    """A revision that stopped waiting without a decision."""
+    return OfferReviewClosed.model_validate(
+        _about_the_offer(offer_id, revision) | {"reason": reason, "closed_at": at}
+    )
+
+
+def reported(
+    report_id: str, offer_id: str = OFFER_ID, reason: str = "full_but_shown_free",
+    at: datetime = START,
+) -> OfferReportFiled:  # fmt: skip
+    """An advisor's problem report, as the catalog publishes it: its reason only."""
+    return OfferReportFiled.model_validate(
+        _about_the_offer(offer_id, None)
+        | {"report_id": report_id, "reason": reason, "reported_at": at}
+    )
+
+
+def dismissed(
+    report_id: str, offer_id: str = OFFER_ID, at: datetime = START
+) -> OfferReportDismissed:
+    return OfferReportDismissed.model_validate(
+        _about_the_offer(offer_id, None) | {"report_id": report_id, "dismissed_at": at}
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
@@ -19,9 +19,11 @@ from services.notifications.tests.support import (
     Clock,
     decided,
     deliver,
+    dismissed,
     outbox,
     parsed,
     provider,
+    reported,
     review_emails,
     submitted,
 )
@@ -206,6 +208,36 @@ async def test_the_ki_hears_each_morning_what_waits_and_nothing_once_it_was_deci
     assert await notifications.send_due() == 0  # Friday: nothing waits, no email
     kinds = [(e["kind"], e["status"]) for e in await review_emails(notifications)]
     assert kinds.count(("review_digest", "sent")) == 2 and ("approved", "sent") in kinds
+    assert len(inbox.messages) == 3
+
+
+async def test_the_kis_morning_email_lists_open_reports_by_reason_and_drops_them_once_decided(
+    notifications: Notifications, smtp_server: tuple[int, Any], clock: Clock
+) -> None:
+    _, inbox = smtp_server
+    await deliver(notifications, provider())
+    await deliver(notifications, submitted(revision=2, at=clock.now))
+    await deliver(notifications, reported("r-1", at=clock.now + timedelta(minutes=30)))
+    clock.advance(hours=17)  # Wednesday 08:00
+    assert await notifications.send_due() == 1
+    message, text, html = parsed(inbox.messages[0])
+    assert message["Subject"] == (
+        "Lotse: ein Angebot wartet auf Prüfung, eine Problemmeldung ist offen"
+    )
+    for part in (text, html):
+        assert "Aus der Beratung ist eine Problemmeldung offen" in part
+        assert "Ausgebucht, aber mit freien Plätzen angezeigt" in part
+        assert "gemeldet am 01.12.2026 um 15:30 Uhr" in part
+    await deliver(notifications, decided("approved", revision=2, comment=None))
+    assert await notifications.send_due() == 1  # the provider's email
+    clock.advance(days=1)
+    assert await notifications.send_due() == 1  # the report alone still waits
+    message, text, _ = parsed(inbox.messages[2])
+    assert message["Subject"] == "Lotse: eine Problemmeldung ist offen"
+    assert "wartet auf Ihre Prüfung" not in text
+    await deliver(notifications, dismissed("r-1"))
+    clock.advance(days=1)
+    assert await notifications.send_due() == 0  # nothing left: no email
     assert len(inbox.messages) == 3
 
 

@@ -11,13 +11,21 @@ from zoneinfo import ZoneInfo
 from lotse_notifications.domain.review import (
     Decided,
     KiDigest,
+    OpenReport,
     ReviewDigest,
     WaitingReview,
     decision_email_id,
 )
 from lotse_notifications.service_layer.review_news import claim_review_emails, review_changed
 from lotse_notifications.service_layer.unit_of_work import UnitOfWork
-from services.notifications.tests.support import START, decided, submitted
+from services.notifications.tests.support import (
+    START,
+    closed,
+    decided,
+    dismissed,
+    reported,
+    submitted,
+)
 
 KI = KiDigest("ki@kreis-unna.example", 8, ZoneInfo("Europe/Berlin"))
 
@@ -38,6 +46,20 @@ class FakeReviews:
 
     async def waiting(self) -> list[WaitingReview]:
         return sorted((r for r in self.rows.values() if r), key=lambda r: r.submitted_at)
+
+
+class FakeReports:
+    def __init__(self) -> None:
+        self.rows: dict[str, OpenReport | None] = {}  # None: closed
+
+    async def filed(self, report: OpenReport) -> None:
+        self.rows.setdefault(report.report_id, report)
+
+    async def closed(self, report_id: str, at: datetime) -> None:
+        self.rows[report_id] = None
+
+    async def open(self) -> list[OpenReport]:
+        return sorted((r for r in self.rows.values() if r), key=lambda r: r.reported_at)
 
 
 class FakeEmails:
@@ -70,6 +92,7 @@ class FakeEmails:
 class FakeUnitOfWork:
     def __init__(self) -> None:
         self.reviews = FakeReviews()
+        self.reports = FakeReports()
         self.review_emails = FakeEmails()
 
 
@@ -168,3 +191,36 @@ async def test_a_days_email_carries_what_waits_when_it_is_sent() -> None:
     assert isinstance(digest, ReviewDigest)
     assert [w.offer_id for w in digest.waiting] == ["o-1", "o-2"]
     assert replace(digest, waiting=()) == ReviewDigest(digest.id, KI.email, date(2026, 12, 2))
+
+
+async def test_a_revision_closed_without_a_decision_leaves_the_queue() -> None:
+    fakes, uow = fake()
+    await review_changed(uow, submitted(revision=1), KI, START)
+    await review_changed(uow, closed(revision=1, reason="superseded"), KI, START)
+    assert await fakes.reviews.waiting() == []
+    assert [e["kind"] for e in fakes.review_emails.rows.values()] == ["review_digest"]  # no mail
+
+
+async def test_an_open_report_waits_for_the_ki_until_dismissed_or_turned_into_a_request() -> None:
+    fakes, uow = fake()
+    await review_changed(uow, reported("r-1"), KI, START)
+    await review_changed(uow, reported("r-2", at=START + timedelta(hours=1)), KI, START)
+    await review_changed(uow, reported("r-1"), KI, START)  # news of it again
+    assert [r.report_id for r in await fakes.reports.open()] == ["r-1", "r-2"]
+    [digest] = fakes.review_emails.rows.values()
+    assert digest["kind"] == "review_digest"  # a report alone brings the KI's email
+    await review_changed(uow, dismissed("r-1"), KI, START)
+    await review_changed(uow, decided(revision=None, report_reason="wrong_dates",
+                                      report_id="r-2"), KI, START)  # fmt: skip
+    assert await fakes.reports.open() == []
+
+
+async def test_a_days_email_carries_the_open_reports_and_goes_out_for_them_alone() -> None:
+    _, uow = fake()
+    await review_changed(uow, reported("r-1"), KI, START)
+    [digest] = await claim_review_emails(
+        uow, START + timedelta(days=1), limit=10, lease=timedelta(minutes=2)
+    )
+    assert isinstance(digest, ReviewDigest)
+    assert digest.waiting == () and [r.report_id for r in digest.reports] == ["r-1"]
+    assert digest.reports[0].reason == "full_but_shown_free"

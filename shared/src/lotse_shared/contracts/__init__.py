@@ -62,8 +62,12 @@ from lotse_shared.contracts.offers import (
     OfferWithdrawn,
 )
 from lotse_shared.contracts.reviews import (
+    ClosedBecause,
+    OfferReportDismissed,
+    OfferReportFiled,
     OfferReviewApproved,
     OfferReviewChangesRequested,
+    OfferReviewClosed,
     OfferReviewDecision,
     OfferReviewEvent,
     OfferReviewRejected,
@@ -100,6 +104,7 @@ __all__ = [
     "AdvisorRemoved",
     "AdvisorUpdated",
     "Category",
+    "ClosedBecause",
     "DeclineReason",
     "DeliveryMode",
     "Event",
@@ -125,8 +130,11 @@ __all__ = [
     "OfferDetails",
     "OfferEvent",
     "OfferPublished",
+    "OfferReportDismissed",
+    "OfferReportFiled",
     "OfferReviewApproved",
     "OfferReviewChangesRequested",
+    "OfferReviewClosed",
     "OfferReviewDecision",
     "OfferReviewEvent",
     "OfferReviewRejected",
@@ -171,5 +179,8 @@ EVENT_TYPES: dict[str, type[Event]] = {
         OfferReviewChangesRequested,
         OfferReviewApproved,
         OfferReviewRejected,
+        OfferReviewClosed,
+        OfferReportFiled,
+        OfferReportDismissed,
     )
 }

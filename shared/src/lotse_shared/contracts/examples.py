@@ -22,8 +22,11 @@ from lotse_shared.contracts.needs import NeedClosed, NeedRegistered, NeedUpdated
 from lotse_shared.contracts.notifications import NotificationFailed, NotificationSent
 from lotse_shared.contracts.offers import OfferPublished, OfferUpdated, OfferWithdrawn
 from lotse_shared.contracts.reviews import (
+    OfferReportDismissed,
+    OfferReportFiled,
     OfferReviewApproved,
     OfferReviewChangesRequested,
+    OfferReviewClosed,
     OfferReviewRejected,
     OfferReviewSubmitted,
 )
@@ -132,6 +135,7 @@ _REVIEW: dict[str, Any] = {
     "contact_email": "info@vhs-schwerte.example",
 }
 _DECISION = _REVIEW | {"decision_id": "c2f1e0d9-8b7a-4c6d-9e5f-1a2b3c4d5e6f"}
+_REPORT = "4e5f6a7b-8c9d-4e0f-a1b2-c3d4e5f6a7b8"
 
 _EXAMPLES: list[Event] = [
     OfferPublished.model_validate(_OFFER),
@@ -239,6 +243,34 @@ _EXAMPLES: list[Event] = [
             "published_version": 2,
             "comment": "Das ist ein anderes Angebot: bitte als neues Angebot anlegen.",
             "decided_at": "2026-12-02T10:00:00Z",
+        }
+    ),
+    OfferReviewClosed.model_validate(
+        _REVIEW
+        | {
+            "revision": 5,
+            "published_version": 2,
+            "reason": "superseded",
+            "closed_at": "2026-12-03T08:00:00Z",
+        }
+    ),
+    OfferReportFiled.model_validate(
+        _REVIEW
+        | {
+            "revision": None,
+            "published_version": 2,
+            "report_id": _REPORT,
+            "reason": "full_but_shown_free",
+            "reported_at": "2026-12-03T09:30:00Z",
+        }
+    ),
+    OfferReportDismissed.model_validate(
+        _REVIEW
+        | {
+            "revision": None,
+            "published_version": 2,
+            "report_id": _REPORT,
+            "dismissed_at": "2026-12-04T10:00:00Z",
         }
     ),
 ]

@@ -1,10 +1,14 @@
 """Events on ``lotse.offer-reviews``: the KI's review of offers, keyed by offer id.
 
 A provider submits a revision of an offer; a coordinator approves it, sends
-it back for changes or rejects it, each with a comment. What is approved
-reaches ``lotse.offers`` as ``offer.published`` or ``offer.updated`` in the
-same transaction. These events carry no personal data beyond the provider's
-role mailbox, and no one's name: who reviewed stays in the catalog.
+it back for changes or rejects it, each with a comment; a revision that stops
+waiting without a decision (pulled back by a newer change, or withdrawn with
+the offer) is closed. Advisors' problem reports are filed here too, with
+their reason only, and leave the KI's queue when dismissed or turned into a
+change request. What is approved reaches ``lotse.offers`` as
+``offer.published`` or ``offer.updated`` in the same transaction. These events
+carry no personal data beyond the provider's role mailbox, and no one's name:
+who reviewed or reported stays in the catalog.
 """
 
 from __future__ import annotations
@@ -19,8 +23,12 @@ from lotse_shared.contracts.base import Event
 from lotse_shared.contracts.topics import OFFER_REVIEWS
 
 __all__ = [
+    "ClosedBecause",
+    "OfferReportDismissed",
+    "OfferReportFiled",
     "OfferReviewApproved",
     "OfferReviewChangesRequested",
+    "OfferReviewClosed",
     "OfferReviewDecision",
     "OfferReviewEvent",
     "OfferReviewRejected",
@@ -113,6 +121,12 @@ class OfferReviewChangesRequested(OfferReviewDecision):
         description="When an advisor's problem report led to the request: its reason.",
         examples=["wrong_dates"],
     )
+    report_id: str | None = Field(
+        default=None,
+        description="When an advisor's problem report led to the request: the report, which "
+        "leaves the KI's queue with it.",
+        examples=[None],
+    )
 
 
 class OfferReviewApproved(OfferReviewDecision):
@@ -125,3 +139,49 @@ class OfferReviewRejected(OfferReviewDecision):
     """The revision was rejected: it is not published; a published offer stays as it was."""
 
     event_type: ClassVar = "lotse.offer-review.rejected.v1"
+
+
+class ClosedBecause(StrEnum):
+    """Why a revision stopped waiting for a decision."""
+
+    SUPERSEDED = "superseded"
+    WITHDRAWN = "withdrawn"
+
+
+class OfferReviewClosed(OfferReviewEvent):
+    """A revision stopped waiting without a decision: it left the KI's queue."""
+
+    event_type: ClassVar = "lotse.offer-review.closed.v1"
+
+    reason: ClosedBecause = Field(
+        description="superseded (the provider changed the offer again, or it was published "
+        "directly) or withdrawn (the offer, or its provider, was withdrawn).",
+        examples=["superseded"],
+    )
+    closed_at: datetime = Field(description="When (UTC).", examples=["2026-11-28T10:00:00Z"])
+
+
+class OfferReportFiled(OfferReviewEvent):
+    """An advisor reported a problem with a published offer; it waits in the KI's queue.
+
+    Only the reason travels: the advisor's note and name stay in the catalog.
+    """
+
+    event_type: ClassVar = "lotse.offer-review.report-filed.v1"
+
+    report_id: str = Field(
+        description="Stable id of the report.", examples=["4e5f6a7b-8c9d-4e0f-a1b2-c3d4e5f6a7b8"]
+    )
+    reason: ReportReason = Field(description="What is wrong.", examples=["full_but_shown_free"])
+    reported_at: datetime = Field(description="When (UTC).", examples=["2026-11-28T09:30:00Z"])
+
+
+class OfferReportDismissed(OfferReviewEvent):
+    """The KI dismissed a problem report: it leaves the queue, and the offer stays as it is."""
+
+    event_type: ClassVar = "lotse.offer-review.report-dismissed.v1"
+
+    report_id: str = Field(
+        description="The report dismissed.", examples=["4e5f6a7b-8c9d-4e0f-a1b2-c3d4e5f6a7b8"]
+    )
+    dismissed_at: datetime = Field(description="When (UTC).", examples=["2026-11-29T10:00:00Z"])

@@ -77,7 +77,8 @@ NOTIFICATIONS = Topic(
 OFFER_REVIEWS = Topic(
     "lotse.offer-reviews",
     key="offer id",
-    description="The KI's review of offers: revisions submitted, and each decision with its comment.",
+    description="The KI's review of offers: revisions submitted, each decision with its comment, "
+    "revisions closed without one, and advisors' problem reports (reason only).",
     consumers=("notifications",),
 )
 

@@ -20,6 +20,7 @@ from lotse_catalog.domain.model import (
     require_municipality,
 )
 from lotse_catalog.service_layer.events import advisor_event, offer_event, provider_event
+from lotse_catalog.service_layer.reviews import publish_closed
 from lotse_catalog.service_layer.unit_of_work import UnitOfWork
 from lotse_shared.contracts import (
     AdvisorDetails,
@@ -153,8 +154,10 @@ async def deactivate_provider(uow: UnitOfWork, provider_id: str) -> tuple[Provid
             await uow.offers.save(offer)
             await uow.publish(offer_event(OfferWithdrawn, offer))
         for review in await uow.reviews.open_of_provider(provider_id):
+            waited = review.pending
             review.withdraw()
             await uow.reviews.save(review)
+            await publish_closed(uow, review, waited, None)
         await uow.commit()
     return provider, withdrawn
 

@@ -5,14 +5,30 @@ The need's case reference is not part of any event: it never leaves the catalog.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, TypeVar
 
 from lotse_catalog.domain.model import Advisor, Need, Offer, Provider
+from lotse_catalog.domain.report import ProblemReport
 from lotse_catalog.domain.review import OfferReview
-from lotse_catalog.domain.revision import Decision
-from lotse_shared.contracts import Event, OfferReviewEvent, OfferStatus
+from lotse_catalog.domain.revision import Decision, Revision, RevisionState
+from lotse_shared.contracts import (
+    ClosedBecause,
+    Event,
+    OfferReviewClosed,
+    OfferReviewEvent,
+    OfferStatus,
+)
 
-__all__ = ["advisor_event", "need_event", "offer_event", "provider_event", "review_event"]
+__all__ = [
+    "advisor_event",
+    "closed_event",
+    "need_event",
+    "offer_event",
+    "provider_event",
+    "report_event",
+    "review_event",
+]
 
 E = TypeVar("E", bound=Event)
 
@@ -105,3 +121,46 @@ def review_event(
             "decided_at": decision.decided_at,
         }
     return kind.model_validate(fields | extra)
+
+
+def closed_event(
+    review: OfferReview, revision: Revision, provider: Provider, offer: Offer | None, at: datetime
+) -> OfferReviewClosed:
+    """The revision that stopped waiting without a decision, and why."""
+    reason = (
+        ClosedBecause.WITHDRAWN
+        if revision.state is RevisionState.WITHDRAWN
+        else ClosedBecause.SUPERSEDED
+    )
+    return OfferReviewClosed.model_validate(
+        {
+            "offer_id": review.offer_id,
+            "provider_id": review.provider_id,
+            "revision": revision.number,
+            "published_version": offer.version
+            if offer and offer.status is OfferStatus.PUBLISHED
+            else None,
+            "title": revision.details.title["de"],
+            "contact_email": provider.details.contact_email,
+            "reason": reason,
+            "closed_at": at,
+        }
+    )
+
+
+def report_event(
+    kind: type[R], report: ProblemReport, offer: Offer, provider: Provider, **extra: Any
+) -> R:
+    """A problem report in the KI's queue, or leaving it: its reason, never the advisor's note."""
+    return kind.model_validate(
+        {
+            "offer_id": offer.id,
+            "provider_id": offer.provider_id,
+            "revision": None,
+            "published_version": offer.version,
+            "title": offer.details.title["de"],
+            "contact_email": provider.details.contact_email,
+            "report_id": report.id,
+        }
+        | extra
+    )

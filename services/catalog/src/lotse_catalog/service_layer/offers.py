@@ -24,7 +24,7 @@ from lotse_catalog.service_layer.offer_access import (
     locked_offer,
     requires_review,
 )
-from lotse_catalog.service_layer.reviews import publish_now
+from lotse_catalog.service_layer.reviews import publish_closed, publish_now
 from lotse_catalog.service_layer.unit_of_work import UnitOfWork
 from lotse_shared.contracts import (
     OfferDetails,
@@ -193,15 +193,19 @@ async def _change(
             review = OfferReview.start(target.id, target.provider_id, details, author_of(principal))
             await uow.reviews.add(review)
         else:
+            waited = review.pending
             review.save(details, author_of(principal), published)
             await uow.reviews.save(review)
+            await publish_closed(uow, review, waited, published)
         return Reviewed(review, published)
     if review is not None:
         review.ensure_changeable(published)
     offer = await publish_now(uow, target.id, target.provider_id, published, details)
     if review is not None and review.is_open:
+        waited = review.pending
         review.close_published()
         await uow.reviews.save(review)
+        await publish_closed(uow, review, waited, offer)
     return offer
 
 
@@ -219,8 +223,10 @@ async def withdraw_offer(
             await uow.offers.save(result)
             await uow.publish(offer_event(OfferWithdrawn, result))
         if target.review is not None and (target.offer is None or target.review.is_open):
+            waited = target.review.pending
             target.review.withdraw()
             await uow.reviews.save(target.review)
+            await publish_closed(uow, target.review, waited, target.offer)
             result = target.offer or Reviewed(target.review, None)
         await uow.commit()
     return result

@@ -8,15 +8,21 @@ coordinator's comment and the report's reason code.
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from lotse_catalog.domain.errors import Conflict, Forbidden, NotFound
 from lotse_catalog.domain.model import now
 from lotse_catalog.domain.report import ProblemReport, ReportStatus
 from lotse_catalog.domain.review import OfferReview, ReviewState
-from lotse_catalog.service_layer.events import review_event
+from lotse_catalog.service_layer.events import report_event, review_event
 from lotse_catalog.service_layer.offer_access import active_provider, live
 from lotse_catalog.service_layer.unit_of_work import UnitOfWork
-from lotse_shared.contracts import OfferReviewChangesRequested, ReportReason
+from lotse_shared.contracts import (
+    OfferReportDismissed,
+    OfferReportFiled,
+    OfferReviewChangesRequested,
+    ReportReason,
+)
 from lotse_shared.identity import Principal, Role
 
 __all__ = ["decide_report", "file_report", "own_report"]
@@ -39,6 +45,9 @@ async def file_report(
         if live(offer) is None:
             raise Conflict(f"offer {offer_id} is withdrawn; advisors no longer see it")
         await uow.reports.add(report)
+        provider = await active_provider(uow, offer.provider_id)
+        await uow.publish(report_event(OfferReportFiled, report, offer, provider,
+                                       reason=report.reason, reported_at=report.created_at))  # fmt: skip
         await uow.commit()
     return report
 
@@ -63,6 +72,8 @@ async def decide_report(
         report.decide(principal, outcome, comment, at)
         if outcome is ReportStatus.CHANGES_REQUESTED:
             await _request_changes(uow, principal, report, comment)
+        else:
+            await _dismissed(uow, report, at)
         await uow.reports.save(report)
         await uow.commit()
     return report
@@ -94,5 +105,15 @@ async def _request_changes(
             offer,
             decision,
             report_reason=report.reason,
+            report_id=report.id,
         )
     )
+
+
+async def _dismissed(uow: UnitOfWork, report: ProblemReport, at: datetime) -> None:
+    """The report leaves the KI's queue; an offer or provider gone since changes nothing."""
+    offer = await uow.offers.get(report.offer_id)
+    provider = await uow.providers.get(offer.provider_id) if offer else None
+    if offer is not None and provider is not None:
+        await uow.publish(report_event(OfferReportDismissed, report, offer, provider,
+                                       dismissed_at=at))  # fmt: skip

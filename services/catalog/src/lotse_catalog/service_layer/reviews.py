@@ -10,9 +10,10 @@ import uuid
 
 from lotse_catalog.domain.errors import Conflict
 from lotse_catalog.domain.model import Offer, check_version, now
+from lotse_catalog.domain.review import OfferReview
 from lotse_catalog.domain.review_policy import ReviewRules
-from lotse_catalog.domain.revision import Verdict, author_of
-from lotse_catalog.service_layer.events import offer_event, review_event
+from lotse_catalog.domain.revision import Revision, RevisionState, Verdict, author_of
+from lotse_catalog.service_layer.events import closed_event, offer_event, review_event
 from lotse_catalog.service_layer.offer_access import (
     Reviewed,
     active_provider,
@@ -32,7 +33,7 @@ from lotse_shared.contracts import (
 )
 from lotse_shared.identity import Principal
 
-__all__ = ["VERDICT_EVENTS", "decide_offer", "publish_now", "submit_offer"]
+__all__ = ["VERDICT_EVENTS", "decide_offer", "publish_closed", "publish_now", "submit_offer"]
 
 VERDICT_EVENTS: dict[Verdict, type[OfferReviewDecision]] = {
     Verdict.APPROVED: OfferReviewApproved,
@@ -55,6 +56,18 @@ async def publish_now(
     await uow.offers.save(published)
     await uow.publish(offer_event(OfferUpdated, published))
     return published
+
+
+async def publish_closed(
+    uow: UnitOfWork, review: OfferReview, waited: Revision | None, offer: Offer | None
+) -> None:
+    """If the revision that waited (before the change at hand) no longer does, and no decision
+    ended its wait, say so on lotse.offer-reviews: it left the KI's queue."""
+    if waited is None or waited.state not in (RevisionState.SUPERSEDED, RevisionState.WITHDRAWN):
+        return
+    provider = await uow.providers.get(review.provider_id)
+    if provider is not None:
+        await uow.publish(closed_event(review, waited, provider, offer, now()))
 
 
 async def submit_offer(

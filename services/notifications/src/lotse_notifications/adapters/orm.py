@@ -28,6 +28,7 @@ __all__ = [
     "inbox",
     "metadata",
     "offer_reviews",
+    "open_reports",
     "outbox",
     "providers",
     "review_emails",
@@ -110,6 +111,21 @@ offer_reviews = Table(
     Column("status", String(20), nullable=False, index=True),  # waiting | decided
     Column("submitted_at", DateTime(timezone=True), nullable=True),
     Column("decided_at", DateTime(timezone=True), nullable=True),
+)
+
+# Advisors' problem reports as lotse.offer-reviews tells them: open until dismissed or turned
+# into a change request. Their reason only; the note stays in the catalog.
+open_reports = Table(
+    "open_reports",
+    metadata,
+    Column("report_id", String(64), primary_key=True),
+    Column("offer_id", String(64), nullable=False),
+    Column("provider_id", String(64), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("reason", String(30), nullable=False),
+    Column("reported_at", DateTime(timezone=True), nullable=False),
+    Column("status", String(20), nullable=False, index=True),  # open | closed
+    Column("closed_at", DateTime(timezone=True), nullable=True),
 )
 
 # Emails about the review: one per decision to the provider's role mailbox, one a day to the KI.

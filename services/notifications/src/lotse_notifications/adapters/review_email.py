@@ -17,6 +17,8 @@ from lotse_notifications.domain.review_wording import (
     queue_entries,
     queue_intro,
     queue_subject,
+    report_entries,
+    reports_intro,
 )
 from lotse_shared.region import Region
 
@@ -55,13 +57,21 @@ class ReviewComposer(EmailComposer):
     def digest(
         self, digest: ReviewDigest, *, providers: Mapping[str, str], now: datetime
     ) -> EmailMessage:
-        """The KI's email of the day: every offer waiting, with its provider's name."""
+        """The KI's email of the day: every offer waiting and every open problem report, each
+        with its provider's name."""
         entries = queue_entries(digest.waiting, providers, now, self.zone)
+        reports = report_entries(digest.reports, providers, self.zone)
         return self.message(
             to=("", digest.recipient),
-            subject=queue_subject(len(entries)),
+            subject=queue_subject(len(entries), len(reports)),
             template="review_queue",
-            context={"w": QUEUE_WORDS, "intro": queue_intro(len(entries)), "entries": entries},
+            context={
+                "w": QUEUE_WORDS,
+                "intro": queue_intro(len(entries)),
+                "entries": entries,
+                "reports_intro": reports_intro(len(reports)),
+                "reports": reports,
+            },
             message_id=f"<{digest.id}@lotse>",
             language="de",
             now=now,

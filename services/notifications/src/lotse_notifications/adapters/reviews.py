@@ -1,4 +1,5 @@
-"""The offers waiting for review, as lotse.offer-reviews tells them, and the emails about the review."""
+"""The offers waiting for review and the open problem reports, as lotse.offer-reviews tells
+them, and the emails about the review."""
 
 from __future__ import annotations
 
@@ -12,12 +13,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from lotse_notifications.adapters import orm
 from lotse_notifications.adapters.repository import newest, update_rows
 from lotse_notifications.domain.model import PENDING
-from lotse_notifications.domain.review import REVIEW_DIGEST, Decided, ReviewDigest, WaitingReview
+from lotse_notifications.domain.review import (
+    REVIEW_DIGEST,
+    Decided,
+    OpenReport,
+    ReviewDigest,
+    WaitingReview,
+)
 from lotse_shared.database import insert_ignoring_duplicates
 
-__all__ = ["DECIDED", "WAITING", "OfferReviews", "ReviewEmails"]
+__all__ = ["DECIDED", "OPEN", "WAITING", "OfferReviews", "OpenReports", "ReviewEmails"]
 
 WAITING, DECIDED = "waiting", "decided"
+OPEN, CLOSED = "open", "closed"  # a problem report
 
 
 class OfferReviews:
@@ -73,6 +81,42 @@ class OfferReviews:
     async def any_waiting(self) -> bool:
         r = orm.offer_reviews.c
         found = await self.session.scalar(select(r.offer_id).where(r.status == WAITING).limit(1))
+        return found is not None
+
+
+class OpenReports:
+    """A report is filed once and closed once; news of either arriving again changes nothing,
+    and a close that overtakes its filing leaves it closed."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def filed(self, report: OpenReport) -> None:
+        await insert_ignoring_duplicates(self.session, orm.open_reports, {
+            "report_id": report.report_id, "offer_id": report.offer_id,
+            "provider_id": report.provider_id, "title": report.title, "reason": report.reason,
+            "reported_at": report.reported_at, "status": OPEN, "closed_at": None,
+        })  # fmt: skip
+
+    async def closed(self, report_id: str, at: datetime) -> None:
+        t = orm.open_reports
+        await self.session.execute(
+            update(t).where(t.c.report_id == report_id).values(status=CLOSED, closed_at=at)
+        )
+
+    async def open(self) -> list[OpenReport]:
+        """The open reports, oldest first."""
+        c = orm.open_reports.c
+        rows = await self.session.execute(
+            select(c.report_id, c.offer_id, c.provider_id, c.title, c.reason, c.reported_at)
+            .where(c.status == OPEN)
+            .order_by(c.reported_at, c.report_id)
+        )
+        return [OpenReport(*r[:5], _aware(r.reported_at)) for r in rows]
+
+    async def any_open(self) -> bool:
+        c = orm.open_reports.c
+        found = await self.session.scalar(select(c.report_id).where(c.status == OPEN).limit(1))
         return found is not None
 
 

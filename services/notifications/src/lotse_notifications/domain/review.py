@@ -3,8 +3,9 @@
 A provider hears of every decision on its offer at its role mailbox: changes
 requested (also when an advisor's report led to them), approved, rejected.
 One email per decision, however often the decision's event arrives. The KI
-hears once a day, at its hour, which offers wait for its review: a day's
-email has its own id, so two instances send it once between them.
+hears once a day, at its hour, which offers wait for its review and which of
+advisors' problem reports are open: a day's email has its own id, so two
+instances send it once between them.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ __all__ = [
     "REVIEW_DIGEST",
     "Decided",
     "KiDigest",
+    "OpenReport",
     "ReviewDigest",
     "Verdict",
     "WaitingReview",
@@ -82,14 +84,31 @@ class WaitingReview:
 
 
 @dataclass(frozen=True)
+class OpenReport:
+    """An advisor's problem report the KI has not decided yet: its offer and reason."""
+
+    report_id: str
+    offer_id: str
+    provider_id: str
+    title: str
+    reason: str
+    reported_at: datetime
+
+
+@dataclass(frozen=True)
 class ReviewDigest:
-    """The KI's email of one day: what waits for review when it is sent."""
+    """The KI's email of one day: what waits for review, and the open reports, when sent."""
 
     id: str
     recipient: str
     day: date
     waiting: tuple[WaitingReview, ...] = ()
     attempts: int = 0
+    reports: tuple[OpenReport, ...] = ()
+
+    @property
+    def anything(self) -> bool:
+        return bool(self.waiting or self.reports)
 
 
 @dataclass(frozen=True)

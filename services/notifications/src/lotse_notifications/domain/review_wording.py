@@ -11,18 +11,27 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from lotse_notifications.domain.review import APPROVED, REJECTED, Decided, WaitingReview
+from lotse_notifications.domain.review import (
+    APPROVED,
+    REJECTED,
+    Decided,
+    OpenReport,
+    WaitingReview,
+)
 from lotse_notifications.domain.wording import Language
 
 __all__ = [
     "QUEUE_WORDS",
     "Part",
     "QueueEntry",
+    "ReportEntry",
     "decision_parts",
     "decision_subject",
     "queue_entries",
     "queue_intro",
     "queue_subject",
+    "report_entries",
+    "reports_intro",
     "waiting",
 ]
 
@@ -187,9 +196,8 @@ def _part(d: Decided, lang: Language, region: str, ki_email: str | None, zone: Z
 QUEUE_WORDS = {
     "greeting": "Guten Tag,",
     "provider": "Anbieter",
-    "closing": "Die Prüfliste in Lotse zeigt jede Fassung mit ihren Änderungen.",
-    "reports": "Meldungen aus der Beratung stehen nicht in dieser Übersicht; Sie finden sie in "
-    "Lotse.",
+    "closing": "Die Prüfliste in Lotse zeigt jede Fassung mit ihren Änderungen, die "
+    "Problemmeldungen zeigen jede Meldung mit der Notiz der Beratung.",
 }
 
 
@@ -203,16 +211,64 @@ class QueueEntry:
     waiting: str
 
 
-def queue_subject(count: int) -> str:
-    if count == 1:
-        return "Lotse: ein Angebot wartet auf Prüfung"
-    return f"Lotse: {count} Angebote warten auf Prüfung"
+def queue_subject(count: int, reports: int = 0) -> str:
+    offers = (
+        ""
+        if count == 0
+        else "ein Angebot wartet auf Prüfung"
+        if count == 1
+        else f"{count} Angebote warten auf Prüfung"
+    )
+    opened = (
+        ""
+        if reports == 0
+        else "eine Problemmeldung ist offen"
+        if reports == 1
+        else f"{reports} Problemmeldungen sind offen"
+    )
+    return "Lotse: " + ", ".join(part for part in (offers, opened) if part)
 
 
 def queue_intro(count: int) -> str:
     if count == 1:
         return "ein Angebot wartet auf Ihre Prüfung:"
     return f"{count} Angebote warten auf Ihre Prüfung, das am längsten wartende zuerst:"
+
+
+def reports_intro(count: int) -> str:
+    if count == 1:
+        return "Aus der Beratung ist eine Problemmeldung offen:"
+    return f"Aus der Beratung sind {count} Problemmeldungen offen, die älteste zuerst:"
+
+
+@dataclass(frozen=True)
+class ReportEntry:
+    """One open problem report in the KI's daily email: which offer, whose, what, since when."""
+
+    title: str
+    provider: str
+    reason: str
+    reported: str
+
+
+def report_entries(
+    reports: Sequence[OpenReport], providers: Mapping[str, str], zone: ZoneInfo
+) -> list[ReportEntry]:
+    """The open reports, the oldest first, each with its reason in words."""
+    words = _PHRASES["de"]
+    entries = []
+    for r in sorted(reports, key=lambda r: (r.reported_at, r.report_id)):
+        local = r.reported_at.astimezone(zone)
+        reason = words[r.reason] if r.reason in _REPORT_REASONS else words["other"]
+        entries.append(
+            ReportEntry(
+                title=r.title,
+                provider=providers.get(r.provider_id, r.provider_id),
+                reason=reason[0].upper() + reason[1:],
+                reported=f"gemeldet am {local:%d.%m.%Y} um {local:%H:%M} Uhr",
+            )
+        )
+    return entries
 
 
 def queue_entries(

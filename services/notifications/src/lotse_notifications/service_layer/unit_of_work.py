@@ -1,10 +1,10 @@
-"""Notifications' unit of work: directory, delivery log, erased needs, reviews, inbox and outbox in one transaction."""
+"""Notifications' unit of work: directory, delivery log, erased needs, reviews, reports, inbox and outbox in one transaction."""
 
 from __future__ import annotations
 
 from lotse_notifications.adapters import orm
 from lotse_notifications.adapters.repository import DeliveryLog, Directory, ErasedNeeds
-from lotse_notifications.adapters.reviews import OfferReviews, ReviewEmails
+from lotse_notifications.adapters.reviews import OfferReviews, OpenReports, ReviewEmails
 from lotse_shared.unit_of_work import SqlUnitOfWork
 
 __all__ = ["UnitOfWork"]
@@ -15,6 +15,7 @@ class UnitOfWork(SqlUnitOfWork):
     deliveries: DeliveryLog
     erased: ErasedNeeds
     reviews: OfferReviews
+    reports: OpenReports
     review_emails: ReviewEmails
     inbox = orm.inbox
 
@@ -23,4 +24,5 @@ class UnitOfWork(SqlUnitOfWork):
         self.deliveries = DeliveryLog(self.session)
         self.erased = ErasedNeeds(self.session)
         self.reviews = OfferReviews(self.session)
+        self.reports = OpenReports(self.session)
         self.review_emails = ReviewEmails(self.session)
