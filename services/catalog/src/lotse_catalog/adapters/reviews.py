@@ -106,14 +106,22 @@ class ReviewRepository:
         )
 
     async def approved_offers(self, provider_id: str) -> int:
-        """How many of the provider's offers an admin approved at least once."""
-        d, r = orm.offer_decisions, orm.offer_reviews
-        query = (
+        """How many of the provider's offers count towards trusting it: those an admin approved
+        at least once, and those published without any revision sent for review, e.g. before
+        the district turned the review on (it keeps trusting the providers it knows)."""
+        d, r, o, v = orm.offer_decisions, orm.offer_reviews, orm.offers, orm.offer_revisions
+        approved = (
             select(func.count(func.distinct(d.c.offer_id)))
             .select_from(d.join(r, r.c.offer_id == d.c.offer_id))
             .where(r.c.provider_id == provider_id, d.c.verdict == Verdict.APPROVED.value)
         )
-        return int(await self.session.scalar(query) or 0)
+        unreviewed = select(func.count()).where(
+            o.c.provider_id == provider_id,
+            ~select(v.c.offer_id).where(v.c.offer_id == o.c.id).exists(),
+        )
+        found = await self.session.scalar(approved)
+        before = await self.session.scalar(unreviewed)
+        return int(found or 0) + int(before or 0)
 
     async def _load(self, query: Select[Any]) -> list[OfferReview]:
         rows = (await self.session.execute(query)).all()
