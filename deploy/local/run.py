@@ -188,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
         "SMTP_PORT": str(MAILSINK_SMTP),
         "MAILSINK_SMTP_PORT": str(MAILSINK_SMTP),
         "MAILSINK_DIR": str(VAR / "mail"),
-        "NOTIFICATIONS_MATCH_LINK_BASE": f"http://127.0.0.1:{SERVICES['matching']}",
+        "NOTIFICATIONS_MATCH_LINK_BASE": f"http://127.0.0.1:{WEB}",
         # Short, so the demo's emails come quickly; a district runs with the 60 s default.
         "NOTIFICATIONS_BATCH_WINDOW_SECONDS": os.environ.get(
             "NOTIFICATIONS_BATCH_WINDOW_SECONDS", "5"

@@ -37,7 +37,7 @@ NAMES = ("catalog", "matching", "notifications")
 PLACES = ["05978028", "05978036", "05978020", "05978040"]  # Schwerte, Unna, Kamen, Werne
 KINDS = ["language_course", "counselling", "integration_course"]
 MAX_PER_NEED = 3
-LINK = re.compile(r"/v1/matches/([0-9a-f-]{36})")
+LINK = re.compile(r"/matches/([0-9a-f-]{36})")
 OUTBOX = outbox_table(MetaData())  # every service's outbox has this shape
 
 

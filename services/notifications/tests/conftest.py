@@ -32,7 +32,7 @@ async def notifications(
             SMTP_PORT=port,
             MAIL_FROM="Lotse <lotse@ki-unna.example>",
             NOTIFICATIONS_BATCH_WINDOW_SECONDS=0,
-            NOTIFICATIONS_MATCH_LINK_BASE="https://lotse.kreis-unna.example/matching/",
+            NOTIFICATIONS_MATCH_LINK_BASE="https://lotse.kreis-unna.example/",
             NOTIFICATIONS_KI_EMAIL="ki@kreis-unna.example",
             NOTIFICATIONS_KI_DIGEST_HOUR=8,
             LOTSE_JWT_SECRET=SECRET,

@@ -49,7 +49,7 @@ async def test_a_match_becomes_one_readable_email_without_personal_data(
         assert "Deutschkurs B1" in part and "VHS Schwerte" in part and "Schwerte" in part
         assert "11.01.2027" in part and "nur als Selbstzahlende" in part
         assert "Im Wohnort Schwerte" in part
-        assert f"https://lotse.kreis-unna.example/matching/v1/matches/{found.match_id}" in part
+        assert f"https://lotse.kreis-unna.example/matches/{found.match_id}" in part
     assert "need-UNN-7K3Q9X" not in raw.decode()  # the need's id stays internal
     [logged] = await deliveries(notifications)
     assert logged["status"] == "sent"

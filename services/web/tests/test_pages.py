@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -351,3 +352,19 @@ async def test_an_offers_page_says_who_can_join_in_words(
     assert "all ages, any German level" in anyone and "not stated as barrier-free" in anyone
     youth = (await browser.get("/offers/o-youth")).text
     assert "ages 16 to 27, German A2 to B1" in youth and "not stated" not in youth
+
+
+async def test_an_emails_link_leads_through_sign_in_to_the_match_on_its_need(
+    browser: httpx.AsyncClient, apis: FakeApis
+) -> None:
+    need = apis.add_need("adv-1")
+    match_id = apis.add_match(need, offer("o-1", "Deutschkurs A1"))
+    first = await browser.get(f"/matches/{match_id}")
+    assert first.headers["location"] == f"/sign-in?next=/matches/{match_id}"
+    await sign_in(browser, "adv-1")
+    opened = await browser.get(f"/matches/{match_id}")
+    assert opened.headers["location"] == f"/needs/{need['id']}#match-{match_id}"
+    page = await browser.get(opened.headers["location"])
+    assert f'id="match-{match_id}"' in page.text
+    gone = await browser.get(f"/matches/{uuid.uuid4()}")
+    assert gone.headers["location"] == "/needs"

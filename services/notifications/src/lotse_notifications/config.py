@@ -51,9 +51,10 @@ class NotificationsSettings(CommonSettings):
         description="Matches for one need found within this many seconds share one email.",
     )
     match_link_base: str = Field(
-        default="http://127.0.0.1:8002",
+        default="http://127.0.0.1:8000",
         validation_alias="NOTIFICATIONS_MATCH_LINK_BASE",
-        description="Where advisors reach the matching API; emails link to {base}/v1/matches/{id}.",
+        description="Where advisors open Lotse's web app; emails link to {base}/matches/{id}, "
+        "which shows the match on its need's page (after signing in).",
     )
 
     ki_email: EmailStr | None = Field(

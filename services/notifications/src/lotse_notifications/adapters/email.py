@@ -108,7 +108,7 @@ class EmailComposer:
                 "percent": round(d.score * 100),
                 "reasons": [r.en if lang == "en" else r.de for r in d.reasons],
                 "contact_email": d.offer.contact_email,
-                "link": f"{self.link_base}/v1/matches/{d.match_id}",
+                "link": f"{self.link_base}/matches/{d.match_id}",
             }
 
         def gone(d: Delivery) -> dict[str, Any]:

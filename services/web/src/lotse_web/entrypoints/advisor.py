@@ -255,6 +255,16 @@ async def erase_need(
     return see_other("/needs")
 
 
+@router.get("/matches/{match_id}", summary="Where an email's link leads: the match on its need.")
+async def match_page(match_id: str, session: AdvisorSession, web: WebDep) -> Response:
+    try:
+        match = await web.matching.match(session.user.api_token, match_id)
+    except NotFound:  # erased with its need, or not this advisor's: nothing is revealed
+        await web.sessions.flash(session, "warning", _("This proposal no longer holds."))
+        return see_other("/needs")
+    return see_other(f"/needs/{match['need_id']}#match-{match_id}")
+
+
 @router.post("/matches/{match_id}/accept", summary="Accept a proposed offer.")
 async def accept(request: Request, match_id: str, session: AdvisorSession, web: WebDep) -> Response:
     return await _decide(request, match_id, session.user.api_token, web, session, "accepted")
