@@ -8,14 +8,8 @@ import httpx
 import pytest
 
 from lotse_catalog.entrypoints.public_rate import RateLimited, RequestBudget
-from services.catalog.tests.api_support import Headers, offer_body, register_provider
-
-
-async def publish(api: httpx.AsyncClient, provider: Headers, title: str) -> str:
-    response = await api.post("/v1/offers", json=offer_body(title={"de": title}), headers=provider)
-    assert response.status_code == 201, response.text
-    offer_id: str = response.json()["id"]
-    return offer_id
+from services.catalog.tests.api_support import Headers, register_provider
+from services.catalog.tests.test_offers_by_id_api import publish
 
 
 async def test_published_offers_are_read_without_a_token_withdrawn_ones_never(
