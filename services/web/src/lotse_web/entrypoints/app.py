@@ -25,6 +25,7 @@ from lotse_web.entrypoints import (
     advisor_account,
     coordinator,
     directory,
+    finder,
     offers,
     provider,
     sign_in,
@@ -139,7 +140,8 @@ def create_app(web: Web | None = None) -> FastAPI:
     app.include_router(metrics_router(_nothing_to_refresh))
     static = resources.files("lotse_web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
-    desks = (sign_in, account, advisor, advisor_account, offers, provider, coordinator, directory)
+    desks = (sign_in, account, advisor, advisor_account, offers, provider, coordinator, directory,
+             finder)  # fmt: skip
     for desk in desks:
         app.include_router(desk.router)
     app.add_middleware(SecuredPages, web=web)
