@@ -52,14 +52,17 @@ class PublishedOffers:
         self._refreshing: asyncio.Task[PublishedSet] | None = None
 
     async def current(self) -> PublishedSet:
-        """The published set, at most ``fresh_for`` seconds old unless a refresh is under way."""
+        """The published set, at most ``fresh_for`` seconds old unless a refresh is under way.
+
+        With ``fresh_for`` 0 every call reads the catalog (tests that publish and look).
+        """
         held = self._held
         age = time.monotonic() - held.fetched_at if held else None
         if held is not None and age is not None and age < self.fresh_for:
             return held
         if self._refreshing is None or self._refreshing.done():
             self._refreshing = asyncio.create_task(self._fetch(), name="published-offers")
-        if held is not None and age is not None and age < self.stale_for:
+        if held is not None and age is not None and self.fresh_for > 0 and age < self.stale_for:
             self._refreshing.add_done_callback(_log_failure)
             return held  # the refresh finishes in the background
         return await asyncio.shield(self._refreshing)

@@ -28,7 +28,9 @@ def _language_pair(code: str) -> tuple[str, str]:
 
 def _environment() -> Environment:
     env = template_environment(languages.gettext_, languages.ngettext_)
-    env.filters.update(day=languages.day, number=languages.number, language_pair=_language_pair)
+    env.filters.update(
+        day=languages.day, number=languages.number, bdi=languages.bdi, language_pair=_language_pair
+    )
     env.globals.update(variants=languages.VARIANTS, kinds=words.KINDS, levels=words.LEVELS,
                        times=words.TIMES)  # fmt: skip
     return env

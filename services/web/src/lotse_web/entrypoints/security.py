@@ -43,7 +43,7 @@ CSRF_COOKIE = "lotse_csrf"  # only before sign-in: a double-submit token for the
 LANGUAGE_COOKIE = "lotse_lang"  # only before sign-in; afterwards the user's preference
 # Only while signing in at the issuer: binds the sign-in to the browser that started it.
 SIGN_IN_COOKIE = "lotse_sign_in"
-PUBLIC_PREFIX = "/angebote"  # the public finder
+PUBLIC_PREFIXES = ("/angebote", "/static")  # the public finder, and files any page loads
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 log = logging.getLogger(__name__)
@@ -111,8 +111,9 @@ class SecuredPages:
         secure = self.web.settings.secure_cookies
         state = scope.setdefault("state", {})
         session: Session | None = None
-        if scope["path"] == PUBLIC_PREFIX or scope["path"].startswith(PUBLIC_PREFIX + "/"):
-            # The public finder knows no one and sets no cookie: its pages name their language.
+        if _public(scope["path"]):
+            # The public finder knows no one and sets no cookie (its pages name their
+            # language), nor do the files its pages load.
             state.update(session=None, expired=False, csrf="", flash=[])
             await self.app(scope, receive, _secured(scope, send, csp(), started))
             return
@@ -138,6 +139,10 @@ class SecuredPages:
 
         set_cookie = cookie(CSRF_COOKIE, new_csrf, secure=secure) if new_csrf else None
         await self.app(scope, receive, _secured(scope, send, policy, started, set_cookie))
+
+
+def _public(path: str) -> bool:
+    return any(path == p or path.startswith(p + "/") for p in PUBLIC_PREFIXES)
 
 
 def _secured(

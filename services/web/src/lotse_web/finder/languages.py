@@ -21,11 +21,13 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
 from babel.support import Translations
+from markupsafe import Markup, escape
 
 __all__ = [
     "DEFAULT",
     "VARIANTS",
     "Variant",
+    "bdi",
     "catalog_path",
     "current",
     "day",
@@ -99,8 +101,15 @@ def current() -> Variant:
 
 
 def gettext_(message: str, **values: object) -> str:
+    """``message`` in the request's variant; with ``values``, as HTML with the values escaped
+    (a value already marked up, such as :func:`bdi`'s, stays as it is)."""
     translated = _catalog(_current.get()).gettext(message)
-    return translated % values if values else translated
+    return escape(translated) % values if values else translated
+
+
+def bdi(value: object) -> Markup:
+    """A number or name isolated from the text around it, so it keeps its own direction."""
+    return Markup("<bdi>%s</bdi>") % (value,)
 
 
 def ngettext_(singular: str, plural: str, n: int, **values: object) -> str:

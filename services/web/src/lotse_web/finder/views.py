@@ -15,6 +15,7 @@ from babel import Locale
 
 from lotse_shared.region import Region
 from lotse_web.finder import languages
+from lotse_web.finder.languages import bdi
 from lotse_web.finder.languages import gettext_ as _
 from lotse_web.finder.words import (
     DELIVERY,
@@ -81,14 +82,14 @@ class OfferPage:
 def _cost(offer: Json) -> str:
     if offer["free_of_charge"]:
         return _("Free of charge")
-    return _("Costs %(fee)s", fee=languages.euros(offer["fee_eur"]))
+    return _("Costs %(fee)s", fee=bdi(languages.euros(offer["fee_eur"])))
 
 
 def _when(offer: Json) -> str:
     if offer.get("rolling_start"):
         return _("You can start at any time")
     if offer.get("start_date"):
-        return _("Starts on %(day)s", day=languages.day(offer["start_date"]))
+        return _("Starts on %(day)s", day=bdi(languages.day(offer["start_date"])))
     return _("Ask for the dates")
 
 
@@ -114,11 +115,11 @@ def who_may_join(offer: Json, rules: Iterable[Json]) -> list[str]:
     low, high = offer["age_min"], offer["age_max"]
     if low > 0 and high < 120:
         said.append(_("For people from %(low)s to %(high)s years.",
-                      low=languages.number(low), high=languages.number(high)))  # fmt: skip
+                      low=bdi(languages.number(low)), high=bdi(languages.number(high))))  # fmt: skip
     elif low > 0:
-        said.append(_("For people aged %(low)s and older.", low=languages.number(low)))
+        said.append(_("For people aged %(low)s and older.", low=bdi(languages.number(low))))
     elif high < 120:
-        said.append(_("For people up to %(high)s years.", high=languages.number(high)))
+        said.append(_("For people up to %(high)s years.", high=bdi(languages.number(high))))
     else:
         said.append(_("For people of every age."))
     lo, hi = offer["german_level_min"], offer["german_level_max"]
@@ -153,7 +154,7 @@ def _places(offer: Json) -> str:
     if free is None:
         return _("Ask the provider about free places.")
     if free > 0:
-        return _("Places free: %(count)s", count=languages.number(free))
+        return _("Places free: %(count)s", count=bdi(languages.number(free)))
     if offer.get("waitlist"):
         return _("Full at the moment; you can join the waiting list.")
     return _("Full at the moment.")
@@ -162,11 +163,11 @@ def _places(offer: Json) -> str:
 def _dates(offer: Json) -> list[str]:
     dates = []
     if offer.get("start_date") and not offer.get("rolling_start"):
-        dates.append(_("First day: %(day)s", day=languages.day(offer["start_date"])))
+        dates.append(_("First day: %(day)s", day=bdi(languages.day(offer["start_date"]))))
     if offer.get("end_date"):
-        dates.append(_("Last day: %(day)s", day=languages.day(offer["end_date"])))
+        dates.append(_("Last day: %(day)s", day=bdi(languages.day(offer["end_date"]))))
     if offer.get("application_deadline"):
-        dates.append(_("Apply by: %(day)s", day=languages.day(offer["application_deadline"])))
+        dates.append(_("Apply by: %(day)s", day=bdi(languages.day(offer["application_deadline"]))))
     return dates
 
 
