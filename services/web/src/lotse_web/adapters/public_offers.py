@@ -33,6 +33,14 @@ class PublishedSet:
     by_id: dict[str, Json]
     rules: tuple[Json, ...]
     fetched_at: float
+    spoken: tuple[str, ...] = ()
+    """Every language some offer is taught or supported in."""
+
+
+def _soonest_first(offer: Json) -> tuple[str, str]:
+    """Rolling starts first, then by start date (none last), then by German title."""
+    start = "" if offer.get("rolling_start") else (offer.get("start_date") or "9")
+    return start, str(offer["title"].get("de", "")).casefold()
 
 
 class PublishedOffers:
@@ -82,9 +90,15 @@ class PublishedOffers:
             if not cursor:
                 break
         rules = await self.matching.get_json("/v1/public/eligibility-rules", None)
+        # Sorted once here, so a search only filters.
+        offers.sort(key=_soonest_first)
+        spoken = {
+            c for o in offers for c in (*o["languages_of_instruction"], *o["support_languages"])
+        }
         held = PublishedSet(
-            tuple(offers), {o["id"]: o for o in offers}, tuple(rules), time.monotonic()
-        )
+            tuple(offers), {o["id"]: o for o in offers}, tuple(rules), time.monotonic(),
+            tuple(sorted(spoken)),
+        )  # fmt: skip
         self._held = held
         return held
 

@@ -58,8 +58,6 @@ async def finder_search(request: Request, code: str, web: WebDep) -> Response:
     pages = max(1, -(-len(found) // PER_PAGE))
     page = min(query.page, pages)
     shown = [offer_card(o, web.region) for o in found[(page - 1) * PER_PAGE : page * PER_PAGE]]
-    spoken = sorted({c for o in published.offers
-                     for c in (*o["languages_of_instruction"], *o["support_languages"])})  # fmt: skip
     context = {
         "query": query,
         "found": len(found),
@@ -69,7 +67,7 @@ async def finder_search(request: Request, code: str, web: WebDep) -> Response:
         "municipalities": sorted(
             ((m.ags, m.name) for m in web.region.municipalities.values()), key=lambda m: m[1]
         ),
-        "spoken": spoken,
+        "spoken": published.spoken,
     }
     return finder_render(
         request, "finder/search.html", context, status=422 if query.errors else 200

@@ -117,14 +117,11 @@ def fits(offer: Json, query: FinderQuery, today: date) -> bool:
     if query.barrier_free and not offer["barrier_free"]:
         return False
     end = offer.get("end_date")
-    if end and date.fromisoformat(end) < today:
+    if end and end < today.isoformat():  # ISO days order as strings do
         return False
     return not query.text or _has_text(offer, query.text)
 
 
 def search(offers: Iterable[Json], query: FinderQuery, today: date) -> list[Json]:
-    """The offers that fit, soonest start first (rolling starts first), then by German title."""
-    found = [o for o in offers if fits(o, query, today)]
-    found.sort(key=lambda o: ("" if o.get("rolling_start") else (o.get("start_date") or "9"),
-                              o["title"]["de"].casefold()))  # fmt: skip
-    return found
+    """The offers that fit, in the order given (the published set comes soonest first)."""
+    return [o for o in offers if fits(o, query, today)]
