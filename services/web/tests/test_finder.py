@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 import httpx
 import pytest
 
+from lotse_web.bootstrap import Web
 from services.web.tests.fakes import FakeApis, offer
 
 ARABIC_TITLE = "دورة اللغة الألمانية للنساء"
@@ -147,7 +149,7 @@ async def test_unknown_withdrawn_and_bad_addresses_are_not_found(
     browser: httpx.AsyncClient, published: FakeApis
 ) -> None:
     for path in ("/angebote/en/angebot/o-gone", "/angebote/en/angebot/nothing",
-                 "/angebote/xx", "/angebote/tr/art/spaceflight", "/angebote/en/handzettel"):  # fmt: skip
+                 "/angebote/xx", "/angebote/tr/art/spaceflight", "/angebote/xx/handzettel"):  # fmt: skip
         page = await browser.get(path)
         assert page.status_code == 404, path
         assert "set-cookie" not in page.headers
@@ -171,3 +173,37 @@ async def test_searches_share_the_published_set_read_a_moment_ago(
     for _ in range(3):
         assert (await browser.get("/angebote/tr")).status_code == 200
     assert published.calls.count(("GET", "/v1/public/offers")) == 1
+
+
+async def test_a_handout_with_nothing_ticked_says_so(
+    browser: httpx.AsyncClient, published: FakeApis
+) -> None:
+    page = await browser.get("/angebote/de/handzettel", params={"angebot": "o-gone"})
+    assert page.status_code == 422
+    assert "Markieren Sie mindestens ein Angebot für den Handzettel." in page.text
+    assert "<svg" not in page.text
+
+
+async def test_without_the_catalog_the_finder_says_try_again_in_its_language(
+    browser: httpx.AsyncClient, published: FakeApis
+) -> None:
+    published.down.add("/v1/public")
+    page = await browser.get("/angebote/fa")
+    assert page.status_code == 503
+    assert page.headers["retry-after"] == "5"
+    assert '<html lang="fa" dir="rtl">' in page.text
+    assert "لطفاً کمی بعد دوباره امتحان کنید" in page.text
+
+
+async def test_the_set_read_last_is_served_while_the_catalog_is_away(
+    web: Web, browser: httpx.AsyncClient, published: FakeApis
+) -> None:
+    assert "Integrationskurs" in (await browser.get("/angebote/en")).text
+    web.published.fresh_for = 0.01  # the set is soon out of date, and reading it anew fails
+    published.down.add("/v1/public")
+    await asyncio.sleep(0.05)
+    for _ in range(2):  # the first starts a refresh in the background, the second sees it fail
+        page = await browser.get("/angebote/en")
+        assert page.status_code == 200
+        assert "Integrationskurs" in page.text
+        await asyncio.sleep(0.05)

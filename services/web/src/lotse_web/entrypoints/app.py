@@ -88,6 +88,8 @@ def _install_error_pages(app: FastAPI) -> None:
     @app.exception_handler(ServiceUnavailable)
     async def unavailable(request: Request, exc: ServiceUnavailable) -> Response:
         log.warning("%s %s: %s", request.method, request.url.path, exc)
+        if request.url.path.startswith("/angebote/"):
+            return finder.unavailable_page(request)
         response = _page(request, 503, _("Please try again shortly"),
                          _("Lotse cannot reach one of its services right now. Nothing was "
                            "changed. Please try again in a moment."))  # fmt: skip

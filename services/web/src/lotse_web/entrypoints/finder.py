@@ -22,7 +22,7 @@ from lotse_web.finder.search import parse_query, search
 from lotse_web.finder.views import offer_card, offer_page
 from lotse_web.finder.words import KIND_EXPLAINED, KINDS
 
-__all__ = ["router"]
+__all__ = ["router", "unavailable_page"]
 
 router = APIRouter(prefix="/angebote")
 
@@ -32,6 +32,14 @@ MAX_HANDOUT = 10
 
 def _variant(code: str) -> languages.Variant | None:
     return languages.use(code) if code in languages.VARIANTS else None
+
+
+def unavailable_page(request: Request) -> Response:
+    """The finder's own "try again shortly", in the page's language (see create_app)."""
+    languages.use(request.url.path.removeprefix("/angebote/").partition("/")[0])
+    response = finder_render(request, "finder/unavailable.html", {}, status=503)
+    response.headers["Retry-After"] = "5"
+    return response
 
 
 def _missing(request: Request) -> Response:
@@ -104,8 +112,10 @@ async def finder_handout(
     chosen = [published.by_id[i] for i in dict.fromkeys(angebot or ()) if i in published.by_id][
         :MAX_HANDOUT
     ]
-    if variant is None or not chosen:
+    if variant is None:
         return _missing(request)
+    if not chosen:  # nothing ticked, or only offers no longer published
+        return finder_render(request, "finder/handout.html", {"items": []}, status=422)
     root = web.settings.public_url.rstrip("/")
     items = []
     for offer in chosen:
