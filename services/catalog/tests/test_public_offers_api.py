@@ -50,6 +50,11 @@ async def test_a_bad_limit_is_refused_naming_the_field(api: httpx.AsyncClient) -
     response = await api.get("/v1/public/offers", params={"limit": 5000})
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"].endswith("limit")
+    garbled = await api.get("/v1/public/offers", params={"cursor": "not-a-cursor"})
+    assert garbled.status_code == 422
+    assert garbled.json()["errors"] == [
+        {"field": "cursor", "reason": "not a cursor this API returned"}
+    ]
 
 
 async def test_a_client_beyond_its_budget_is_told_when_to_come_back(
