@@ -71,6 +71,7 @@ async def test_leichte_sprache_is_a_variant_of_its_own(
 ) -> None:
     page = await browser.get("/angebote/ls/art/integration_course")
     assert '<html lang="de-x-ls" dir="ltr">' in page.text
+    assert "Diese Menschen müssen im Moment selbst bezahlen: " in page.text  # the rules in force
     assert "<p>Im Integrations-Kurs lernen Sie Deutsch.</p>" in page.text
     offer_page = await browser.get("/angebote/ls/angebot/o-ik")
     assert "Dieser Text ist nicht in Leichter Sprache." in offer_page.text

@@ -19,7 +19,7 @@ from lotse_web.entrypoints.finder_pages import finder_render
 from lotse_web.entrypoints.security import WebDep
 from lotse_web.finder import languages
 from lotse_web.finder.search import parse_query, search
-from lotse_web.finder.views import offer_card, offer_page
+from lotse_web.finder.views import offer_card, offer_page, rules_in_words
 from lotse_web.finder.words import KIND_EXPLAINED, KINDS
 
 __all__ = ["router", "unavailable_page"]
@@ -93,10 +93,11 @@ async def finder_offer(request: Request, code: str, offer_id: str, web: WebDep) 
 
 
 @router.get("/{code}/art/{kind}", summary="A kind of offer, explained in plain words.")
-async def finder_kind(request: Request, code: str, kind: str) -> Response:
+async def finder_kind(request: Request, code: str, kind: str, web: WebDep) -> Response:
     if _variant(code) is None or kind not in KINDS:
         return _missing(request)
-    context = {"kind": kind, "name": KINDS[kind], "explained": KIND_EXPLAINED[kind]}
+    rules = rules_in_words(kind, (await web.published.current()).rules)
+    context = {"kind": kind, "name": KINDS[kind], "explained": KIND_EXPLAINED[kind], "rules": rules}
     return finder_render(request, "finder/kind.html", context)
 
 

@@ -28,7 +28,15 @@ from lotse_web.finder.words import (
     TIMES,
 )
 
-__all__ = ["OfferCard", "OfferPage", "Text", "offer_card", "offer_page", "text_of"]
+__all__ = [
+    "OfferCard",
+    "OfferPage",
+    "Text",
+    "offer_card",
+    "offer_page",
+    "rules_in_words",
+    "text_of",
+]
 
 Json = dict[str, Any]
 
@@ -139,11 +147,20 @@ def who_may_join(offer: Json, rules: Iterable[Json]) -> list[str]:
         said.append(_("Open to %(who)s.", who=_listing(_(RESIDENCE[s]) for s in statuses)))
     if (entitlement := offer.get("entitlement_required")) in ENTITLEMENTS:
         said.append(_(ENTITLEMENTS[entitlement]))
+    return said + rules_in_words(offer["category"], rules, statuses)
+
+
+def rules_in_words(
+    category: str, rules: Iterable[Json], among: list[str] | None = None
+) -> list[str]:
+    """What the eligibility rules in force say of a kind of offer, one sentence a rule;
+    with ``among``, only of those residence statuses."""
+    said = []
     for rule in rules:
-        if rule["category"] == offer["category"] and rule["hint"] in RULE_HINTS:
+        if rule["category"] == category and rule["hint"] in RULE_HINTS:
             who = [s for s in rule["residence_statuses"] if s in RESIDENCE]
-            if statuses:
-                who = [s for s in who if s in statuses]
+            if among:
+                who = [s for s in who if s in among]
             if who:
                 said.append(_(RULE_HINTS[rule["hint"]], who=_listing(_(RESIDENCE[s]) for s in who)))
     return said
