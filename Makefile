@@ -66,12 +66,21 @@ format: install
 	@$(RUN) ruff format .
 	@$(RUN) ruff check --fix .
 
-# The web app's gettext catalogs: collect the interface strings, add new ones to every language.
+# The web app's gettext catalogs: collect the interface strings, add new ones to every language;
+# the desks' (messages: de, en) and the public finder's (finder: eight variants, Leichte Sprache
+# as German's finder_ls).
 locales: install
 	@cd services/web && ../../.venv/bin/pybabel extract -F babel.cfg -k _ -k N_ -k gettext_ -k ngettext_:1,2 \
 		--no-location --omit-header --sort-output -o ../../var/messages.pot . >/dev/null
 	@.venv/bin/pybabel update -i var/messages.pot -d services/web/src/lotse_web/locales --no-wrap \
 		--omit-header --ignore-obsolete --no-fuzzy-matching
+	@cd services/web && ../../.venv/bin/pybabel extract -F babel-finder.cfg -k _ -k N_ -k gettext_ -k ngettext_:1,2 \
+		--no-location --omit-header --sort-output -o ../../var/finder.pot . >/dev/null
+	@for code in de en ar uk tr fa ru; do .venv/bin/pybabel update -D finder -l $$code -i var/finder.pot \
+		-d services/web/src/lotse_web/locales --no-wrap --omit-header --ignore-obsolete --no-fuzzy-matching \
+		>/dev/null; done
+	@.venv/bin/pybabel update -D finder_ls -l de -i var/finder.pot -d services/web/src/lotse_web/locales \
+		--no-wrap --omit-header --ignore-obsolete --no-fuzzy-matching >/dev/null
 
 docs: install
 	@$(RUN) lotse events write --dir docs/events

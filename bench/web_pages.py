@@ -1,6 +1,7 @@
 """Server time of the busiest desk pages, next to the API calls behind them, in one run.
 
-    python -m bench.web_pages [--needs 500] [--sessions 20] [--seconds 10] [--quick]
+    python -m bench.web_pages [--needs 500] [--finder-offers 5000] [--sessions 20] [--seconds 10]
+                              [--quick]
 
 Kafka and PostgreSQL of its own, the three services and the web app as
 processes on PostgreSQL. One advisor has ``--needs`` needs, all fitting the
@@ -13,7 +14,12 @@ seconds (1), for ``--seconds`` (10), the sessions spread over the period:
 - a need's page with ten matches (the need, its matches, the ten offers, the providers);
 - the provider's "my offers", its first page of 50 by start (the catalog's sorted page
   with its total, then matching's counts for those 50);
-- the coordinators' coverage desk (matching's coverage figures, table and charts).
+- the coordinators' coverage desk (matching's coverage figures, table and charts);
+- then, with ``--finder-offers`` published offers in all (5,000), the public finder's
+  search, by anonymous visitors (age, municipality, free of charge; its first 20 of the
+  offers that fit). The finder searches the published set it read a moment ago; its
+  baseline is the cheapest call such a page could make instead, the catalog's public
+  first page of 20 published offers.
 
 The page's server time comes from the web app's ``Server-Timing`` header; the
 baseline is the same API calls made directly, from the same number of clients
@@ -110,6 +116,36 @@ async def populate(
     raise RuntimeError("matching did not find every match within 300 s")
 
 
+def finder_offer(n: int) -> dict[str, Any]:
+    """Offers of every kind, age range and municipality, some free, some not."""
+    kinds = ("language_course", "counselling", "leisure", "qualification", "childcare")
+    places = ("05978004", "05978020", "05978024", "05978028", "05978036")
+    return offer(n, kinds[n % len(kinds)]) | {
+        "title": {"de": f"Angebot {n}", "ar": f"عرض {n}"} if n % 3 == 0 else {"de": f"Angebot {n}"},
+        "location": {"municipality": places[n % len(places)], "address": f"Markt {n}"},
+        "age_min": (0, 16, 18, 27)[n % 4], "age_max": (120, 27, 65, 99)[n % 4],
+        "free_of_charge": n % 4 != 1, "fee_eur": "80.00" if n % 4 == 1 else None,
+        "times_of_day": [("morning", "afternoon", "evening", "weekend")[n % 4]],
+    }  # fmt: skip
+
+
+async def publish_finder_offers(catalog: str, codec: JwtCodec, first: int, count: int) -> None:
+    """``count`` more published offers of a second provider, for the finder's search."""
+    admin = {"Authorization": f"Bearer {codec.issue('ki-admin', Role.ADMIN)}"}
+    provider = {"Authorization": f"Bearer {codec.issue('awo-bench', Role.PROVIDER)}"}
+    async with httpx.AsyncClient(timeout=30) as client:
+        (await client.post(f"{catalog}/v1/providers", headers=admin, json={
+            "id": "awo-bench", "name": "AWO Bench", "contact_email": "info@awo.example"})
+         ).raise_for_status()  # fmt: skip
+        for start in range(first, first + count, 50):
+            posted = await asyncio.gather(
+                *(client.post(f"{catalog}/v1/offers", json=finder_offer(n), headers=provider)
+                  for n in range(start, min(start + 50, first + count)))
+            )  # fmt: skip
+            for answer in posted:
+                answer.raise_for_status()
+
+
 async def sign_in(web: str, account: str) -> httpx.AsyncClient:
     client = httpx.AsyncClient(base_url=web, timeout=30)
     page = await client.get("/sign-in")
@@ -179,6 +215,7 @@ async def run(
     sessions: int,
     seconds: float,
     period: float,
+    finder_offers: int = 5000,
 ) -> dict[str, Any]:
     names = ("catalog", "matching", "notifications", "web")
     await pg.create_databases(*names)
@@ -190,6 +227,10 @@ async def run(
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": "9",  # daily digests only: nothing is sent while this runs
         "LOTSE_LOG_LEVEL": "WARNING",
+        # Every client here is 127.0.0.1: the public endpoints' per-client budget would refuse
+        # the baseline's calls long before the catalog is busy.
+        "CATALOG_PUBLIC_REQUESTS_PER_MINUTE": "1000000",
+        "CATALOG_PUBLIC_BURST": "100000",
         **{
             f"{n.upper()}_DATABASE_URL": pg.dsn(n).replace("postgresql://", "postgresql+asyncpg://")
             for n in names
@@ -264,12 +305,23 @@ async def run(
             api_ms = await paced(direct, direct_call(calls, tokens[account]), seconds, period)
             measured[name] = {"web_ms": spread(web_ms), "direct_ms": spread(api_ms),
                               "requests": len(web_ms), "direct_requests": len(api_ms)}  # fmt: skip
-        for client in [c for group in signed_in.values() for c in group] + direct:
+        await publish_finder_offers(urls["catalog"], codec, offers, max(0, finder_offers - offers))
+        visitors = [httpx.AsyncClient(base_url=web.url, timeout=30) for _ in range(sessions)]
+        finder = f"the finder's search ({max(offers, finder_offers)} published offers)"
+        search = page_call(f"/angebote/de?age=30&municipality={SCHWERTE}&free=on")
+        first_20 = [[(f"{urls['catalog']}/v1/public/offers", {"limit": "20"})]]
+        await paced(visitors, search, min(2.0, seconds), period)  # warm up: the set is read
+        web_ms = await paced(visitors, search, seconds, period)
+        api_ms = await paced(direct, direct_call(first_20, token), seconds, period)
+        measured[finder] = {"web_ms": spread(web_ms), "direct_ms": spread(api_ms),
+                            "requests": len(web_ms), "direct_requests": len(api_ms)}  # fmt: skip
+        for client in [c for group in signed_in.values() for c in group] + direct + visitors:
             await client.aclose()
     finally:
         for service in services.values():
             service.stop()
-    return {"needs": needs, "offers": offers, "sessions": sessions, "seconds": seconds, "period": period,
+    return {"needs": needs, "offers": offers, "finder_offers": finder_offers, "sessions": sessions,
+            "seconds": seconds, "period": period,
             "pages": measured,
             "targets": {"p99_ms": TARGET_P99_MS, "ratio": TARGET_RATIO}}  # fmt: skip
 
@@ -294,20 +346,29 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--needs", type=int, default=500)
     parser.add_argument("--offers", type=int, default=500)
+    parser.add_argument("--finder-offers", type=int, default=5000)
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument(
         "--period", type=float, default=1.0, help="seconds between a session's pages"
     )
-    parser.add_argument("--quick", action="store_true", help="50 needs, 60 offers, 4 sessions, 2 s")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="50 needs, 60 offers (200 in the finder), 4 sessions, 2 s",
+    )
     parser.add_argument("--json", type=Path, default=ROOT / "var" / "bench" / "web.json")
     args = parser.parse_args(argv)
-    needs, offers, sessions, seconds = (
-        (50, 60, 4, 2.0) if args.quick else (args.needs, args.offers, args.sessions, args.seconds)
+    needs, offers, finder_offers, sessions, seconds = (
+        (50, 60, 200, 4, 2.0)
+        if args.quick
+        else (args.needs, args.offers, args.finder_offers, args.sessions, args.seconds)
     )
     result = on_kafka_and_postgres(
         ", the three services and the web app",
-        lambda kafka, pg: run(kafka, pg, needs, offers, sessions, seconds, args.period),
+        lambda kafka, pg: run(
+            kafka, pg, needs, offers, sessions, seconds, args.period, finder_offers
+        ),
         args.json,
     )
     print(render_rows(rows(result)))

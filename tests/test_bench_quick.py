@@ -65,6 +65,7 @@ def test_every_benchmark_runs_in_quick_mode_and_the_summary_reports_each(tmp_pat
         "web: a need with",
         "web: a provider's offers",
         "web: the coverage desk",
+        "web: the finder's search",
     )
     for headline in headlines:
         assert headline in measures, headline

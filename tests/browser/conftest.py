@@ -21,8 +21,15 @@ import pytest
 from playwright.async_api import Browser, Page, async_playwright
 
 from lotse_shared.identity import Role
-from tests.processes import ADMIN, Service, bearer, offer_body, start_service, wait_ready
-from tests.support import unavailable
+from tests.processes import (
+    ADMIN,
+    Service,
+    bearer,
+    offer_body,
+    start_service,
+    wait_ready,
+)
+from tests.support import free_port, unavailable
 
 ROOT = Path(__file__).resolve().parents[2]
 # As root, and on a closed network: no sandbox, and none of the browser's background calls.
@@ -126,8 +133,11 @@ async def web_on(lotse: dict[str, Service], tmp_path: Path) -> AsyncIterator[Sta
         "WEB_CATALOG_URL": catalog.url,
         "WEB_MATCHING_URL": lotse["matching"].url,
         "WEB_NOTIFICATIONS_URL": lotse["notifications"].url,
+        "WEB_FINDER_FRESH_SECONDS": "0",  # the finder shows what was published a moment ago
     }
-    web = start_service("web", env, tmp_path)
+    port = free_port()  # known before the start: handouts link to the web app's own address
+    env["WEB_PUBLIC_URL"] = f"http://127.0.0.1:{port}"
+    web = start_service("web", env, tmp_path, port)
     provider_id, advisor_id = f"vhs-{run}", f"adv-{run}"
     # Each stack has databases and topics of its own, so plain names cannot collide.
     name, address = "Aylin Demir", f"advisor-{run}@ki-unna.example"

@@ -35,7 +35,10 @@ def test_every_operation_has_a_summary_and_documents_its_errors(spec: dict[str, 
     for path, operations in spec["paths"].items():
         for method, operation in operations.items():
             assert operation.get("summary"), f"{method.upper()} {path}"
-            if path.startswith("/v1/"):
+            if path.startswith("/v1/public/"):  # unsigned, within a per-client budget
+                assert {"422", "429"} <= set(operation["responses"]), f"{method.upper()} {path}"
+                assert "security" not in operation, f"{method.upper()} {path}"
+            elif path.startswith("/v1/"):
                 assert {"401", "403", "422"} <= set(operation["responses"]), (
                     f"{method.upper()} {path}"
                 )

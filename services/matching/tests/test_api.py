@@ -291,3 +291,18 @@ async def test_coordinators_see_where_offers_are_missing(
     assert (
         await api.get("/v1/stats/coverage", headers=token("advisor", "adv-1"))
     ).status_code == 403
+
+
+async def test_the_eligibility_rules_in_force_are_read_without_a_token(
+    api: httpx.AsyncClient,
+) -> None:
+    before = await api.get("/v1/public/eligibility-rules", params={"on": "2026-01-15"})
+    since = await api.get("/v1/public/eligibility-rules", params={"on": "2026-03-01"})
+    assert before.status_code == since.status_code == 200
+    hints = {r["id"]: r["hint"] for r in since.json()}
+    assert hints["integration-course-no-voluntary-admission-2026"] == "self_payer_only"
+    assert "integration-course-voluntary-admission" not in hints
+    assert "integration-course-voluntary-admission" in {r["id"] for r in before.json()}
+    refused = await api.get("/v1/public/eligibility-rules", params={"on": "yesterday"})
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"].endswith("on")

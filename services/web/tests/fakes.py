@@ -22,6 +22,7 @@ from fastapi.responses import JSONResponse, Response
 from lotse_shared.auth import JwtCodec
 from lotse_shared.identity import Principal
 from services.web.tests.fakes_coordinator import add_coordinator_endpoints
+from services.web.tests.fakes_finder import add_public_endpoints
 from services.web.tests.fakes_review import install_review_desk, keep_for_review
 
 SECRET = "web-tests-signing-key-0123456789-0123456789"
@@ -308,6 +309,7 @@ def build(apis: FakeApis) -> FastAPI:
     install_review_desk(app, apis, caller)
 
     add_coordinator_endpoints(app, apis, caller, refused_write, problem)
+    add_public_endpoints(app, apis)
     return app
 
 

@@ -15,7 +15,9 @@ from lotse_web.i18n import LANGUAGES
 
 SOURCE = Path(__file__).resolve().parents[1] / "src" / "lotse_web"
 KEYWORDS = {"_": None, "N_": None, "gettext_": None, "ngettext_": (1, 2)}
-METHODS = [("**.py", "python"), ("templates/**.html", "jinja2")]
+# The public finder has catalogs of its own (test_finder_catalogs.py).
+METHODS = [("finder/**.py", "ignore"), ("templates/finder/**.html", "ignore"),
+           ("**.py", "python"), ("templates/**.html", "jinja2")]  # fmt: skip
 OPTIONS = {"templates/**.html": {"extensions": "jinja2.ext.i18n", "trim_blocks": "true",
                                  "lstrip_blocks": "true"}}  # fmt: skip
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%%|\{\w+\}")

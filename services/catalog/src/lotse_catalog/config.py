@@ -54,6 +54,21 @@ class CatalogSettings(CommonSettings):
         description="Largest request body.",
     )
 
+    public_per_minute: int = Field(
+        default=600,
+        ge=1,
+        le=1_000_000,
+        validation_alias="CATALOG_PUBLIC_REQUESTS_PER_MINUTE",
+        description="Requests a client address may make to the unsigned /v1/public endpoints.",
+    )
+    public_burst: int = Field(
+        default=120,
+        ge=1,
+        le=1_000_000,
+        validation_alias="CATALOG_PUBLIC_BURST",
+        description="Requests a client may make at once before the per-minute rate applies.",
+    )
+
     @property
     def need_retention(self) -> timedelta:
         return timedelta(days=self.need_retention_days)

@@ -22,6 +22,7 @@ from lotse_web.adapters.matching import MatchingClient
 from lotse_web.adapters.notifications import NotificationsClient
 from lotse_web.adapters.oidc_login import OidcLogin
 from lotse_web.adapters.preferences import UserPreferences
+from lotse_web.adapters.public_offers import PublishedOffers
 from lotse_web.adapters.reviews import ReviewClient
 from lotse_web.adapters.session_store import SessionStore
 from lotse_web.adapters.sign_in_flows import SignInFlows
@@ -45,6 +46,7 @@ class Web:
     notifications: NotificationsClient
     login: LoginProvider | None
     region: Region
+    published: PublishedOffers
 
     async def start(self) -> None:
         """Migrate the database and reach the issuer; ``IssuerUnavailable`` stops the start."""
@@ -114,6 +116,7 @@ def bootstrap(
     if login is None:
         login = _login(settings, catalog, issuer_transport)
     engine = create_engine(settings.database_url)
+    matching = MatchingClient(settings.matching_url, timeout=timeout, transport=transport)
     return Web(
         settings=settings,
         engine=engine,
@@ -125,10 +128,11 @@ def bootstrap(
         feedback=FeedbackBox(engine),
         catalog=catalog,
         reviews=ReviewClient(catalog),
-        matching=MatchingClient(settings.matching_url, timeout=timeout, transport=transport),
+        matching=matching,
         notifications=NotificationsClient(
             settings.notifications_url, timeout=timeout, transport=transport
         ),
         login=login,
         region=load_region(settings.region_file),
+        published=PublishedOffers(catalog, matching, fresh_for=settings.finder_fresh_seconds),
     )

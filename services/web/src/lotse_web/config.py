@@ -37,6 +37,13 @@ class WebSettings(CommonSettings):
         validation_alias="LOTSE_REGION_FILE",
         description="JSON file with the district's municipalities; Kreis Unna when unset.",
     )
+    finder_fresh_seconds: float = Field(
+        default=30,
+        ge=0,
+        le=3600,
+        validation_alias="WEB_FINDER_FRESH_SECONDS",
+        description="How long the public finder searches the published offers it read last.",
+    )
     dev_admins: str = Field(
         default="ki-admin:KI Koordination",
         validation_alias="WEB_DEV_ADMINS",

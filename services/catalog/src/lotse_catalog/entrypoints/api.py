@@ -28,9 +28,11 @@ from lotse_catalog.entrypoints import (
     routes_needs,
     routes_offer_import,
     routes_offers,
+    routes_public,
     routes_reports,
     routes_reviews,
 )
+from lotse_catalog.entrypoints.public_rate import RateLimited, RequestBudget
 from lotse_catalog.service_layer.needs import erase_expired_needs
 from lotse_shared.auth import BEARER, TokenVerifier
 from lotse_shared.http import BodySizeLimit, install_operations
@@ -59,6 +61,13 @@ async def _catalog_error(_: Request, exc: Exception) -> JSONResponse:
         (known for kind, known in _STATUS.items() if isinstance(exc, kind)), (400, "Bad request")
     )
     return problem(status, title, str(exc))
+
+
+async def _rate_limited(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RateLimited)
+    response = problem(429, "Too many requests", str(exc))
+    response.headers["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 async def expire_needs_forever(catalog: Catalog) -> None:
@@ -108,6 +117,10 @@ def create_app(catalog: Catalog | None = None, verifier: TokenVerifier | None = 
     install_operations(app, catalog.runtime)
     install_problem_handlers(app)
     app.add_exception_handler(CatalogError, _catalog_error)
+    app.add_exception_handler(RateLimited, _rate_limited)
+    settings = catalog.settings
+    app.state.public_budget = RequestBudget(settings.public_per_minute, settings.public_burst)
+    app.include_router(routes_public.router)  # unsigned: published offers only
     for module in (
         routes_directory,
         routes_offers,

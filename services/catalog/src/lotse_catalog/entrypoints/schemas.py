@@ -39,6 +39,8 @@ __all__ = [
     "OffersPublic",
     "ProviderIn",
     "ProviderPublic",
+    "PublishedOfferPublic",
+    "PublishedOffersPublic",
 ]
 
 _FORBID = ConfigDict(extra="forbid", frozen=True)
@@ -185,6 +187,26 @@ class OffersPublic(BaseModel):
         default=None,
         description="With `total=true`: how many offers pass the filters, on all pages.",
         examples=[42],
+    )
+
+
+class PublishedOfferPublic(OfferDetails):
+    """A published offer as anyone may read it."""
+
+    id: str = _id("7d3c1f7e-4b1a-4c55-9a53-2f1b8f4f6a10")
+    provider_id: str = Field(description="Provider that runs the offer.", examples=["vhs-schwerte"])
+    provider_name: str = Field(description="The provider's name.", examples=["VHS Schwerte"])
+    version: int = _VERSION
+    updated_at: datetime = _UPDATED
+
+
+class PublishedOffersPublic(BaseModel):
+    items: list[PublishedOfferPublic] = Field(
+        description="The published offers of this page.", examples=[[]]
+    )
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null on the last page.",
+        examples=["WyIyMDI2LTExLTI4VDA5OjMwOjAwKzAwOjAwIiwgIm8tMSJd"],
     )
 
 

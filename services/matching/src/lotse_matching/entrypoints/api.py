@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from lotse_matching.bootstrap import Matching, bootstrap
 from lotse_matching.config import MatchingSettings
-from lotse_matching.entrypoints import routes_coverage
+from lotse_matching.entrypoints import routes_coverage, routes_rules
 from lotse_matching.entrypoints.dependencies import Advisor, MatchingDep, ProviderOrAdmin
 from lotse_matching.entrypoints.subscribers import build_broker
 from lotse_matching.service_layer import queries
@@ -212,4 +212,5 @@ def create_app(matching: Matching | None = None, verifier: TokenVerifier | None 
     install_operations(app, matching.runtime)
     for routes in (router, routes_coverage.router):
         app.include_router(routes, dependencies=[Security(BEARER)])
+    app.include_router(routes_rules.router)  # unsigned: the district's published policy
     return app

@@ -25,6 +25,7 @@ from lotse_web.entrypoints import (
     advisor_account,
     coordinator,
     directory,
+    finder,
     offers,
     problem_reports,
     provider,
@@ -89,6 +90,8 @@ def _install_error_pages(app: FastAPI) -> None:
     @app.exception_handler(ServiceUnavailable)
     async def unavailable(request: Request, exc: ServiceUnavailable) -> Response:
         log.warning("%s %s: %s", request.method, request.url.path, exc)
+        if request.url.path.startswith("/angebote/"):
+            return finder.unavailable_page(request)
         response = _page(request, 503, _("Please try again shortly"),
                          _("Lotse cannot reach one of its services right now. Nothing was "
                            "changed. Please try again in a moment."))  # fmt: skip
@@ -142,7 +145,7 @@ def create_app(web: Web | None = None) -> FastAPI:
     static = resources.files("lotse_web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     desks = (sign_in, account, advisor, advisor_account, offers, problem_reports, provider,
-             coordinator, review_queue, directory)  # fmt: skip
+             coordinator, review_queue, directory, finder)  # fmt: skip
     for desk in desks:
         app.include_router(desk.router)
     app.add_middleware(SecuredPages, web=web)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -18,7 +19,7 @@ from lotse_web.adapters.session_store import Session
 from lotse_web.labels import N_
 from lotse_web.provider_views import offer_row_words
 
-__all__ = ["NavItem", "render", "retry_later", "templates"]
+__all__ = ["NavItem", "render", "retry_later", "template_environment", "templates"]
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,8 @@ def _language_name(code: str) -> str:
     return str(name) if name else code
 
 
-def _environment() -> Environment:
+def template_environment(gettext: Callable[..., str], ngettext: Callable[..., str]) -> Environment:
+    """The web app's templates, speaking the catalogs behind ``gettext`` and ``ngettext``."""
     env = Environment(
         loader=FileSystemLoader(str(resources.files("lotse_web") / "templates")),
         autoescape=select_autoescape(default=True),
@@ -75,7 +77,12 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.install_gettext_callables(i18n.gettext_, i18n.ngettext_, newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    return env
+
+
+def _environment() -> Environment:
+    env = template_environment(i18n.gettext_, i18n.ngettext_)
     env.filters.update(
         day=i18n.day,
         moment=i18n.moment,

@@ -43,6 +43,7 @@ CSRF_COOKIE = "lotse_csrf"  # only before sign-in: a double-submit token for the
 LANGUAGE_COOKIE = "lotse_lang"  # only before sign-in; afterwards the user's preference
 # Only while signing in at the issuer: binds the sign-in to the browser that started it.
 SIGN_IN_COOKIE = "lotse_sign_in"
+PUBLIC_PREFIXES = ("/angebote", "/static")  # the public finder, and files any page loads
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 log = logging.getLogger(__name__)
@@ -110,6 +111,12 @@ class SecuredPages:
         secure = self.web.settings.secure_cookies
         state = scope.setdefault("state", {})
         session: Session | None = None
+        if _public(scope["path"]):
+            # The public finder knows no one and sets no cookie (its pages name their
+            # language), nor do the files its pages load.
+            state.update(session=None, expired=False, csrf="", flash=[])
+            await self.app(scope, receive, _secured(scope, send, csp(), started))
+            return
         if session_id := cookies.get(SESSION_COOKIE):
             session = await self.web.sessions.find(session_id)
             login = self.web.login
@@ -130,20 +137,33 @@ class SecuredPages:
 
         policy = csp(self.web.login.form_targets() if self.web.login else ())
 
-        async def send_secured(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers.setdefault("Content-Security-Policy", policy)
-                for name, value in HEADERS.items():
-                    headers.setdefault(name, value)
-                headers.setdefault("Cache-Control", "no-store")
-                # The page's time in this process, APIs included: what make bench-web reports.
-                headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.2f}"
-                if new_csrf is not None:
-                    headers.append("Set-Cookie", cookie(CSRF_COOKIE, new_csrf, secure=secure))
-            await send(message)
+        set_cookie = cookie(CSRF_COOKIE, new_csrf, secure=secure) if new_csrf else None
+        await self.app(scope, receive, _secured(scope, send, policy, started, set_cookie))
 
-        await self.app(scope, receive, send_secured)
+
+def _public(path: str) -> bool:
+    return any(path == p or path.startswith(p + "/") for p in PUBLIC_PREFIXES)
+
+
+def _secured(
+    scope: Scope, send: Send, policy: str, started: float, set_cookie: str | None = None
+) -> Send:
+    """``send``, with the security headers (and ``set_cookie``) on the answer's start."""
+
+    async def send_secured(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = MutableHeaders(scope=message)
+            headers.setdefault("Content-Security-Policy", policy)
+            for name, value in HEADERS.items():
+                headers.setdefault(name, value)
+            headers.setdefault("Cache-Control", "no-store")
+            # The page's time in this process, APIs included: what make bench-web reports.
+            headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.2f}"
+            if set_cookie is not None:
+                headers.append("Set-Cookie", set_cookie)
+        await send(message)
+
+    return send_secured
 
 
 async def _with_fresh_tokens(
