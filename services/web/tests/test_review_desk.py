@@ -160,6 +160,10 @@ async def test_advisors_report_a_problem_and_see_what_became_of_it(
     csrf = await sign_in(browser, "adv-1")
     page = (await browser.get("/offers/o-1")).text
     assert 'href="/offers/o-1/report"' in page
+    handouts = re.findall(
+        r'href="/angebote/(\w+)/handzettel\?angebot=o-1" lang="([\w-]+)" dir="(\w+)"', page
+    )
+    assert len(handouts) == 8 and ("ar", "ar", "rtl") in handouts  # one per finder language
     form = await browser.get("/offers/o-1/report")
     assert form.status_code == 200 and 'maxlength="500"' in form.text
     nothing = await browser.post("/offers/o-1/report", data={"csrf_token": csrf, "note": "voll"})

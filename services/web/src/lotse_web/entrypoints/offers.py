@@ -12,6 +12,7 @@ from lotse_shared.identity import Role
 from lotse_web.entrypoints.choices import form_choices
 from lotse_web.entrypoints.pages import render
 from lotse_web.entrypoints.security import AnySession, WebDep
+from lotse_web.finder.languages import VARIANTS
 from lotse_web.views import offer_view
 
 __all__ = ["router"]
@@ -78,4 +79,5 @@ async def offer(request: Request, offer_id: str, session: AnySession, web: WebDe
     return render(request, "advisor/offer.html", {
         "offer": offer_view(found, providers, web.region),
         "can_report": session.user.role is Role.ADVISOR,  # reports come from advisors' work
+        "handouts": [(v.code, v.name, v.lang, v.direction) for v in VARIANTS.values()],
     })  # fmt: skip
