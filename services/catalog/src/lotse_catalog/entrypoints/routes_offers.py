@@ -16,7 +16,7 @@ from pydantic import StringConstraints
 from lotse_catalog.adapters.repository import OfferFilter, OfferSort
 from lotse_catalog.bootstrap import Catalog
 from lotse_catalog.domain.errors import InvalidField, NotFound
-from lotse_catalog.domain.model import Offer
+from lotse_catalog.domain.model import Expected, Offer
 from lotse_catalog.entrypoints.dependencies import (
     AnyRole,
     CatalogDep,
@@ -95,7 +95,7 @@ async def _revise(
     principal: Principal,
     offer_id: str,
     details: OfferDetails,
-    version: int,
+    version: Expected,
     response: Response,
 ) -> OfferPublic | OfferReviewPublic:
     result = await offers.revise_offer(
