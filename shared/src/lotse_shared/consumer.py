@@ -33,8 +33,9 @@ from lotse_shared.envelope import Envelope, Tombstone, decode, header_map
 from lotse_shared.errors import InvalidMessage
 from lotse_shared.metrics import CONSUMER_LAG, EVENTS_CONSUMED, HANDLER_SECONDS
 from lotse_shared.observability import handling
+from lotse_shared.settings import CommonSettings
 
-__all__ = ["ConsumedRecord", "EventConsumer", "in_time_order", "subscribe"]
+__all__ = ["ConsumedRecord", "EventConsumer", "in_time_order", "service_broker", "subscribe"]
 
 log = logging.getLogger(__name__)
 
@@ -214,6 +215,17 @@ def in_time_order(records: Sequence[ConsumedRecord]) -> list[ConsumedRecord]:
     if len(partitions) == 1:
         return list(records)
     return list(heapq.merge(*partitions.values(), key=lambda r: r.timestamp))
+
+
+def service_broker(settings: CommonSettings, service: str, description: str) -> KafkaBroker:
+    """The faststream broker a consuming service subscribes on; ``description`` feeds AsyncAPI."""
+    return KafkaBroker(
+        settings.kafka_bootstrap_servers,
+        client_id=f"lotse-{service}",
+        logger=logging.getLogger("lotse.kafka"),
+        log_level=logging.DEBUG,  # one line per message only when debugging
+        description=description,
+    )
 
 
 def subscribe(

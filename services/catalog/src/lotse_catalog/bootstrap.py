@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib import resources
 
 from lotse_catalog.adapters import orm
 from lotse_catalog.config import CatalogSettings
@@ -30,11 +29,7 @@ class Catalog:
 
 def bootstrap(settings: CatalogSettings | None = None) -> Catalog:
     settings = settings or CatalogSettings()
-    runtime = Runtime(
-        name="catalog",
-        settings=settings,
-        database_url=settings.database_url,
-        outbox_table=orm.outbox,
-        migrations=str(resources.files("lotse_catalog") / "migrations"),
+    runtime = Runtime.for_service(
+        "lotse_catalog", settings, database_url=settings.database_url, outbox_table=orm.outbox
     )
     return Catalog(settings=settings, runtime=runtime, region=load_region(settings.region_file))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 
 from pydantic import ValidationError
 
@@ -83,12 +82,8 @@ def _change(item: Envelope | Tombstone) -> handlers.Change | None:
 
 def bootstrap(settings: MatchingSettings | None = None) -> Matching:
     settings = settings or MatchingSettings()
-    runtime = Runtime(
-        name="matching",
-        settings=settings,
-        database_url=settings.database_url,
-        outbox_table=orm.outbox,
-        migrations=str(resources.files("lotse_matching") / "migrations"),
+    runtime = Runtime.for_service(
+        "lotse_matching", settings, database_url=settings.database_url, outbox_table=orm.outbox
     )
     region = load_region(settings.region_file)
     return Matching(

@@ -8,7 +8,6 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from importlib import resources
 from zoneinfo import ZoneInfo
 
 from lotse_notifications.adapters import orm
@@ -155,12 +154,11 @@ def bootstrap(
     clock: Callable[[], datetime] = _utc_now,
 ) -> Notifications:
     settings = settings or NotificationsSettings()
-    runtime = Runtime(
-        name="notifications",
-        settings=settings,
+    runtime = Runtime.for_service(
+        "lotse_notifications",
+        settings,
         database_url=settings.database_url,
         outbox_table=orm.outbox,
-        migrations=str(resources.files("lotse_notifications") / "migrations"),
     )
     mailer = mailer or SmtpMailer(
         settings.smtp_host,

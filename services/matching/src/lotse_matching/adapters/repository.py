@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, delete, func, insert, select, update
@@ -28,7 +28,7 @@ from lotse_shared.contracts import (
     OfferStatus,
     match_id_for,
 )
-from lotse_shared.database import chunks, insert_ignoring_duplicates, update_by_id
+from lotse_shared.database import as_utc, chunks, insert_ignoring_duplicates, update_by_id
 
 __all__ = [
     "ActiveMatch",
@@ -469,9 +469,8 @@ class MatchQueries:
             )
             for need_id, found_at in rows:
                 active, new = found.get(need_id, (0, 0))
-                if found_at.tzinfo is None:  # SQLite forgets the zone; it is UTC
-                    found_at = found_at.replace(tzinfo=UTC)
-                found[need_id] = (active + 1, new + (since is not None and found_at > since))
+                fresh = since is not None and as_utc(found_at) > since
+                found[need_id] = (active + 1, new + fresh)
         return found
 
     async def needs_of_advisor(self, advisor_id: str) -> list[str]:

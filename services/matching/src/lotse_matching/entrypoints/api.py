@@ -24,6 +24,7 @@ from lotse_matching.service_layer import queries
 from lotse_matching.service_layer.coverage import take_coverage_snapshot
 from lotse_shared.auth import BEARER, TokenVerifier
 from lotse_shared.contracts import DeclineReason
+from lotse_shared.database import as_utc
 from lotse_shared.http import install_operations
 from lotse_shared.oidc import verifier_from
 from lotse_shared.problems import PROBLEM_RESPONSES, install_problem_handlers, problem
@@ -91,8 +92,8 @@ async def match_counts(
         Query(max_length=500, description="Only these of the caller's needs (repeatable)."),
     ] = None,
 ) -> list[NeedCountsPublic]:
-    if since is not None and since.tzinfo is None:
-        since = since.replace(tzinfo=UTC)
+    if since is not None:
+        since = as_utc(since)  # a time without a zone is meant in UTC
     rows = await queries.match_counts(matching.uow(), principal, since, only=need_id)
     return [NeedCountsPublic(need_id=r.need_id, active=r.active, new=r.new) for r in rows]
 

@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-import logging
-
 from faststream.kafka import KafkaBroker
 
 from lotse_matching.bootstrap import Matching
-from lotse_shared.consumer import EventConsumer, subscribe
+from lotse_shared.consumer import EventConsumer, service_broker, subscribe
 from lotse_shared.contracts import NEEDS, OFFERS
 
 __all__ = ["build_broker"]
 
+_DESCRIPTION = "Offer and need changes; each is paired against the other side."
+
 
 def build_broker(matching: Matching) -> KafkaBroker:
-    broker = KafkaBroker(
-        matching.settings.kafka_bootstrap_servers,
-        client_id="lotse-matching",
-        logger=logging.getLogger("lotse.kafka"),
-        log_level=logging.DEBUG,  # one line per message only when debugging
-        description="Offer and need changes; each is paired against the other side.",
-    )
+    broker = service_broker(matching.settings, "matching", _DESCRIPTION)
     subscribe(
         broker,
         matching.settings.topic_prefix + OFFERS.name,
@@ -33,7 +27,7 @@ def build_broker(matching: Matching) -> KafkaBroker:
             on_tombstone=matching.erase,
             handle_batch=matching.handle_batch,
         ),
-        description="Offer and need changes; each is paired against the other side.",
+        description=_DESCRIPTION,
         batch=matching.settings.consumer_batch,
     )
     return broker

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Row, or_, select, true, update
@@ -13,7 +13,7 @@ from lotse_notifications.adapters import orm
 from lotse_notifications.adapters.repository import newest, update_rows
 from lotse_notifications.domain.model import PENDING
 from lotse_notifications.domain.review import REVIEW_DIGEST, Decided, ReviewDigest, WaitingReview
-from lotse_shared.database import insert_ignoring_duplicates
+from lotse_shared.database import as_utc, insert_ignoring_duplicates
 
 __all__ = ["DECIDED", "WAITING", "OfferReviews", "ReviewEmails"]
 
@@ -65,7 +65,7 @@ class OfferReviews:
         )
         return [
             WaitingReview(
-                row.offer_id, row.provider_id, row.title, row.revision, _aware(row.submitted_at)
+                row.offer_id, row.provider_id, row.title, row.revision, as_utc(row.submitted_at)
             )
             for row in rows
         ]
@@ -146,13 +146,8 @@ def _email_from(row: Row[Any]) -> Decided | ReviewDigest:
         contact_email=row.recipient,
         revision=row.revision,
         published_version=row.published_version,
-        decided_at=_aware(row.decided_at),
+        decided_at=as_utc(row.decided_at),
         comment=row.comment,
         report_reason=row.report_reason,
         attempts=row.attempts,
     )
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite gives naive datetimes back; they were stored as UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import logging
-
 from faststream.kafka import KafkaBroker
 
 from lotse_notifications.bootstrap import Notifications
-from lotse_shared.consumer import EventConsumer, subscribe
+from lotse_shared.consumer import EventConsumer, service_broker, subscribe
 from lotse_shared.contracts import DIRECTORY, MATCHES, NEEDS, OFFER_REVIEWS
 
 __all__ = ["build_broker"]
@@ -20,13 +18,7 @@ _DESCRIPTION = (
 
 
 def build_broker(notifications: Notifications) -> KafkaBroker:
-    broker = KafkaBroker(
-        notifications.settings.kafka_bootstrap_servers,
-        client_id="lotse-notifications",
-        logger=logging.getLogger("lotse.kafka"),
-        log_level=logging.DEBUG,  # one line per message only when debugging
-        description=_DESCRIPTION,
-    )
+    broker = service_broker(notifications.settings, "notifications", _DESCRIPTION)
     subscribe(
         broker,
         notifications.settings.topic_prefix + DIRECTORY.name,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from lotse_notifications.domain.model import (
@@ -31,6 +31,7 @@ from lotse_shared.contracts import (
     OfferReviewEvent,
     ProviderEvent,
 )
+from lotse_shared.database import as_utc
 from lotse_shared.envelope import Envelope
 
 __all__ = ["apply"]
@@ -138,7 +139,7 @@ async def _reschedule(uow: UnitOfWork, advisor_id: str, timing: Timing, now: dat
             await uow.deliveries.set([row.id], status=SUPPRESSED)
         else:
             due, group = schedule(
-                _aware(row.created_at), row.need_reference, recipient.preference, timing
+                as_utc(row.created_at), row.need_reference, recipient.preference, timing
             )
             await uow.deliveries.set([row.id], due_at=due, group_key=group)
 
@@ -249,9 +250,4 @@ _COPIED_FROM_FOUND = (
 
 
 def _claimed(until: datetime | None, now: datetime) -> bool:
-    return until is not None and _aware(until) > now
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite gives naive datetimes back; they were stored as UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return until is not None and as_utc(until) > now
