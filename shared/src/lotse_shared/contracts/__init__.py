@@ -34,10 +34,12 @@ from lotse_shared.contracts.domain import (
 )
 from lotse_shared.contracts.matches import (
     DeclineReason,
+    InvalidationReason,
     MatchDecided,
     MatchFound,
     MatchInvalidated,
     MatchReason,
+    MatchStatus,
     OfferSummary,
     match_id_for,
 )
@@ -104,6 +106,7 @@ __all__ = [
     "DeliveryMode",
     "Event",
     "GermanLevel",
+    "InvalidationReason",
     "Language",
     "Literacy",
     "Location",
@@ -111,6 +114,7 @@ __all__ = [
     "MatchFound",
     "MatchInvalidated",
     "MatchReason",
+    "MatchStatus",
     "NeedClosed",
     "NeedDetails",
     "NeedEvent",

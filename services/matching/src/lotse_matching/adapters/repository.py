@@ -22,6 +22,8 @@ from lotse_matching.domain.model import Context, Need, Offer
 from lotse_matching.domain.need_index import NeedIndex
 from lotse_shared.contracts import (
     Category,
+    InvalidationReason,
+    MatchStatus,
     NeedDetails,
     NeedStatus,
     OfferDetails,
@@ -39,8 +41,7 @@ __all__ = [
     "StoredMatch",
 ]
 
-ACTIVE, INVALIDATED = "active", "invalidated"
-ERASED = "erased"
+_ERASED_STATUS = "erased"  # a need's row kept as a marker once the need is erased
 _ERASED_VERSION = 2**31 - 1  # newer than any event: a late copy of an old one cannot revive it
 _CATCH_UP_ROWS = 5_000
 
@@ -185,7 +186,7 @@ class ReadModel:
         erased = {
             "reference": "",
             "advisor_id": "",
-            "status": ERASED,
+            "status": _ERASED_STATUS,
             "version": _ERASED_VERSION,
             "details": {},
             "seq": seq,
@@ -205,7 +206,7 @@ class ReadModel:
         n = orm.needs.c
         for some in chunks(nids):
             rows = await self.session.execute(
-                select(orm.needs).where(n.nid.in_(some), n.status != ERASED).order_by(n.nid)
+                select(orm.needs).where(n.nid.in_(some), n.status != _ERASED_STATUS).order_by(n.nid)
             )
             found.extend(_need(r) for r in rows)
         return found
@@ -241,7 +242,9 @@ class ReadModel:
     async def need(self, need_id: str) -> Need | None:
         n = orm.needs.c
         row = (
-            await self.session.execute(select(orm.needs).where(n.id == need_id, n.status != ERASED))
+            await self.session.execute(
+                select(orm.needs).where(n.id == need_id, n.status != _ERASED_STATUS)
+            )
         ).one_or_none()
         return _need(row) if row else None
 
@@ -251,7 +254,7 @@ class ReadModel:
         found: list[Need] = []
         for some in chunks(need_ids):
             rows = await self.session.execute(
-                select(orm.needs).where(n.id.in_(some), n.status != ERASED)
+                select(orm.needs).where(n.id.in_(some), n.status != _ERASED_STATUS)
             )
             found.extend(_need(r) for r in rows)
         return sorted(found, key=lambda need: need.id)
@@ -278,7 +281,7 @@ def _match_values(need: Need, offer: Offer, fit: Fit) -> dict[str, Any]:
     return {
         "need_id": need.id,
         "offer_id": offer.id,
-        "status": ACTIVE,
+        "status": MatchStatus.ACTIVE,
         "score": fit.score,
         "reasons": [{"code": r.code, "de": r.de, "en": r.en} for r in fit.reasons],
         "eligibility": fit.eligibility.value,
@@ -306,10 +309,10 @@ class MatchRepository:
         """
         m = orm.matches.c
         by_id = {match_id_for(need.id, offer.id): (need, offer, fit) for need, offer, fit in ranked}
-        status: dict[str, str] = {}
+        status: dict[str, MatchStatus] = {}
         for some in chunks(list(by_id)):
             rows = await self.session.execute(select(m.id, m.status).where(m.id.in_(some)))
-            status.update((r.id, r.status) for r in rows)
+            status.update((r.id, MatchStatus(r.status)) for r in rows)
         fresh: list[dict[str, Any]] = []
         revived: list[dict[str, Any]] = []
         refreshed: list[dict[str, Any]] = []
@@ -318,7 +321,7 @@ class MatchRepository:
             was = status.get(match_id)
             if was is None:
                 fresh.append(values | {"found_at": now})
-            elif was == ACTIVE:
+            elif was == MatchStatus.ACTIVE:
                 refreshed.append(values)
             else:
                 revived.append(
@@ -328,21 +331,25 @@ class MatchRepository:
             await self.session.execute(insert(orm.matches), fresh)
         await update_by_id(self.session, orm.matches, revived)
         await update_by_id(self.session, orm.matches, refreshed)
-        return {match_id for match_id in by_id if status.get(match_id) != ACTIVE}
+        return {match_id for match_id in by_id if status.get(match_id) != MatchStatus.ACTIVE}
 
-    async def invalidate_all(self, match_ids: Sequence[str], reason: str, now: datetime) -> None:
+    async def invalidate_all(
+        self, match_ids: Sequence[str], reason: InvalidationReason, now: datetime
+    ) -> None:
         for some in chunks(match_ids):
             await self.session.execute(
                 update(orm.matches)
                 .where(orm.matches.c.id.in_(some))
-                .values(status=INVALIDATED, invalidated_at=now, invalidation_reason=reason)
+                .values(
+                    status=MatchStatus.INVALIDATED, invalidated_at=now, invalidation_reason=reason
+                )
             )
 
     async def active_of_offer(self, offer_id: str) -> Sequence[ActiveMatch]:
         m = orm.matches
         rows = await self.session.execute(
             select(m.c.id, m.c.need_id, m.c.offer_id).where(
-                m.c.offer_id == offer_id, m.c.status == ACTIVE
+                m.c.offer_id == offer_id, m.c.status == MatchStatus.ACTIVE
             )
         )
         return [ActiveMatch(r.id, r.need_id, r.offer_id) for r in rows]
@@ -351,7 +358,7 @@ class MatchRepository:
         m = orm.matches
         rows = await self.session.execute(
             select(m.c.id, m.c.need_id, m.c.offer_id).where(
-                m.c.need_id == need_id, m.c.status == ACTIVE
+                m.c.need_id == need_id, m.c.status == MatchStatus.ACTIVE
             )
         )
         return [ActiveMatch(r.id, r.need_id, r.offer_id) for r in rows]
@@ -363,7 +370,7 @@ class MatchRepository:
         for some in chunks(need_ids):
             rows = await self.session.execute(
                 select(m.need_id, m.score, m.offer_id).where(
-                    m.need_id.in_(some), m.status == ACTIVE
+                    m.need_id.in_(some), m.status == MatchStatus.ACTIVE
                 )
             )
             for need_id, score, offer_id in rows:
@@ -378,9 +385,11 @@ class MatchRepository:
         m = orm.matches
         wanted = m.c.need_id == need_id
         if not ended:
-            wanted = wanted & (m.c.status == ACTIVE)
+            wanted = wanted & (m.c.status == MatchStatus.ACTIVE)
         rows = await self.session.execute(
-            select(m).where(wanted).order_by((m.c.status != ACTIVE), m.c.score.desc(), m.c.offer_id)
+            select(m)
+            .where(wanted)
+            .order_by((m.c.status != MatchStatus.ACTIVE), m.c.score.desc(), m.c.offer_id)
         )
         return [r._asdict() for r in rows]
 
@@ -390,7 +399,7 @@ class StoredMatch:
     id: str
     need_id: str
     offer_id: str
-    status: str
+    status: MatchStatus
     decision: str | None
 
 
@@ -410,7 +419,7 @@ class MatchQueries:
             )
         ).one_or_none()
         return (
-            StoredMatch(row.id, row.need_id, row.offer_id, row.status, row.decision)
+            StoredMatch(row.id, row.need_id, row.offer_id, MatchStatus(row.status), row.decision)
             if row
             else None
         )
@@ -442,7 +451,7 @@ class MatchQueries:
                 .group_by(m.c.offer_id, m.c.status, m.c.decision)
             )
             for offer_id, status, decision, n in rows:
-                if status == ACTIVE:
+                if status == MatchStatus.ACTIVE:
                     counts[offer_id]["active"] += n
                 if decision in ("accepted", "declined"):
                     counts[offer_id][decision] += n
@@ -465,7 +474,9 @@ class MatchQueries:
         found: dict[str, tuple[int, int]] = {}
         for part in chunks(need_ids):
             rows = await self.session.execute(
-                select(m.c.need_id, m.c.found_at).where(m.c.need_id.in_(part), m.c.status == ACTIVE)
+                select(m.c.need_id, m.c.found_at).where(
+                    m.c.need_id.in_(part), m.c.status == MatchStatus.ACTIVE
+                )
             )
             for need_id, found_at in rows:
                 active, new = found.get(need_id, (0, 0))

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from lotse_notifications.adapters import orm
 from lotse_notifications.adapters.repository import newest, update_rows
-from lotse_notifications.domain.model import PENDING
+from lotse_notifications.domain.model import DeliveryStatus
 from lotse_notifications.domain.review import REVIEW_DIGEST, Decided, ReviewDigest, WaitingReview
 from lotse_shared.database import as_utc, insert_ignoring_duplicates
 
@@ -98,7 +98,7 @@ class ReviewEmails:
             await self.session.execute(
                 select(e)
                 .where(
-                    e.c.status == PENDING,
+                    e.c.status == DeliveryStatus.PENDING,
                     e.c.due_at <= now,
                     e.c.next_attempt_at <= now,
                     or_(e.c.claimed_until.is_(None), e.c.claimed_until < now),

@@ -13,9 +13,11 @@ from pydantic import BaseModel, Field
 
 from lotse_notifications.bootstrap import Notifications, bootstrap
 from lotse_notifications.config import NotificationsSettings
+from lotse_notifications.domain.model import DeliveryStatus
 from lotse_notifications.entrypoints.subscribers import build_broker
 from lotse_notifications.service_layer.delivery_problems import delivery_problems
 from lotse_shared.auth import BEARER, TokenVerifier, require_role
+from lotse_shared.contracts import InvalidationReason
 from lotse_shared.http import install_operations
 from lotse_shared.identity import Principal, Role
 from lotse_shared.oidc import verifier_from
@@ -26,7 +28,7 @@ __all__ = ["create_app"]
 AdvisorOrAdmin = Annotated[Principal, Depends(require_role(Role.ADVISOR, Role.ADMIN))]
 ProviderOrAdmin = Annotated[Principal, Depends(require_role(Role.PROVIDER, Role.ADMIN))]
 Admin = Annotated[Principal, Depends(require_role(Role.ADMIN))]
-Status = Literal["pending", "sent", "failed", "cancelled", "suppressed"]
+# A provider's or the KI's email is never below anyone's minimum score.
 ReviewStatus = Literal["pending", "sent", "failed", "cancelled"]
 
 
@@ -45,12 +47,12 @@ class NotificationPublic(BaseModel):
         examples=["UNN-7K3Q9X"],
     )
     offer_title: str = Field(description="The offer's title.", examples=["Deutschkurs B1"])
-    status: Status = Field(
+    status: DeliveryStatus = Field(
         description="pending, sent, failed (refused for good), cancelled (no longer news) "
         "or suppressed (below the advisor's minimum score).",
         examples=["sent"],
     )
-    invalidation_reason: str | None = Field(
+    invalidation_reason: InvalidationReason | None = Field(
         description="For a notice: why the match ended.", examples=["full"]
     )
     attempts: int = Field(description="Tries that failed so far.", examples=[0])
@@ -161,7 +163,7 @@ def create_app(
     )
     async def delivery_log(
         principal: AdvisorOrAdmin,
-        status: Annotated[Status | None, Query(description="Only this status.")] = None,
+        status: Annotated[DeliveryStatus | None, Query(description="Only this status.")] = None,
         limit: Annotated[int, Query(ge=1, le=500, description="At most this many.")] = 100,
     ) -> list[NotificationPublic]:
         advisor = None if principal.is_admin else principal.sub

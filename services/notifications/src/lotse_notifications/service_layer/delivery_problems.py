@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from lotse_notifications.domain.model import FAILED
+from lotse_notifications.domain.model import DeliveryStatus
 from lotse_notifications.service_layer.unit_of_work import UnitOfWork
 from lotse_shared.database import as_utc
 
@@ -44,7 +44,7 @@ async def delivery_problems(uow: UnitOfWork, now: datetime, days: int) -> Delive
     latest: dict[str, tuple[datetime, datetime]] = {}
     for row in troubles:
         entry = advisors.setdefault(row.advisor_id, AdvisorTroubles(row.advisor_id))
-        if row.status == FAILED:
+        if row.status == DeliveryStatus.FAILED:
             entry.failed += 1
         else:
             entry.retrying += 1
