@@ -35,7 +35,14 @@ from lotse_shared.metrics import CONSUMER_LAG, EVENTS_CONSUMED, HANDLER_SECONDS
 from lotse_shared.observability import handling
 from lotse_shared.settings import CommonSettings
 
-__all__ = ["ConsumedRecord", "EventConsumer", "in_time_order", "service_broker", "subscribe"]
+__all__ = [
+    "ConsumedRecord",
+    "EventConsumer",
+    "batch_consumer",
+    "in_time_order",
+    "service_broker",
+    "subscribe",
+]
 
 log = logging.getLogger(__name__)
 
@@ -215,6 +222,32 @@ def in_time_order(records: Sequence[ConsumedRecord]) -> list[ConsumedRecord]:
     if len(partitions) == 1:
         return list(records)
     return list(heapq.merge(*partitions.values(), key=lambda r: r.timestamp))
+
+
+def batch_consumer(
+    group_id: str,
+    producer: AIOKafkaProducer,
+    apply: BatchHandler,
+    *,
+    only_tombstones_of: Collection[str] = (),
+) -> EventConsumer:
+    """A consumer whose every record goes through ``apply``: an event or a tombstone handled
+    on its own is a batch of one."""
+
+    async def handle(envelope: Envelope) -> None:
+        await apply([envelope])
+
+    async def erase(topic: str, key: str) -> None:
+        await apply([Tombstone(topic, key)])
+
+    return EventConsumer(
+        group_id,
+        producer,
+        handle,
+        on_tombstone=erase,
+        handle_batch=apply,
+        only_tombstones_of=only_tombstones_of,
+    )
 
 
 def service_broker(settings: CommonSettings, service: str, description: str) -> KafkaBroker:

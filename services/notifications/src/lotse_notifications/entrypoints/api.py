@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import asdict
@@ -23,7 +26,9 @@ from lotse_shared.identity import Principal, Role
 from lotse_shared.oidc import verifier_from
 from lotse_shared.problems import PROBLEM_RESPONSES, install_problem_handlers
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "send_forever"]
+
+log = logging.getLogger(__name__)
 
 AdvisorOrAdmin = Annotated[Principal, Depends(require_role(Role.ADVISOR, Role.ADMIN))]
 ProviderOrAdmin = Annotated[Principal, Depends(require_role(Role.PROVIDER, Role.ADMIN))]
@@ -119,6 +124,21 @@ class ReviewEmailPublic(BaseModel):
     sent_at: datetime | None = Field(description="When the server accepted it (UTC).")
 
 
+async def send_forever(notifications: Notifications) -> None:
+    """Send due emails whenever something committed, and at least every idle interval.
+
+    The idle interval also ends batching windows: at most that late after one closes.
+    """
+    while True:
+        notifications.wakeup.clear()
+        try:
+            await notifications.send_due()
+        except Exception:
+            log.exception("sending due deliveries failed; retrying")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(notifications.wakeup.wait(), notifications.idle_interval)
+
+
 def create_app(
     notifications: Notifications | None = None, verifier: TokenVerifier | None = None
 ) -> FastAPI:
@@ -132,7 +152,7 @@ def create_app(
         await notifications.runtime.start()
         broker = build_broker(notifications)
         await broker.start()
-        notifications.runtime.spawn(notifications.send_forever(), "sender")
+        notifications.runtime.spawn(send_forever(notifications), "sender")
         try:
             yield
         finally:
