@@ -113,7 +113,7 @@ async def published_matches(matching: Matching, kind: str = "found") -> list[dic
 
 async def active_matches(matching: Matching, need_id: str) -> list[str]:
     async with matching.uow() as uow:
-        return [m["offer_id"] for m in await uow.matches.for_need(need_id)]
+        return [m["offer_id"] for m in await uow.queries.for_need(need_id)]
 
 
 @pytest.mark.parametrize("offer_first", [True, False])

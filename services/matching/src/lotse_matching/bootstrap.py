@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from lotse_matching.adapters import orm
-from lotse_matching.adapters.repository import OfferDetailsCache
+from lotse_matching.adapters.offer_details import OfferDetailsCache
 from lotse_matching.config import MatchingSettings
 from lotse_matching.domain.eligibility import load_rules
 from lotse_matching.domain.need_index import NeedIndex

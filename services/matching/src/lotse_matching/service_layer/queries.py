@@ -39,7 +39,7 @@ async def matches_of_need(
     the advisor who owns the need."""
     async with uow:
         await _own_need(uow, principal, need_id)
-        return list(await uow.matches.for_need(need_id, ended=ended))
+        return list(await uow.queries.for_need(need_id, ended=ended))
 
 
 @dataclass(frozen=True)
@@ -127,7 +127,7 @@ async def decide(
         await _own_need(uow, principal, match.need_id)
         if match.status is not MatchStatus.ACTIVE:
             raise EndedMatch(f"match {match_id} no longer holds")
-        await uow.queries.decide(match_id, decision, reason, now)
+        await uow.matches.record_decision(match_id, decision, reason, now)
         event = MatchDecided.model_validate(
             {
                 "match_id": match_id,
