@@ -15,13 +15,14 @@ BENCH_ARGS ?=
 # keycloak (a local Keycloak with the realm lotse on 127.0.0.1:8180, trusted by every process).
 AUTH ?= development
 
-.PHONY: help install kafka-jars keycloak postgres-binaries published-schemas frontend chromium locales screenshots bench-web run kafka stop test lint format docs bench bench-catalog bench-matching bench-emails bench-relay bench-stream bench-pipeline
+.PHONY: help install kafka-jars keycloak postgres-binaries published-schemas frontend chromium locales screenshots bench-web run kafka stop test test-fast lint format docs bench bench-catalog bench-matching bench-emails bench-relay bench-stream bench-pipeline
 
 help:
 	@echo "make run    - start Kafka, the three services and the mail sink with demo data"
 	@echo "             (make run AUTH=keycloak: sign in through a local Keycloak, see README)"
 	@echo "make keycloak - fetch Keycloak from Maven Central and build it for development, once"
 	@echo "make test   - install everything, start what the tests need, lint and run every test"
+	@echo "make test-fast - the fast tier: tests with fakes and memory only, in seconds"
 	@echo "make lint   - ruff, mypy and the import contracts"
 	@echo "make kafka  - start only the local Kafka broker (make stop stops it)"
 	@echo "make stop   - stop a broker started with make kafka"
@@ -129,6 +130,11 @@ test: install kafka-jars keycloak postgres-binaries published-schemas frontend c
 	@$(RUN) pytest -n $(PYTEST_WORKERS) --dist loadfile -m "not alone" $(PYTEST_ARGS); shared=$$?; \
 		$(RUN) pytest -m alone $(PYTEST_ARGS); alone=$$?; \
 		for status in $$shared $$alone; do [ $$status -eq 0 ] || [ $$status -eq 5 ] || exit 1; done  # 5: none selected
+
+# The fast tier: each service's and shared's tests that need no database, broker, mail server
+# or process (conftest marks them fast), beside the real-infrastructure tiers of make test.
+test-fast: install
+	@$(RUN) pytest -q -m fast -p no:randomly $(PYTEST_ARGS)
 
 bench: bench-catalog bench-matching bench-emails bench-relay bench-stream bench-pipeline bench-web
 	@$(RUN) python -m bench.summary

@@ -47,12 +47,35 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     session.config.stash[_FIGURES_FROM] = FIGURES.stat().st_size if FIGURES.exists() else 0
 
 
+# What makes a test slow: a real database, broker, mail server or identity provider.
+_INFRASTRUCTURE = frozenset(
+    {
+        "database_url",
+        "postgres_url",
+        "postgres_server",
+        "kafka_bootstrap",
+        "unique_topic",
+        "smtp_server",
+        "keycloak",
+    }
+)
+
+# Property tests that build a service over a SQLite file of their own, without the fixtures.
+_OWN_DATABASE = frozenset({"test_review_property.py", "test_order_independence.py"})
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # Whichever test first asks for Keycloak waits for its start (15 to 70 s on two busy
-    # cores) inside its own time limit; give those tests room for it.
     for item in items:
-        if "keycloak" in getattr(item, "fixturenames", ()):
+        fixtures = set(getattr(item, "fixturenames", ()))
+        # Whichever test first asks for Keycloak waits for its start (15 to 70 s on two busy
+        # cores) inside its own time limit; give those tests room for it.
+        if "keycloak" in fixtures:
             item.add_marker(pytest.mark.timeout(360))
+        # The fast tier: a service's or shared's own tests that use fakes and memory only.
+        cross_service = item.path.is_relative_to(ROOT / "tests")
+        own_database = item.path.name in _OWN_DATABASE
+        if not cross_service and not own_database and not fixtures & _INFRASTRUCTURE:
+            item.add_marker(pytest.mark.fast)
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:

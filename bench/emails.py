@@ -41,6 +41,7 @@ from lotse_notifications.bootstrap import bootstrap
 from lotse_notifications.config import NotificationsSettings
 from lotse_notifications.domain.letter import letter_for
 from lotse_notifications.domain.model import Delivery, OfferFacts, Reason, Recipient
+from lotse_notifications.entrypoints.subscribers import apply_consumed
 from lotse_shared.contracts import AdvisorRegistered, MatchFound
 from lotse_shared.envelope import decode, encode
 from lotse_shared.migrations import upgrade
@@ -148,7 +149,7 @@ async def use_case(port: int, count: int, connections: int, folder: Path) -> dic
     for event in [_advisor(), *(_match(n) for n in range(count))]:
         record = encode(event, source="/bench")
         assert record.value is not None
-        await notifications.handle(decode(record.headers, record.value))
+        await apply_consumed(notifications, [decode(record.headers, record.value)])
 
     async def send_all() -> int:
         sent = 0

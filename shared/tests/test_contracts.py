@@ -299,3 +299,17 @@ def test_german_levels_are_ordered() -> None:
 
     assert [level.rank for level in GermanLevel] == list(range(7))
     assert GermanLevel.A0.rank < GermanLevel.B1.rank < GermanLevel.C2.rank
+
+
+def test_every_topic_names_the_one_service_that_publishes_to_it() -> None:
+    services = {"catalog", "matching", "notifications"}
+    assert {t.name: t.producer for t in TOPICS} == {
+        "lotse.offers": "catalog",
+        "lotse.directory": "catalog",
+        "lotse.needs": "catalog",
+        "lotse.matches": "matching",
+        "lotse.notifications": "notifications",
+        "lotse.offer-reviews": "catalog",
+    }
+    assert all(t.producer in services and t.producer not in t.consumers for t in TOPICS)
+    assert all(t.producer is None for t in ALL_TOPICS if t.name.endswith(".dlq"))

@@ -17,7 +17,12 @@ from lotse_catalog.entrypoints.api import create_app
 from lotse_shared.auth import JwtCodec
 from lotse_shared.identity import Role
 from lotse_shared.migrations import upgrade
-from services.catalog.tests.api_support import SECRET, Headers
+from services.catalog.tests.api_support import (
+    SECRET,
+    Headers,
+    register_advisor,
+    register_provider,
+)
 
 
 @pytest.fixture
@@ -55,3 +60,19 @@ def token() -> Callable[..., Headers]:
 @pytest.fixture
 def admin(token: Callable[..., Headers]) -> Headers:
     return token("admin", "ki-admin")
+
+
+@pytest.fixture
+async def provider(
+    api: httpx.AsyncClient, admin: Headers, token: Callable[..., Headers]
+) -> Headers:
+    """The provider vhs-schwerte, registered."""
+    await register_provider(api, admin, "vhs-schwerte")
+    return token("provider", "vhs-schwerte")
+
+
+@pytest.fixture
+async def advisor(api: httpx.AsyncClient, admin: Headers, token: Callable[..., Headers]) -> Headers:
+    """The advisor adv-1, registered."""
+    await register_advisor(api, admin, "adv-1")
+    return token("advisor", "adv-1")

@@ -5,25 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import httpx
-import pytest
 
 from lotse_catalog.adapters import orm
 from lotse_catalog.bootstrap import Catalog
 from lotse_catalog.entrypoints.offer_import import CSV_COLUMNS
-from services.catalog.tests.api_support import Headers, count, offer_body, outbox, register_provider
+from services.catalog.tests.api_support import Headers, count, offer_body, outbox
 
 CSV = """title_de;description_de;category;municipality;times_of_day;places_total;places_available;free_of_charge;fee_eur;contact_email
 Deutsch A1;Morgens;language_course;05978028;morning|afternoon;12;3;;;kurse@vhs.example
 Deutsch B2;Abends;language_course;05978036;evening;10;10;nein;120.50;kurse@vhs.example
 """
-
-
-@pytest.fixture
-async def provider(
-    api: httpx.AsyncClient, admin: Headers, token: Callable[..., Headers]
-) -> Headers:
-    await register_provider(api, admin, "vhs-schwerte")
-    return token("provider", "vhs-schwerte")
 
 
 async def test_a_valid_json_import_creates_every_offer(

@@ -17,12 +17,6 @@ from services.catalog.tests.api_support import Headers, count, need_body, outbox
 
 
 @pytest.fixture
-async def advisor(api: httpx.AsyncClient, admin: Headers, token: Callable[..., Headers]) -> Headers:
-    await register_advisor(api, admin, "adv-1")
-    return token("advisor", "adv-1")
-
-
-@pytest.fixture
 async def other_advisor(
     api: httpx.AsyncClient, admin: Headers, token: Callable[..., Headers]
 ) -> Headers:

@@ -15,16 +15,7 @@ from services.catalog.tests.api_support import (
     count,
     offer_body,
     outbox,
-    register_provider,
 )
-
-
-@pytest.fixture
-async def provider(
-    api: httpx.AsyncClient, admin: Headers, token: Callable[..., Headers]
-) -> Headers:
-    await register_provider(api, admin, "vhs-schwerte")
-    return token("provider", "vhs-schwerte")
 
 
 async def test_a_valid_offer_comes_back_as_it_would_be_stored_and_nothing_is_stored(

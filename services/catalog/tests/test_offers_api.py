@@ -19,14 +19,6 @@ from services.catalog.tests.api_support import (
 )
 
 
-@pytest.fixture
-async def provider(
-    api: httpx.AsyncClient, admin: Headers, token: Callable[..., Headers]
-) -> Headers:
-    await register_provider(api, admin, "vhs-schwerte")
-    return token("provider", "vhs-schwerte")
-
-
 async def publish(api: httpx.AsyncClient, headers: Headers, **changes: object) -> httpx.Response:
     response = await api.post("/v1/offers", json=offer_body(**changes), headers=headers)
     assert response.status_code == 201, response.text

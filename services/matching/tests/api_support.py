@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from lotse_matching.bootstrap import Matching
+from lotse_matching.entrypoints.subscribers import apply_consumed
 from lotse_shared.contracts import NeedRegistered, OfferPublished, OfferWithdrawn
 from lotse_shared.envelope import decode, encode
 
@@ -18,7 +19,7 @@ Headers = dict[str, str]
 async def deliver(matching: Matching, event: Any) -> None:
     record = encode(event, source="/lotse/catalog")
     assert record.value is not None
-    await matching.handle(decode(record.headers, record.value))
+    await apply_consumed(matching, [decode(record.headers, record.value)])
 
 
 def offer(

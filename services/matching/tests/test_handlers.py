@@ -16,6 +16,7 @@ from sqlalchemy import select
 from lotse_matching.adapters import orm
 from lotse_matching.bootstrap import Matching, bootstrap
 from lotse_matching.config import MatchingSettings
+from lotse_matching.entrypoints.subscribers import apply_consumed
 from lotse_matching.service_layer.unit_of_work import UnitOfWork
 from lotse_shared.contracts import (
     MatchInvalidated,
@@ -29,7 +30,7 @@ from lotse_shared.contracts import (
     OfferWithdrawn,
     match_id_for,
 )
-from lotse_shared.envelope import Envelope, decode, encode
+from lotse_shared.envelope import Envelope, Tombstone, decode, encode
 from lotse_shared.errors import InvalidMessage
 from lotse_shared.migrations import upgrade
 
@@ -97,7 +98,7 @@ def need(
 async def deliver(matching: Matching, event: Any, event_id: str | None = None) -> None:
     record = encode(event, source="/lotse/catalog", event_id=event_id)
     assert record.value is not None
-    await matching.handle(decode(record.headers, record.value))
+    await apply_consumed(matching, [decode(record.headers, record.value)])
 
 
 async def published_matches(matching: Matching, kind: str = "found") -> list[dict[str, Any]]:
@@ -112,7 +113,7 @@ async def published_matches(matching: Matching, kind: str = "found") -> list[dic
 
 async def active_matches(matching: Matching, need_id: str) -> list[str]:
     async with matching.uow() as uow:
-        return [m["offer_id"] for m in await uow.matches.for_need(need_id)]
+        return [m["offer_id"] for m in await uow.queries.for_need(need_id)]
 
 
 @pytest.mark.parametrize("offer_first", [True, False])
@@ -250,7 +251,7 @@ async def test_an_erased_need_takes_its_matches_with_it(matching: Matching) -> N
     o, n = offer(), need()
     await deliver(matching, o)
     await deliver(matching, n)
-    await matching.erase("lotse.needs", n.need_id)
+    await apply_consumed(matching, [Tombstone("lotse.needs", n.need_id)])
     [gone] = await published_matches(matching, "invalidated")
     assert gone["reason"] == "erased"
     assert await published_matches(matching) == []  # its news, never relayed, is not sent
@@ -291,7 +292,7 @@ async def test_a_late_copy_of_an_erased_needs_event_does_not_bring_it_back(
 ) -> None:
     n = need()
     await deliver(matching, n)
-    await matching.erase("lotse.needs", n.need_id)
+    await apply_consumed(matching, [Tombstone("lotse.needs", n.need_id)])
     await deliver(matching, n, event_id="redelivered-after-the-tombstone")
     await deliver(matching, offer())
     assert await active_matches(matching, n.need_id) == []
@@ -316,7 +317,7 @@ async def test_instances_sharing_a_store_see_each_others_needs(
             erased.need_id,
         }
         await deliver(matching, need(kind=NeedClosed, need_id=closed.need_id, version=2))
-        await matching.erase("lotse.needs", erased.need_id)
+        await apply_consumed(matching, [Tombstone("lotse.needs", erased.need_id)])
         late = need()
         await deliver(matching, late)
         second = offer()
@@ -343,7 +344,7 @@ async def test_a_batch_is_applied_in_order_and_a_repeated_event_in_it_once(
     closed = need(kind=NeedClosed, need_id=n.need_id, version=2)
     later = offer(municipality=SCHWERTE)
     batch = [envelope(n, "n1"), envelope(o, "o1"), envelope(n, "n1"), envelope(closed, "n2")]
-    await matching.handle_batch([*batch, envelope(later, "o2")])
+    await apply_consumed(matching, [*batch, envelope(later, "o2")])
 
     found = await published_matches(matching)
     assert [m["offer_id"] for m in found] == [o.offer_id], "paired once, before the need closed"
@@ -368,7 +369,7 @@ async def test_a_batch_with_an_event_matching_does_not_consume_changes_nothing(
         }
     )
     with pytest.raises(InvalidMessage):
-        await matching.handle_batch([envelope(n), envelope(offer()), envelope(stray)])
+        await apply_consumed(matching, [envelope(n), envelope(offer()), envelope(stray)])
     async with matching.uow() as uow:
         assert await uow.read_model.need(n.need_id) is None
 
@@ -384,13 +385,13 @@ async def test_a_batch_rolled_back_after_the_need_index_took_its_needs_leaves_no
     with monkeypatch.context() as patched:
         patched.setattr(UnitOfWork, "commit", database_gone)
         with pytest.raises(ConnectionError):
-            await matching.handle_batch([envelope(n, "n1"), envelope(o, "o1")])
+            await apply_consumed(matching, [envelope(n, "n1"), envelope(o, "o1")])
     assert len(matching.need_index) == 0, "the index does not keep a need that was never stored"
 
     other = offer()
     await deliver(matching, other)  # the index is rebuilt from what was committed: nothing
     assert await published_matches(matching) == []
-    await matching.handle_batch([envelope(n, "n1"), envelope(o, "o1")])  # redelivered
+    await apply_consumed(matching, [envelope(n, "n1"), envelope(o, "o1")])  # redelivered
     assert await active_matches(matching, n.need_id) == sorted([o.offer_id, other.offer_id])
 
 

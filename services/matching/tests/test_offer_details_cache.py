@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from lotse_matching.adapters.repository import OfferDetailsCache
+from lotse_matching.adapters.offer_details import OfferDetailsCache
 from lotse_shared.contracts.examples import EXAMPLES
 
 DETAILS = EXAMPLES["lotse.offer.published.v1"].model_dump(mode="json")

@@ -22,6 +22,7 @@ from sqlalchemy import delete
 from lotse_matching.adapters import orm
 from lotse_matching.bootstrap import Matching, bootstrap
 from lotse_matching.config import MatchingSettings
+from lotse_matching.entrypoints.subscribers import apply_consumed
 from lotse_matching.service_layer.handlers import best_offers, need_from, offer_from
 from lotse_shared.contracts import NeedEvent, NeedRegistered, OfferEvent, OfferPublished
 from lotse_shared.envelope import Envelope, decode, encode
@@ -187,7 +188,7 @@ async def test_matches_do_not_depend_on_the_order_events_arrive_in(
         pending = [envelope(e) for e in delivered]
         while pending:
             size = cuts.randint(1, 6) if batches else 1
-            await matching.handle_batch(pending[:size])
+            await apply_consumed(matching, pending[:size])
             pending = pending[size:]
         expected = expected_pairs(events, matching)
         assert await active_pairs(matching) == expected, delivered

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from lotse_notifications.adapters import orm
 from lotse_notifications.bootstrap import Notifications
+from lotse_notifications.entrypoints.subscribers import apply_consumed
 from lotse_shared.contracts import (
     AdvisorRegistered,
     MatchFound,
@@ -201,7 +202,7 @@ async def deliver(notifications: Notifications, event: Any, event_id: str | None
     """Hand ``event`` to the service as its consumer would, through the envelope."""
     record = encode(event, source="/lotse/test", event_id=event_id)
     assert record.value is not None
-    await notifications.handle(decode(record.headers, record.value))
+    await apply_consumed(notifications, [decode(record.headers, record.value)])
 
 
 def parsed(raw: bytes) -> tuple[EmailMessage, str, str]:

@@ -11,6 +11,8 @@ from typing import Any
 
 from lotse_notifications.bootstrap import Notifications
 from lotse_notifications.domain.model import delivery_id_for
+from lotse_notifications.entrypoints.api import send_forever
+from lotse_notifications.entrypoints.subscribers import apply_consumed
 from lotse_shared.envelope import Envelope, decode, encode
 from services.notifications.tests.support import (
     Clock,
@@ -220,14 +222,15 @@ async def test_a_batch_is_applied_in_order_in_one_go_and_a_repeated_event_in_it_
 ) -> None:
     _, inbox = smtp_server
     kept, gone = match(), match()
-    await notifications.handle_batch(
+    await apply_consumed(
+        notifications,
         [
             envelope(advisor()),
             envelope(kept, "f-1"),
             envelope(gone, "f-2"),
             envelope(kept, "f-1"),
             envelope(ended(gone), "e-2"),
-        ]
+        ],
     )
     statuses = {d["match_id"]: d["status"] for d in await deliveries(notifications)}
     assert statuses == {kept.match_id: "pending", gone.match_id: "cancelled"}
@@ -249,7 +252,7 @@ async def test_the_sender_rests_between_commits_instead_of_waking_itself(
 
     notifications.send_due = counted  # type: ignore[method-assign]
     notifications.idle_interval = 0.2
-    sender = asyncio.create_task(notifications.send_forever())
+    sender = asyncio.create_task(send_forever(notifications))
     try:
         await asyncio.sleep(0.5)
         assert rounds <= 4, f"{rounds} rounds in 0.5 s: the sender woke itself"

@@ -12,7 +12,7 @@ from lotse_notifications.adapters import orm
 from lotse_notifications.bootstrap import Notifications
 from lotse_notifications.domain.model import ERASED
 from lotse_notifications.entrypoints.api import create_app
-from lotse_notifications.entrypoints.subscribers import build_broker
+from lotse_notifications.entrypoints.subscribers import apply_consumed, build_broker, consumer_for
 from lotse_shared.consumer import EventConsumer
 from lotse_shared.contracts import TOPICS, NeedRegistered
 from lotse_shared.contracts.examples import EXAMPLES
@@ -50,7 +50,7 @@ async def test_erasing_a_need_cancels_its_pending_news_and_forgets_which_need_it
     await deliver(notifications, waiting)
     await deliver(notifications, other_need)
 
-    await notifications.erase(NEEDS, told.need_id)
+    await apply_consumed(notifications, [Tombstone(NEEDS, told.need_id)])
 
     assert await notifications.send_due() == 1  # the other need's email, nothing of the erased one
     assert len(inbox.messages) == 2 and b"Deutschkurs A1" in inbox.messages[1]
@@ -79,7 +79,7 @@ async def test_the_delivery_log_shows_no_reference_for_an_erased_need(
     found = match()
     await deliver(notifications, found)
     assert await notifications.send_due() == 1
-    await notifications.erase(NEEDS, found.need_id)
+    await apply_consumed(notifications, [Tombstone(NEEDS, found.need_id)])
 
     transport = httpx.ASGITransport(app=create_app(notifications))
     async with httpx.AsyncClient(transport=transport, base_url="http://notifications") as api:
@@ -99,7 +99,7 @@ async def test_match_news_arriving_after_the_erasure_is_not_recorded(
 ) -> None:
     await deliver(notifications, advisor())
     late = match()
-    await notifications.erase(NEEDS, late.need_id)
+    await apply_consumed(notifications, [Tombstone(NEEDS, late.need_id)])
     await deliver(notifications, late)
     await deliver(notifications, ended(late, "full"))
     assert await deliveries(notifications) == []
@@ -116,7 +116,9 @@ async def test_matchings_word_that_a_need_was_erased_erases_it_before_the_tombst
     [row] = await deliveries(notifications)
     assert (row["status"], row["need_id"], row["need_reference"]) == ("cancelled", None, None)
 
-    await notifications.erase(NEEDS, found.need_id)  # the tombstone, later: nothing more to do
+    await apply_consumed(
+        notifications, [Tombstone(NEEDS, found.need_id)]
+    )  # the tombstone, later: nothing more to do
     assert await deliveries(notifications) == [row]
     assert await notifications.send_due() == 0
 
@@ -132,7 +134,7 @@ async def test_a_delivery_being_sent_during_the_erasure_is_recorded_but_never_tr
             notifications.clock(), limit=10, lease=timedelta(minutes=2)
         )
         await uow.commit()
-    await notifications.erase(NEEDS, found.need_id)
+    await apply_consumed(notifications, [Tombstone(NEEDS, found.need_id)])
     [row] = await deliveries(notifications)
     assert row["status"] == "cancelled" and row["need_reference"] is None
     assert [d.need_reference for d in group] == [found.need_reference]  # already on its way
@@ -143,8 +145,8 @@ async def test_a_need_tombstone_in_a_batch_takes_effect_between_the_events_aroun
 ) -> None:
     await deliver(notifications, advisor())
     before, after = match(title="Vorher"), match(title="Nachher")
-    await notifications.handle_batch(
-        [envelope(before), Tombstone(NEEDS, before.need_id), envelope(after)]
+    await apply_consumed(
+        notifications, [envelope(before), Tombstone(NEEDS, before.need_id), envelope(after)]
     )
     [row] = await deliveries(notifications)
     assert (row["offer_title"], row["status"], row["need_reference"]) == (
@@ -161,13 +163,7 @@ def envelope(event: Any) -> Envelope:
 
 
 def consumer_of(notifications: Notifications, producer: Producer) -> EventConsumer:
-    return EventConsumer(
-        "notifications-test",
-        producer,  # type: ignore[arg-type]
-        notifications.handle,
-        on_tombstone=notifications.erase,
-        handle_batch=notifications.handle_batch,
-    )
+    return consumer_for(notifications, producer, "notifications-test")  # type: ignore[arg-type]
 
 
 async def test_a_need_tombstone_without_a_key_goes_to_the_dead_letter_topic(

@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from lotse_notifications.adapters import orm
 from lotse_notifications.bootstrap import bootstrap
 from lotse_notifications.config import NotificationsSettings
+from lotse_notifications.entrypoints.subscribers import apply_consumed
+from lotse_shared.envelope import Tombstone
 from lotse_shared.migrations import upgrade
 from services.notifications.tests.conftest import SECRET
 from services.notifications.tests.support import deliver, ended, match
@@ -67,7 +69,9 @@ async def test_a_delivery_from_before_the_migration_is_erased_with_its_need(
             )
         )
         try:
-            await notifications.erase("lotse.needs", found.need_id)  # finds neither: no need id
+            await apply_consumed(
+                notifications, [Tombstone("lotse.needs", found.need_id)]
+            )  # finds neither: no need id
             for m in (found, other):  # matching's word for each match finds them
                 await deliver(notifications, ended(m, "erased"))
         finally:

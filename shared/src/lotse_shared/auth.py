@@ -86,6 +86,11 @@ class JwtCodec:
         self.audience = audience
         self.leeway = leeway
 
+    @classmethod
+    def from_secret(cls, secret: str | None, environment: str) -> JwtCodec:
+        """The codec for LOTSE_JWT_SECRET as ``environment`` allows it (see ``resolve_secret``)."""
+        return cls(resolve_secret(secret, environment))
+
     def issue(
         self,
         sub: str,

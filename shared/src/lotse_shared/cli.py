@@ -16,7 +16,7 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-from lotse_shared.auth import InsecureSecret, JwtCodec, Role, resolve_secret
+from lotse_shared.auth import InsecureSecret, JwtCodec, Role
 from lotse_shared.eventdocs import documents
 
 __all__ = ["main", "parse_ttl"]
@@ -113,10 +113,9 @@ def _issue_token(args: argparse.Namespace) -> int:
         # would be accepted by nothing.
         return _fail("no signing key: set LOTSE_JWT_SECRET or pass --secret-file PATH")
     try:
-        key = resolve_secret(secret, os.environ.get("LOTSE_ENV", "development"))
+        codec = JwtCodec.from_secret(secret, os.environ.get("LOTSE_ENV", "development"))
     except InsecureSecret as exc:
         return _fail(str(exc))
-    codec = JwtCodec(key)
     print(codec.issue(args.sub, Role(args.role), args.org, ttl=args.ttl))
     return 0
 

@@ -33,8 +33,16 @@ from lotse_shared.envelope import Envelope, Tombstone, decode, header_map
 from lotse_shared.errors import InvalidMessage
 from lotse_shared.metrics import CONSUMER_LAG, EVENTS_CONSUMED, HANDLER_SECONDS
 from lotse_shared.observability import handling
+from lotse_shared.settings import CommonSettings
 
-__all__ = ["ConsumedRecord", "EventConsumer", "in_time_order", "subscribe"]
+__all__ = [
+    "ConsumedRecord",
+    "EventConsumer",
+    "batch_consumer",
+    "in_time_order",
+    "service_broker",
+    "subscribe",
+]
 
 log = logging.getLogger(__name__)
 
@@ -214,6 +222,43 @@ def in_time_order(records: Sequence[ConsumedRecord]) -> list[ConsumedRecord]:
     if len(partitions) == 1:
         return list(records)
     return list(heapq.merge(*partitions.values(), key=lambda r: r.timestamp))
+
+
+def batch_consumer(
+    group_id: str,
+    producer: AIOKafkaProducer,
+    apply: BatchHandler,
+    *,
+    only_tombstones_of: Collection[str] = (),
+) -> EventConsumer:
+    """A consumer whose every record goes through ``apply``: an event or a tombstone handled
+    on its own is a batch of one."""
+
+    async def handle(envelope: Envelope) -> None:
+        await apply([envelope])
+
+    async def erase(topic: str, key: str) -> None:
+        await apply([Tombstone(topic, key)])
+
+    return EventConsumer(
+        group_id,
+        producer,
+        handle,
+        on_tombstone=erase,
+        handle_batch=apply,
+        only_tombstones_of=only_tombstones_of,
+    )
+
+
+def service_broker(settings: CommonSettings, service: str, description: str) -> KafkaBroker:
+    """The faststream broker a consuming service subscribes on; ``description`` feeds AsyncAPI."""
+    return KafkaBroker(
+        settings.kafka_bootstrap_servers,
+        client_id=f"lotse-{service}",
+        logger=logging.getLogger("lotse.kafka"),
+        log_level=logging.DEBUG,  # one line per message only when debugging
+        description=description,
+    )
 
 
 def subscribe(

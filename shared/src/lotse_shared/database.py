@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -13,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, c
 
 __all__ = [
     "IN_LIST",
+    "as_utc",
     "chunks",
     "create_engine",
     "insert_ignoring_duplicates",
@@ -24,6 +26,11 @@ IN_LIST = 500  # ids per IN (...) list: well inside every driver's parameter lim
 
 
 T = TypeVar("T")
+
+
+def as_utc(moment: datetime) -> datetime:
+    """A timestamp read back from the database, in UTC: SQLite hands back naive ones."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def chunks(items: Sequence[T], size: int = IN_LIST) -> Iterator[Sequence[T]]:

@@ -21,14 +21,6 @@ __all__ = ["asyncapi_document", "documents", "event_schema", "example_message"]
 
 JSON_SCHEMA = "https://json-schema.org/draft/2020-12/schema"
 KAFKA_BINDING = "0.5.0"
-_PRODUCER = {  # the service that publishes to each topic
-    "lotse.offers": "catalog",
-    "lotse.directory": "catalog",
-    "lotse.needs": "catalog",
-    "lotse.matches": "matching",
-    "lotse.notifications": "notifications",
-    "lotse.offer-reviews": "catalog",
-}
 
 
 def _name(event_type: str) -> str:
@@ -58,7 +50,7 @@ def example_message(event_type: str) -> dict[str, Any]:
     event = EXAMPLES[event_type]
     record = encode(
         event,
-        source=f"/lotse/{_PRODUCER[event.topic.name]}",
+        source=f"/lotse/{event.topic.producer}",
         event_id="1b4e28ba-2fa1-41d2-883f-0016d3cca427",
         time=_when(event),
     )
@@ -168,7 +160,7 @@ def asyncapi_document() -> dict[str, Any]:
         }
         operations[f"publish_{name}"] = {
             "action": "send",
-            "title": f"The {_PRODUCER[topic.name]} service publishes to {topic.name}",
+            "title": f"The {topic.producer} service publishes to {topic.name}",
             "channel": {"$ref": f"#/channels/{name}"},
             "messages": [{"$ref": f"#/channels/{name}/messages/{m}"} for m in refs],
         }

@@ -33,7 +33,6 @@ from lotse_shared.auth import (
     PermissionDenied,
     TokenVerifier,
     decode_checked,
-    resolve_secret,
 )
 from lotse_shared.errors import LotseError
 from lotse_shared.identity import Principal, Role
@@ -368,7 +367,7 @@ def verifier_from(
     """
     secret = settings.jwt_secret.get_secret_value() if settings.jwt_secret else None
     if not settings.oidc_issuer:
-        return LocalKeyVerifier(JwtCodec(resolve_secret(secret, settings.environment)))
+        return LocalKeyVerifier(JwtCodec.from_secret(secret, settings.environment))
     issuer = OidcVerifier(OidcConfig.from_settings(settings), transport=transport)
     if secret is None:
         return issuer
@@ -377,4 +376,4 @@ def verifier_from(
             "LOTSE_OIDC_ISSUER and LOTSE_JWT_SECRET are both set; outside development Lotse "
             "trusts only the issuer: unset LOTSE_JWT_SECRET"
         )
-    return EitherVerifier(LocalKeyVerifier(JwtCodec(resolve_secret(secret, "development"))), issuer)
+    return EitherVerifier(LocalKeyVerifier(JwtCodec.from_secret(secret, "development")), issuer)

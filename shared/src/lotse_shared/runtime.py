@@ -7,6 +7,7 @@ import contextlib
 import logging
 from collections.abc import Coroutine
 from datetime import UTC, datetime
+from importlib import resources
 from typing import Any
 
 import asyncpg
@@ -14,7 +15,7 @@ from aiokafka import AIOKafkaProducer
 from sqlalchemy import Table, func, select, text
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from lotse_shared.database import create_engine
+from lotse_shared.database import as_utc, create_engine
 from lotse_shared.kafka import create_topics, new_producer
 from lotse_shared.metrics import OUTBOX_BACKLOG, OUTBOX_OLDEST_SECONDS
 from lotse_shared.migrations import upgrade
@@ -51,6 +52,20 @@ class Runtime:
         self.relay: OutboxRelay | None = None
         self._tasks: list[asyncio.Task[None]] = []
         configure_tracing(f"lotse-{name}", settings.otel_endpoint)
+
+    @classmethod
+    def for_service(
+        cls, package: str, settings: CommonSettings, *, database_url: str, outbox_table: Table
+    ) -> Runtime:
+        """The runtime of the service in ``package`` (``lotse_catalog``): named after it, with
+        the migrations the package ships."""
+        return cls(
+            name=package.removeprefix("lotse_"),
+            settings=settings,
+            database_url=database_url,
+            outbox_table=outbox_table,
+            migrations=str(resources.files(package) / "migrations"),
+        )
 
     async def start(self) -> None:
         """Migrate the database, connect to Kafka, start relaying the outbox."""
@@ -127,9 +142,7 @@ class Runtime:
         async with self.engine.connect() as conn:
             count, oldest = (await conn.execute(select(func.count(), func.min(created)))).one()
         OUTBOX_BACKLOG.set(count)
-        if oldest is not None and oldest.tzinfo is None:  # SQLite forgets the zone; it is UTC
-            oldest = oldest.replace(tzinfo=UTC)
-        age = (datetime.now(UTC) - oldest).total_seconds() if oldest is not None else 0.0
+        age = (datetime.now(UTC) - as_utc(oldest)).total_seconds() if oldest is not None else 0.0
         OUTBOX_OLDEST_SECONDS.set(max(age, 0.0))
 
     def readiness(self) -> dict[str, Any]:

@@ -34,6 +34,11 @@ class CommonSettings(BaseSettings):
         validation_alias="LOTSE_TOPIC_PREFIX",
         description="Put before every topic name, for several deployments on one Kafka cluster.",
     )
+    region_file: str | None = Field(
+        default=None,
+        validation_alias="LOTSE_REGION_FILE",
+        description="JSON file with the district's municipalities; Kreis Unna when unset.",
+    )
     consumer_batch: int = Field(
         default=500,
         ge=1,

@@ -1,9 +1,9 @@
-"""The composition root: builds the catalog from its settings; tests swap parts."""
+"""The composition root: builds the catalog from its settings; tests pass fakes for its parts."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from importlib import resources
 
 from lotse_catalog.adapters import orm
 from lotse_catalog.config import CatalogSettings
@@ -21,20 +21,33 @@ class Catalog:
     settings: CatalogSettings
     runtime: Runtime
     region: Region
+    unit_of_work: Callable[[], UnitOfWork]
 
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(
-            self.runtime.sessions, self.runtime.outbox, on_commit=self.runtime.wake_relay
-        )
+        return self.unit_of_work()
 
 
-def bootstrap(settings: CatalogSettings | None = None) -> Catalog:
+def bootstrap(
+    settings: CatalogSettings | None = None,
+    *,
+    runtime: Runtime | None = None,
+    unit_of_work: Callable[[], UnitOfWork] | None = None,
+    region: Region | None = None,
+) -> Catalog:
+    """The catalog with its real database, outbox and region, or the ``runtime``, the
+    ``unit_of_work`` factory and the ``region`` passed in."""
     settings = settings or CatalogSettings()
-    runtime = Runtime(
-        name="catalog",
-        settings=settings,
-        database_url=settings.database_url,
-        outbox_table=orm.outbox,
-        migrations=str(resources.files("lotse_catalog") / "migrations"),
+    runtime = runtime or Runtime.for_service(
+        "lotse_catalog", settings, database_url=settings.database_url, outbox_table=orm.outbox
     )
-    return Catalog(settings=settings, runtime=runtime, region=load_region(settings.region_file))
+    real = runtime
+
+    def transaction() -> UnitOfWork:
+        return UnitOfWork(real.sessions, real.outbox, on_commit=real.wake_relay)
+
+    return Catalog(
+        settings=settings,
+        runtime=runtime,
+        region=region or load_region(settings.region_file),
+        unit_of_work=unit_of_work or transaction,
+    )

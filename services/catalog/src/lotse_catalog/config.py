@@ -17,11 +17,6 @@ class CatalogSettings(CommonSettings):
         default="sqlite+aiosqlite:///var/catalog.db", validation_alias="CATALOG_DATABASE_URL"
     )
     port: int = Field(default=8001, validation_alias="CATALOG_PORT")
-    region_file: str | None = Field(
-        default=None,
-        validation_alias="LOTSE_REGION_FILE",
-        description="JSON file with the district's municipalities; Kreis Unna when unset.",
-    )
     need_retention_days: int = Field(
         default=180,
         ge=1,

@@ -1,24 +1,17 @@
-"""The composition root of matching."""
+"""The composition root of matching: builds it from its settings; tests pass fakes for its parts."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from importlib import resources
-
-from pydantic import ValidationError
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from lotse_matching.adapters import orm
-from lotse_matching.adapters.repository import OfferDetailsCache
+from lotse_matching.adapters.offer_details import OfferDetailsCache
 from lotse_matching.config import MatchingSettings
 from lotse_matching.domain.eligibility import load_rules
 from lotse_matching.domain.need_index import NeedIndex
 from lotse_matching.domain.policy import MatchPolicy
-from lotse_matching.service_layer import handlers
 from lotse_matching.service_layer.unit_of_work import UnitOfWork
-from lotse_shared.contracts import NEEDS, NeedEvent, OfferEvent
-from lotse_shared.envelope import Envelope, Tombstone
-from lotse_shared.errors import InvalidMessage
 from lotse_shared.region import load_region
 from lotse_shared.runtime import Runtime
 
@@ -27,77 +20,62 @@ __all__ = ["Matching", "bootstrap"]
 
 @dataclass
 class Matching:
+    """Everything matching runs on, built once per process."""
+
     settings: MatchingSettings
     runtime: Runtime
     policy: MatchPolicy
     need_index: NeedIndex
-    offer_details: OfferDetailsCache = field(default_factory=OfferDetailsCache)
+    offer_details: OfferDetailsCache
+    unit_of_work: Callable[[], UnitOfWork]
 
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(
-            self.runtime.sessions,
-            self.runtime.outbox,
-            self.need_index,
-            on_commit=self.runtime.wake_relay,
-            offer_details=self.offer_details,
-        )
+        return self.unit_of_work()
 
     async def build_index(self) -> None:
         """Fill the need index from the store before the first offer needs it."""
         async with self.uow() as uow:
             await uow.read_model.catch_up()
 
-    async def handle(self, envelope: Envelope) -> None:
-        """Apply one consumed event."""
-        await self.handle_batch([envelope])
 
-    async def erase(self, topic: str, key: str) -> None:
-        """A tombstone on the needs topic erases the need and its matches."""
-        await self.handle_batch([Tombstone(topic, key)])
-
-    async def handle_batch(self, items: Sequence[Envelope | Tombstone]) -> None:
-        """Apply consumed events and tombstones in order, in one transaction.
-
-        Raises :class:`InvalidMessage`, having changed nothing, when one of
-        them can never be applied.
-        """
-        changes = [change for item in items if (change := _change(item)) is not None]
-        if changes:
-            await handlers.apply(changes, self.uow(), self.policy, self.settings.group_id)
-
-
-def _change(item: Envelope | Tombstone) -> handlers.Change | None:
-    """What ``item`` asks of matching; None for tombstones of other topics than needs."""
-    if isinstance(item, Tombstone):
-        return handlers.NeedErasure(item.key) if item.topic.endswith(NEEDS.name) else None
-    event = item.event
-    try:
-        if isinstance(event, OfferEvent):
-            return handlers.OfferChange(handlers.offer_from(event), item.id, item.traceparent)
-        if isinstance(event, NeedEvent):
-            return handlers.NeedChange(handlers.need_from(event), item.id, item.traceparent)
-    except ValidationError as error:
-        raise InvalidMessage(f"{item.type} {item.id}: {error.errors()[0]['msg']}") from error
-    raise InvalidMessage(f"matching does not consume {item.type}")
-
-
-def bootstrap(settings: MatchingSettings | None = None) -> Matching:
+def bootstrap(
+    settings: MatchingSettings | None = None,
+    *,
+    runtime: Runtime | None = None,
+    unit_of_work: Callable[[], UnitOfWork] | None = None,
+    policy: MatchPolicy | None = None,
+) -> Matching:
+    """Matching with its real database, outbox and rules, or the ``runtime``, the
+    ``unit_of_work`` factory and the ``policy`` passed in."""
     settings = settings or MatchingSettings()
-    runtime = Runtime(
-        name="matching",
-        settings=settings,
-        database_url=settings.database_url,
-        outbox_table=orm.outbox,
-        migrations=str(resources.files("lotse_matching") / "migrations"),
+    runtime = runtime or Runtime.for_service(
+        "lotse_matching", settings, database_url=settings.database_url, outbox_table=orm.outbox
     )
-    region = load_region(settings.region_file)
-    return Matching(
-        settings=settings,
-        runtime=runtime,
-        policy=MatchPolicy(
+    if policy is None:
+        region = load_region(settings.region_file)
+        policy = MatchPolicy(
             region=region,
             rules=load_rules(settings.eligibility_rules_file),
             max_per_need=settings.max_per_need,
-        ),
-        need_index=NeedIndex(region.municipalities),
+        )
+    need_index = NeedIndex(policy.region.municipalities)
+    offer_details = OfferDetailsCache()
+    real = runtime
+
+    def transaction() -> UnitOfWork:
+        return UnitOfWork(
+            real.sessions,
+            real.outbox,
+            need_index,
+            on_commit=real.wake_relay,
+            offer_details=offer_details,
+        )
+
+    return Matching(
+        settings=settings,
+        runtime=runtime,
+        policy=policy,
+        need_index=need_index,
+        offer_details=offer_details,
+        unit_of_work=unit_of_work or transaction,
     )

@@ -19,7 +19,6 @@ class MatchingSettings(CommonSettings):
         validation_alias="MATCHING_GROUP_ID",
         description="Kafka consumer group; every instance of matching shares it.",
     )
-    region_file: str | None = Field(default=None, validation_alias="LOTSE_REGION_FILE")
     max_per_need: int = Field(
         default=10,
         ge=1,

@@ -1,14 +1,13 @@
-"""The composition root of notifications."""
+"""The composition root of notifications: builds it from its settings; tests pass fakes for its
+parts (mailer, clock, runtime, unit of work)."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from importlib import resources
 from zoneinfo import ZoneInfo
 
 from lotse_notifications.adapters import orm
@@ -18,14 +17,9 @@ from lotse_notifications.config import NotificationsSettings
 from lotse_notifications.domain.mailer import Mailer
 from lotse_notifications.domain.model import Timing
 from lotse_notifications.domain.review import KiDigest
-from lotse_notifications.service_layer import handlers
-from lotse_notifications.service_layer.erasure import NeedErasure
 from lotse_notifications.service_layer.review_news import plan_digest_if_waiting
 from lotse_notifications.service_layer.sending import send_due
 from lotse_notifications.service_layer.unit_of_work import UnitOfWork
-from lotse_shared.contracts import NEEDS, NeedEvent
-from lotse_shared.envelope import Envelope, Tombstone
-from lotse_shared.errors import InvalidMessage
 from lotse_shared.region import load_region
 from lotse_shared.runtime import Runtime
 
@@ -45,53 +39,27 @@ class Notifications:
     mailer: Mailer
     composer: ReviewComposer
     timing: Timing
+    unit_of_work: Callable[[Callable[[], None]], UnitOfWork]  # given what to do on commit
     clock: Callable[[], datetime] = _utc_now
     ki_digest: KiDigest | None = None
     idle_interval: float = 0.5
-    _wakeup: asyncio.Event = field(default_factory=asyncio.Event)
+    wakeup: asyncio.Event = field(default_factory=asyncio.Event)  # set when news may be due
     _digest_planned: datetime | None = None  # the KI's next daily email, as last looked at
 
     def uow(self) -> UnitOfWork:
         """A transaction of the consumers or the API: what it commits may be due, so the sender looks."""
-        return UnitOfWork(self.runtime.sessions, self.runtime.outbox, on_commit=self._committed)
+        return self.unit_of_work(self._committed)
 
     def _sending_uow(self) -> UnitOfWork:
         """A transaction of the sender: it wakes the relay for its events, never the sender.
 
         Woken by its own claim, the sender would claim again at once, for ever.
         """
-        return UnitOfWork(
-            self.runtime.sessions, self.runtime.outbox, on_commit=self.runtime.wake_relay
-        )
+        return self.unit_of_work(self.runtime.wake_relay)
 
     def _committed(self) -> None:
         self.runtime.wake_relay()
-        self._wakeup.set()
-
-    async def handle(self, envelope: Envelope) -> None:
-        """Apply one consumed event."""
-        await self.handle_batch([envelope])
-
-    async def erase(self, topic: str, key: str) -> None:
-        """A tombstone on the needs topic erases what the delivery log knows of the need."""
-        await self.handle_batch([Tombstone(topic, key)])
-
-    async def handle_batch(self, items: Sequence[Envelope | Tombstone]) -> None:
-        """Apply consumed events and need erasures in order, in one transaction.
-
-        Raises :class:`InvalidMessage`, having changed nothing, for a need's
-        tombstone without a usable key.
-        """
-        changes = [change for item in items if (change := _change(item)) is not None]
-        if changes:
-            await handlers.apply(
-                changes,
-                self.uow(),
-                self.settings.group_id,
-                self.timing,
-                self.clock(),
-                self.ki_digest,
-            )
+        self.wakeup.set()
 
     async def send_due(self) -> int:
         """Send every email that is due now; how many the server accepted.
@@ -113,54 +81,23 @@ class Notifications:
             concurrency=self.settings.smtp_connections,
         )
 
-    async def send_forever(self) -> None:
-        """Send due emails whenever something committed, and at least every idle interval.
-
-        The idle interval also ends batching windows: at most that late after one closes.
-        """
-        while True:
-            self._wakeup.clear()
-            try:
-                await self.send_due()
-            except Exception:
-                log.exception("sending due deliveries failed; retrying")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wakeup.wait(), self.idle_interval)
-
-
-def _change(item: Envelope | Tombstone) -> Envelope | NeedErasure | None:
-    """What ``item`` asks of notifications; None for what tells it nothing.
-
-    A need's own events carry nothing an email shows (match events do), so of
-    the needs topic only tombstones count; tombstones of other topics are none
-    of its business.
-    """
-    if isinstance(item, Envelope):
-        return None if isinstance(item.event, NeedEvent) else item
-    if not item.topic.endswith(NEEDS.name):
-        return None
-    if not 0 < len(item.key) <= _NEED_ID_LENGTH:
-        raise InvalidMessage(
-            f"a tombstone on {item.topic} needs a need id as key, not {item.key!r}"
-        )
-    return NeedErasure(item.key)
-
-
-_NEED_ID_LENGTH = 64  # as long as the columns that hold need ids
-
 
 def bootstrap(
     settings: NotificationsSettings | None = None,
     mailer: Mailer | None = None,
     clock: Callable[[], datetime] = _utc_now,
+    *,
+    runtime: Runtime | None = None,
+    unit_of_work: Callable[[Callable[[], None]], UnitOfWork] | None = None,
 ) -> Notifications:
+    """Notifications with its real database, outbox and SMTP server, or the ``mailer``,
+    ``clock``, ``runtime`` and ``unit_of_work`` factory passed in."""
     settings = settings or NotificationsSettings()
-    runtime = Runtime(
-        name="notifications",
-        settings=settings,
+    runtime = runtime or Runtime.for_service(
+        "lotse_notifications",
+        settings,
         database_url=settings.database_url,
         outbox_table=orm.outbox,
-        migrations=str(resources.files("lotse_notifications") / "migrations"),
     )
     mailer = mailer or SmtpMailer(
         settings.smtp_host,
@@ -184,4 +121,18 @@ def bootstrap(
     ki_digest = (
         KiDigest(settings.ki_email, settings.ki_digest_hour, zone) if settings.ki_email else None
     )
-    return Notifications(settings, runtime, mailer, composer, timing, clock, ki_digest)
+    real = runtime
+
+    def transaction(on_commit: Callable[[], None]) -> UnitOfWork:
+        return UnitOfWork(real.sessions, real.outbox, on_commit=on_commit)
+
+    return Notifications(
+        settings,
+        runtime,
+        mailer,
+        composer,
+        timing,
+        unit_of_work or transaction,
+        clock,
+        ki_digest,
+    )

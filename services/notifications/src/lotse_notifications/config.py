@@ -38,7 +38,6 @@ class NotificationsSettings(CommonSettings):
         description="SMTP connections kept open; as many emails are on their way at once.",
     )
     mail_from: str = Field(default="Lotse <lotse@localhost>", validation_alias="MAIL_FROM")
-    region_file: str | None = Field(default=None, validation_alias="LOTSE_REGION_FILE")
     timezone: str = Field(
         default="Europe/Berlin",
         validation_alias="LOTSE_TIMEZONE",

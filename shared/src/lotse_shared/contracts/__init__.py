@@ -34,10 +34,12 @@ from lotse_shared.contracts.domain import (
 )
 from lotse_shared.contracts.matches import (
     DeclineReason,
+    InvalidationReason,
     MatchDecided,
     MatchFound,
     MatchInvalidated,
     MatchReason,
+    MatchStatus,
     OfferSummary,
     match_id_for,
 )
@@ -109,6 +111,7 @@ __all__ = [
     "DeliveryMode",
     "Event",
     "GermanLevel",
+    "InvalidationReason",
     "Language",
     "Literacy",
     "Location",
@@ -116,6 +119,7 @@ __all__ = [
     "MatchFound",
     "MatchInvalidated",
     "MatchReason",
+    "MatchStatus",
     "NeedClosed",
     "NeedDetails",
     "NeedEvent",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import uuid
 from datetime import date, datetime
+from enum import StrEnum
 from typing import ClassVar, Literal
 
 from pydantic import Field
@@ -15,17 +16,35 @@ from lotse_shared.contracts.topics import MATCHES
 
 __all__ = [
     "DeclineReason",
+    "InvalidationReason",
     "MatchDecided",
     "MatchFound",
     "MatchInvalidated",
     "MatchReason",
+    "MatchStatus",
     "OfferSummary",
     "match_id_for",
 ]
 
-InvalidationReason = Literal[
-    "full", "withdrawn", "changed", "outranked", "need_closed", "need_changed", "erased"
-]
+
+class InvalidationReason(StrEnum):
+    """Why a match no longer holds."""
+
+    FULL = "full"
+    WITHDRAWN = "withdrawn"
+    CHANGED = "changed"
+    OUTRANKED = "outranked"
+    NEED_CLOSED = "need_closed"
+    NEED_CHANGED = "need_changed"
+    ERASED = "erased"
+
+
+class MatchStatus(StrEnum):
+    """Whether a match still holds: proposed to the advisor, or ended (invalidated)."""
+
+    ACTIVE = "active"
+    INVALIDATED = "invalidated"
+
 
 DeclineReason = Literal[
     "not_interested",

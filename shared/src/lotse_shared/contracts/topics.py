@@ -19,8 +19,11 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Topic:
-    """A Kafka topic: its name, what its key is, who reads it, how it is partitioned and cleaned up.
+    """A Kafka topic: its name, what its key is, who writes and reads it, how it is partitioned
+    and cleaned up.
 
+    ``producer`` is the one Lotse service that publishes to it (None for a
+    dead-letter topic, which each of its source's consumers writes);
     ``consumers`` are the Lotse services that subscribe to it; other systems
     may read it too, as its ``audience`` allows.
     """
@@ -28,6 +31,7 @@ class Topic:
     name: str
     key: str
     description: str
+    producer: str | None = None
     consumers: tuple[str, ...] = ()
     partitions: int = 6
     compacted: bool = False
@@ -42,6 +46,7 @@ OFFERS = Topic(
     "lotse.offers",
     key="offer id",
     description="Offers as published by providers; full state in every event.",
+    producer="catalog",
     consumers=("matching",),
     compacted=True,
     audience="public to municipal systems",
@@ -50,6 +55,7 @@ DIRECTORY = Topic(
     "lotse.directory",
     key="provider or advisor id",
     description="Providers and advisors registered by the KI coordinators.",
+    producer="catalog",
     consumers=("notifications",),
     compacted=True,
 )
@@ -57,6 +63,7 @@ NEEDS = Topic(
     "lotse.needs",
     key="need id",
     description="Pseudonymous needs of newcomers; a tombstone erases a need.",
+    producer="catalog",
     consumers=("matching", "notifications"),
     compacted=True,
     audience="internal only (pseudonymous personal data)",
@@ -65,12 +72,14 @@ MATCHES = Topic(
     "lotse.matches",
     key="need id",
     description="Matches between needs and offers found, invalidated or decided.",
+    producer="matching",
     consumers=("notifications",),
 )
 NOTIFICATIONS = Topic(
     "lotse.notifications",
     key="advisor id",
     description="Emails sent to advisors or failed for good.",
+    producer="notifications",
 )
 
 # Who reviewed stays in the catalog; the provider hears of each decision by email.
@@ -79,6 +88,7 @@ OFFER_REVIEWS = Topic(
     key="offer id",
     description="The KI's review of offers: revisions submitted, each decision with its comment, "
     "revisions closed without one, and advisors' problem reports (reason only).",
+    producer="catalog",
     consumers=("notifications",),
 )
 

@@ -9,9 +9,9 @@ from sqlalchemy import func, insert, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lotse_catalog.adapters import orm
-from lotse_catalog.adapters.repository import aware
 from lotse_catalog.domain.report import ProblemReport, ReportStatus
 from lotse_shared.contracts import ReportReason
+from lotse_shared.database import as_utc as aware
 
 __all__ = ["ReportRepository"]
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any, Generic, Protocol, TypeVar
 
 from sqlalchemy import Table, and_, delete, exists, func, insert, or_, select, update
@@ -29,6 +29,7 @@ from lotse_shared.contracts import (
     OfferStatus,
     ProviderDetails,
 )
+from lotse_shared.database import as_utc
 
 __all__ = [
     "AdvisorRepository",
@@ -38,17 +39,11 @@ __all__ = [
     "OfferRepository",
     "OfferSort",
     "ProviderRepository",
-    "aware",
 ]
 
 
 def _json(details: Any) -> Any:
     return details.model_dump(mode="json")
-
-
-def aware(stamp: datetime) -> datetime:
-    # SQLite hands back naive datetimes; everything Lotse stores is UTC.
-    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
 
 
 class _Stored(Protocol):
@@ -119,7 +114,7 @@ class _DirectoryRepository(_Repository[Entry]):
             "details": self.details.model_validate(row.details),
             "active": row.active,
             "version": row.version,
-            "updated_at": aware(row.updated_at),
+            "updated_at": as_utc(row.updated_at),
         }
         return self.entity(**stored)
 
@@ -208,7 +203,7 @@ class OfferRepository(_Repository[Offer]):
             details=OfferDetails.model_validate(row.details),
             status=OfferStatus(row.status),
             version=row.version,
-            updated_at=aware(row.updated_at),
+            updated_at=as_utc(row.updated_at),
         )
 
 
@@ -278,5 +273,5 @@ class NeedRepository(_Repository[Need]):
             case_reference=row.case_reference,
             status=NeedStatus(row.status),
             version=row.version,
-            updated_at=aware(row.updated_at),
+            updated_at=as_utc(row.updated_at),
         )

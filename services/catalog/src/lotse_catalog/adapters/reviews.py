@@ -11,10 +11,10 @@ from sqlalchemy import Select, func, insert, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lotse_catalog.adapters import orm
-from lotse_catalog.adapters.repository import aware
 from lotse_catalog.domain.review import OfferReview, ReviewState
 from lotse_catalog.domain.revision import Decision, FieldChange, Revision, RevisionState, Verdict
 from lotse_shared.contracts import OfferDetails
+from lotse_shared.database import as_utc as aware
 from lotse_shared.database import chunks
 
 __all__ = ["ReviewRepository"]

@@ -2,6 +2,7 @@
 
 CatalogError
 ├── InvalidField      — a value breaks a rule (422, names the field)
+├── MalformedHeader   — a header that does not parse (400, names the header)
 ├── NotFound          — no such entity, or not the caller's (404)
 ├── Forbidden         — the caller may not do this (403)
 ├── Conflict          — the entity's state does not allow it (409)
@@ -16,6 +17,7 @@ __all__ = [
     "Conflict",
     "Forbidden",
     "InvalidField",
+    "MalformedHeader",
     "NotFound",
     "StaleVersion",
     "VersionRequired",
@@ -32,6 +34,15 @@ class InvalidField(CatalogError):
     def __init__(self, field: str, reason: str) -> None:
         super().__init__(f"{field}: {reason}")
         self.field = field
+        self.reason = reason
+
+
+class MalformedHeader(CatalogError):
+    """A request header is not what its grammar allows; ``header`` names it."""
+
+    def __init__(self, header: str, reason: str) -> None:
+        super().__init__(f"{header}: {reason}")
+        self.header = header
         self.reason = reason
 
 

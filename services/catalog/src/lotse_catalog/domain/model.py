@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Generic, TypeVar
+from typing import Generic, TypeAlias, TypeVar
 
 from lotse_catalog.domain.errors import Conflict, InvalidField, StaleVersion
 from lotse_shared.contracts import (
@@ -26,6 +26,7 @@ from lotse_shared.region import Region
 __all__ = [
     "Advisor",
     "DirectoryEntry",
+    "Expected",
     "Need",
     "Offer",
     "Provider",
@@ -59,10 +60,20 @@ def require_municipality(region: Region, field: str, ags: str | None) -> None:
         raise InvalidField(field, f"{ags} is not a municipality of {region.name}")
 
 
-def check_version(current: int, expected: int | None) -> None:
-    """Optimistic concurrency: refuse a change made against an older version."""
-    if expected is not None and expected != current:
-        raise StaleVersion(f"the entity is at version {current}, not {expected}")
+Expected: TypeAlias = int | frozenset[int] | None
+"""The versions a change was made against: one, any of several (an If-Match list; empty
+when it names none that can be ours), or None for whatever version there is."""
+
+
+def check_version(current: int, expected: Expected) -> None:
+    """Optimistic concurrency: refuse a change made against another version."""
+    if expected is None:
+        return
+    if isinstance(expected, int):
+        expected = frozenset((expected,))
+    if current not in expected:
+        named = ", ".join(str(version) for version in sorted(expected)) or "none of ours"
+        raise StaleVersion(f"the entity is at version {current}, not {named}")
 
 
 @dataclass
@@ -75,7 +86,7 @@ class DirectoryEntry(Generic[D]):
     version: int = 1
     updated_at: datetime = field(default_factory=now)
 
-    def revise(self, details: D, expected_version: int | None = None) -> None:
+    def revise(self, details: D, expected_version: Expected = None) -> None:
         check_version(self.version, expected_version)
         self.details = details
         self._touch()
@@ -110,14 +121,14 @@ class Offer:
     version: int = 1
     updated_at: datetime = field(default_factory=now)
 
-    def revise(self, details: OfferDetails, expected_version: int | None) -> None:
+    def revise(self, details: OfferDetails, expected_version: Expected) -> None:
         check_version(self.version, expected_version)
         if self.status is OfferStatus.WITHDRAWN:
             raise Conflict(f"offer {self.id} is withdrawn and cannot change")
         self.details = details
         self._touch()
 
-    def withdraw(self, expected_version: int | None) -> None:
+    def withdraw(self, expected_version: Expected) -> None:
         check_version(self.version, expected_version)
         if self.status is OfferStatus.WITHDRAWN:
             raise Conflict(f"offer {self.id} is already withdrawn")
@@ -148,7 +159,7 @@ class Need:
         return (today or now().date()) + retention
 
     def revise(
-        self, details: NeedDetails, case_reference: str | None, expected_version: int | None
+        self, details: NeedDetails, case_reference: str | None, expected_version: Expected
     ) -> None:
         check_version(self.version, expected_version)
         if self.status is NeedStatus.CLOSED:
@@ -157,7 +168,7 @@ class Need:
         self.case_reference = case_reference
         self._touch()
 
-    def close(self, expected_version: int | None) -> None:
+    def close(self, expected_version: Expected) -> None:
         check_version(self.version, expected_version)
         if self.status is NeedStatus.CLOSED:
             raise Conflict(f"need {self.id} is already closed")

@@ -18,6 +18,7 @@ from lotse_catalog.domain.errors import (
     Conflict,
     Forbidden,
     InvalidField,
+    MalformedHeader,
     NotFound,
     StaleVersion,
     VersionRequired,
@@ -56,6 +57,10 @@ async def _catalog_error(_: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, InvalidField):
         return problem(
             422, "Invalid request", str(exc), errors=[{"field": exc.field, "reason": exc.reason}]
+        )
+    if isinstance(exc, MalformedHeader):
+        return problem(
+            400, "Bad request", str(exc), errors=[{"field": exc.header, "reason": exc.reason}]
         )
     status, title = next(
         (known for kind, known in _STATUS.items() if isinstance(exc, kind)), (400, "Bad request")

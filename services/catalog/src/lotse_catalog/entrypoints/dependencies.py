@@ -12,7 +12,8 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 
 from lotse_catalog.bootstrap import Catalog
-from lotse_catalog.domain.errors import InvalidField, VersionRequired
+from lotse_catalog.domain.errors import MalformedHeader, VersionRequired
+from lotse_catalog.domain.model import Expected
 from lotse_shared.auth import require_role
 from lotse_shared.identity import Principal, Role
 
@@ -24,6 +25,7 @@ __all__ = [
     "ExpectedVersion",
     "ProviderOrAdmin",
     "etag",
+    "if_match_versions",
 ]
 
 
@@ -38,27 +40,58 @@ AdminOrAdvisor = Annotated[Principal, Depends(require_role(Role.ADMIN, Role.ADVI
 ProviderOrAdmin = Annotated[Principal, Depends(require_role(Role.ADMIN, Role.PROVIDER))]
 AnyRole = Annotated[Principal, Depends(require_role(Role.ADMIN, Role.PROVIDER, Role.ADVISOR))]
 
-_ETAG = re.compile(r'^(?:W/)?"(\d+)"$')
+# RFC 9110 §8.8.3: entity-tag = [ "W/" ] DQUOTE *etagc DQUOTE, in a list (§5.6.1) whose
+# empty elements a recipient accepts.
+_ENTITY_TAG = re.compile(r'\s*(W/)?"([\x21\x23-\x7e\x80-\xff]*)"\s*')
+_VERSION = re.compile(r"[1-9][0-9]{0,17}")
 
 
 def etag(version: int) -> str:
     return f'"{version}"'
 
 
+def if_match_versions(header: str) -> Expected:
+    """The versions an If-Match header names, compared strongly (RFC 9110 §13.1.1).
+
+    ``*`` is any current version (None); a weak tag, or one that is no version of ours,
+    never matches, so a list of only those is the empty set and the change fails (412).
+    A header that is not ``*`` nor a list of entity tags is malformed (400).
+    """
+    if header.strip() == "*":
+        return None
+    versions: set[int] = set()
+    named = 0
+    for element in header.split(","):
+        if not element.strip():
+            continue
+        found = _ENTITY_TAG.fullmatch(element)
+        if found is None:
+            raise MalformedHeader(
+                "If-Match", 'expected * or entity tags in double quotes, such as "3"'
+            )
+        named += 1
+        weak, opaque = found.groups()
+        if weak is None and _VERSION.fullmatch(opaque):
+            versions.add(int(opaque))
+    if named == 0:
+        raise MalformedHeader("If-Match", 'names no entity tag; send one such as "3", or *')
+    return frozenset(versions)
+
+
 async def _expected_version(
     if_match: Annotated[
         str | None,
-        Header(description='The ETag of the version this change was made against, e.g. "3".'),
+        Header(
+            description='The ETag of the version this change was made against, e.g. "3"; '
+            "a list of them, or * for whatever version there is."
+        ),
     ] = None,
-) -> int:
+) -> Expected:
     if if_match is None:
         raise VersionRequired(
             "send If-Match with the ETag you read, so no one else's change is overwritten"
         )
-    found = _ETAG.match(if_match.strip())
-    if found is None:
-        raise InvalidField("If-Match", 'expected an ETag such as "3"')
-    return int(found.group(1))
+    return if_match_versions(if_match)
 
 
-ExpectedVersion = Annotated[int, Depends(_expected_version)]
+ExpectedVersion = Annotated[Expected, Depends(_expected_version)]

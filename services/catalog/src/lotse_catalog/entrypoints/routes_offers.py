@@ -16,7 +16,7 @@ from pydantic import StringConstraints
 from lotse_catalog.adapters.repository import OfferFilter, OfferSort
 from lotse_catalog.bootstrap import Catalog
 from lotse_catalog.domain.errors import InvalidField, NotFound
-from lotse_catalog.domain.model import Offer
+from lotse_catalog.domain.model import Expected, Offer
 from lotse_catalog.entrypoints.dependencies import (
     AnyRole,
     CatalogDep,
@@ -34,7 +34,7 @@ from lotse_catalog.entrypoints.schemas import (
 )
 from lotse_catalog.service_layer import offers
 from lotse_catalog.service_layer.offer_access import Reviewed
-from lotse_shared.contracts import Category, OfferDetails, OfferStatus
+from lotse_shared.contracts import Category, Location, OfferDetails, OfferStatus
 from lotse_shared.http import merge_patch
 from lotse_shared.identity import Principal
 from lotse_shared.problems import PROBLEM_RESPONSES
@@ -57,21 +57,29 @@ OfferId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
 
 
 def offer_public(offer: Offer) -> OfferPublic:
-    return OfferPublic.model_validate(
-        offer.details.model_dump()
-        | {
-            "id": offer.id,
-            "provider_id": offer.provider_id,
-            "status": offer.status,
-            "version": offer.version,
-            "updated_at": offer.updated_at,
-        }
+    """The offer as the API shows it, assembled from its details, validated when they came in."""
+    return OfferPublic.model_construct(
+        **dict(offer.details),
+        id=offer.id,
+        provider_id=offer.provider_id,
+        status=offer.status,
+        version=offer.version,
+        updated_at=offer.updated_at,
     )
 
 
 def _with_etag(response: Response, offer: Offer) -> OfferPublic:
     response.headers["ETag"] = etag(offer.version)
     return offer_public(offer)
+
+
+def _offer_answer(offer: Offer, status_code: int = 200, location: bool = False) -> Response:
+    """The offer just changed, serialised as it is: FastAPI would validate it once more."""
+    headers = {"ETag": etag(offer.version)}
+    if location:
+        headers["Location"] = f"/v1/offers/{offer.id}"
+    body = offer_public(offer).model_dump_json(by_alias=True)
+    return Response(body, status_code, headers, media_type="application/json")
 
 
 def under_review(response: Response, reviewed: Reviewed, principal: Principal) -> OfferReviewPublic:
@@ -84,10 +92,10 @@ def under_review(response: Response, reviewed: Reviewed, principal: Principal) -
 
 def _answer(
     response: Response, result: Offer | Reviewed, principal: Principal
-) -> OfferPublic | OfferReviewPublic:
+) -> OfferPublic | OfferReviewPublic | Response:
     if isinstance(result, Reviewed):
         return under_review(response, result, principal)
-    return _with_etag(response, result)
+    return _offer_answer(result)
 
 
 async def _revise(
@@ -95,9 +103,9 @@ async def _revise(
     principal: Principal,
     offer_id: str,
     details: OfferDetails,
-    version: int,
+    version: Expected,
     response: Response,
-) -> OfferPublic | OfferReviewPublic:
+) -> OfferPublic | OfferReviewPublic | Response:
     result = await offers.revise_offer(
         catalog.uow(),
         catalog.region,
@@ -111,7 +119,10 @@ async def _revise(
 
 
 def _details(body: OfferIn) -> OfferDetails:
-    return OfferDetails.model_validate(body.model_dump(exclude={"provider_id"}))
+    """The body's details, validated as the body was: taken over, not validated again."""
+    fields = {name: getattr(body, name) for name in OfferDetails.model_fields}
+    fields["location"] = Location.model_construct(**dict(body.location))
+    return OfferDetails.model_construct(set(OfferDetails.model_fields), **fields)
 
 
 @router.post(
@@ -119,10 +130,11 @@ def _details(body: OfferIn) -> OfferDetails:
     status_code=201,
     summary="Publish an offer, or keep it as a draft for review.",
     responses=_IN_REVIEW,
+    response_model=OfferPublic | OfferReviewPublic,
 )
 async def publish_offer(
     body: OfferIn, principal: AnyRole, catalog: CatalogDep, response: Response
-) -> OfferPublic | OfferReviewPublic:
+) -> OfferPublic | OfferReviewPublic | Response:
     result = await offers.publish_offer(
         catalog.uow(),
         catalog.region,
@@ -132,7 +144,7 @@ async def publish_offer(
         catalog.settings.review,
     )
     if isinstance(result, Offer):
-        response.headers["Location"] = f"/v1/offers/{result.id}"
+        return _offer_answer(result, 201, location=True)
     return _answer(response, result, principal)
 
 
@@ -251,6 +263,7 @@ async def get_offer(
     description="Under review, anything but free places is kept as a draft (202). If-Match: "
     "the published version, or for an offer not yet published its review's.",
     responses=_IN_REVIEW,
+    response_model=OfferPublic | OfferReviewPublic,
 )
 async def replace_offer(
     offer_id: str,
@@ -259,7 +272,7 @@ async def replace_offer(
     version: ExpectedVersion,
     catalog: CatalogDep,
     response: Response,
-) -> OfferPublic | OfferReviewPublic:
+) -> OfferPublic | OfferReviewPublic | Response:
     return await _revise(catalog, principal, offer_id, _details(body), version, response)
 
 
@@ -270,6 +283,7 @@ async def replace_offer(
     "Free places change at once; under review anything else is kept as a draft (202), "
     "applied to the draft or the revision waiting if there is one.",
     responses=_IN_REVIEW,
+    response_model=OfferPublic | OfferReviewPublic,
 )
 async def patch_offer(
     offer_id: str,
@@ -278,7 +292,7 @@ async def patch_offer(
     catalog: CatalogDep,
     response: Response,
     patch: dict[str, Any] = PATCH_BODY,
-) -> OfferPublic | OfferReviewPublic:
+) -> OfferPublic | OfferReviewPublic | Response:
     current = await offers.offer_to_change(catalog.uow(), principal, offer_id)
     merged = merge_patch(current.model_dump(mode="json"), patch)
     details = _details(OfferIn.model_validate(merged))

@@ -15,6 +15,7 @@ from lotse_catalog.domain.errors import Conflict, NotFound
 from lotse_catalog.domain.model import (
     Advisor,
     DirectoryEntry,
+    Expected,
     Offer,
     Provider,
     require_municipality,
@@ -108,7 +109,7 @@ async def _revise(
     region: Region,
     entry_id: str,
     details: Any,
-    expected_version: int | None,
+    expected_version: Expected,
 ) -> Entry:
     require_municipality(region, "municipality", details.municipality)
     async with uow:
@@ -173,7 +174,7 @@ async def revise_advisor(
     region: Region,
     advisor_id: str,
     details: AdvisorDetails,
-    expected_version: int | None = None,
+    expected_version: Expected = None,
 ) -> Advisor:
     """Change an advisor's details and publish advisor.updated in the same transaction.
 

@@ -6,7 +6,7 @@ The need's case reference is not part of any event: it never leaves the catalog.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from lotse_catalog.domain.model import Advisor, Need, Offer, Provider
 from lotse_catalog.domain.report import ProblemReport
@@ -34,7 +34,9 @@ E = TypeVar("E", bound=Event)
 
 
 def _state(kind: type[E], details: Any, **identity: Any) -> E:
-    return kind.model_validate(details.model_dump() | identity)
+    # The entity's details were validated where they entered the catalog and its identity
+    # comes from the entity itself: the event is assembled from them, not validated again.
+    return cast(E, kind.model_construct(**(dict(details) | identity)))
 
 
 def offer_event(kind: type[E], o: Offer) -> E:

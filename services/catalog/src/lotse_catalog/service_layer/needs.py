@@ -6,7 +6,7 @@ import uuid
 from datetime import date, timedelta
 
 from lotse_catalog.domain.errors import Forbidden, NotFound
-from lotse_catalog.domain.model import Need, new_reference, require_municipality
+from lotse_catalog.domain.model import Expected, Need, new_reference, require_municipality
 from lotse_catalog.service_layer.events import need_event
 from lotse_catalog.service_layer.unit_of_work import UnitOfWork
 from lotse_shared.contracts import NEEDS, NeedClosed, NeedDetails, NeedRegistered, NeedUpdated
@@ -73,7 +73,7 @@ async def revise_need(
     need_id: str,
     details: NeedDetails,
     case_reference: str | None,
-    expected_version: int,
+    expected_version: Expected,
 ) -> Need:
     require_municipality(region, "municipality", details.municipality)
     async with uow:
@@ -86,7 +86,7 @@ async def revise_need(
 
 
 async def close_need(
-    uow: UnitOfWork, principal: Principal, need_id: str, expected_version: int
+    uow: UnitOfWork, principal: Principal, need_id: str, expected_version: Expected
 ) -> Need:
     async with uow:
         need = await own_need(uow, principal, need_id, for_update=True)

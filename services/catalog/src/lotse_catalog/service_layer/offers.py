@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from lotse_catalog.domain.errors import Conflict, Forbidden, InvalidField
-from lotse_catalog.domain.model import Offer, check_version, require_municipality
+from lotse_catalog.domain.model import Expected, Offer, check_version, require_municipality
 from lotse_catalog.domain.review import OfferReview
 from lotse_catalog.domain.review_policy import ReviewRules
 from lotse_catalog.domain.revision import author_of, free_places_only, with_free_places
@@ -135,7 +135,7 @@ async def revise_offer(
     principal: Principal,
     offer_id: str,
     details: OfferDetails,
-    expected_version: int,
+    expected_version: Expected,
     review: ReviewRules = NO_REVIEW,
 ) -> Offer | Reviewed:
     """Change an offer: free places at once; anything else as a draft where the policy asks
@@ -210,7 +210,7 @@ async def _change(
 
 
 async def withdraw_offer(
-    uow: UnitOfWork, principal: Principal, offer_id: str, expected_version: int
+    uow: UnitOfWork, principal: Principal, offer_id: str, expected_version: Expected
 ) -> Offer | Reviewed:
     """Withdraw at once, published or not; what waited for review is withdrawn with it."""
     async with uow:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 
 from lotse_catalog.domain.errors import Conflict
-from lotse_catalog.domain.model import Offer, check_version, now
+from lotse_catalog.domain.model import Expected, Offer, check_version, now
 from lotse_catalog.domain.review import OfferReview
 from lotse_catalog.domain.review_policy import ReviewRules
 from lotse_catalog.domain.revision import Revision, RevisionState, Verdict, author_of
@@ -71,7 +71,11 @@ async def publish_closed(
 
 
 async def submit_offer(
-    uow: UnitOfWork, rules: ReviewRules, principal: Principal, offer_id: str, expected_version: int
+    uow: UnitOfWork,
+    rules: ReviewRules,
+    principal: Principal,
+    offer_id: str,
+    expected_version: Expected,
 ) -> Reviewed:
     """Submit the offer's draft for review; where the policy asks for none, publish it."""
     async with uow:

@@ -10,12 +10,12 @@ from sqlalchemy import delete, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lotse_matching.adapters import orm
+from lotse_shared.contracts import MatchStatus
 from lotse_shared.database import is_postgres
 
 __all__ = ["CoverageStore"]
 
 _SNAPSHOT_LOCK_KEY = 0x434F5645
-_ACTIVE = "active"
 _OPEN = "open"
 _PUBLISHED = "published"
 
@@ -54,7 +54,7 @@ class CoverageStore:
         rows = await self.session.execute(
             select(m.need_id, o.category)
             .join_from(orm.matches, orm.offers, m.offer_id == o.id)
-            .where(m.status == _ACTIVE)
+            .where(m.status == MatchStatus.ACTIVE)
             .distinct()
         )
         return {(r.need_id, r.category) for r in rows}

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, FastAPI, Query, Request, Security
 from fastapi.responses import JSONResponse
@@ -17,13 +17,22 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from lotse_matching.bootstrap import Matching, bootstrap
 from lotse_matching.config import MatchingSettings
+from lotse_matching.domain.eligibility import EligibilityHint
 from lotse_matching.entrypoints import routes_coverage, routes_rules
 from lotse_matching.entrypoints.dependencies import Advisor, MatchingDep, ProviderOrAdmin
 from lotse_matching.entrypoints.subscribers import build_broker
 from lotse_matching.service_layer import queries
 from lotse_matching.service_layer.coverage import take_coverage_snapshot
+from lotse_matching.service_layer.errors import MatchingError, NotAllowed, NotFound
 from lotse_shared.auth import BEARER, TokenVerifier
-from lotse_shared.contracts import DeclineReason
+from lotse_shared.contracts import (
+    DeclineReason,
+    InvalidationReason,
+    MatchDecided,
+    MatchReason,
+    MatchStatus,
+)
+from lotse_shared.database import as_utc
 from lotse_shared.http import install_operations
 from lotse_shared.oidc import verifier_from
 from lotse_shared.problems import PROBLEM_RESPONSES, install_problem_handlers, problem
@@ -45,11 +54,59 @@ class DecisionIn(BaseModel):
     )
 
 
+class MatchPublic(BaseModel):
+    """A proposed offer for a need: how well it fits and why, and what the advisor decided."""
+
+    id: str = Field(description="Id of the (need, offer) pair.")
+    need_id: str = Field(description="Id of the need.")
+    offer_id: str = Field(description="Id of the offer.")
+    score: float = Field(ge=0, le=1, description="How well the offer fits, 0 to 1.")
+    reasons: list[MatchReason] = Field(description="Why the offer fits, in plain words.")
+    eligibility: EligibilityHint = Field(description="On what terms the person may join.")
+    found_at: datetime = Field(description="When the match was found (UTC).")
+    decision: Literal["accepted", "declined"] | None = Field(
+        description="The advisor's decision, if any."
+    )
+    decline_reason: DeclineReason | None = Field(description="Why it was declined (a code).")
+    decided_at: datetime | None = Field(description="When the advisor decided (UTC).")
+
+
+class MatchRecordPublic(MatchPublic):
+    """A match, active or ended, with whether it still holds and, if not, why and since when."""
+
+    status: MatchStatus = Field(description="active, or invalidated once it no longer holds.")
+    invalidated_at: datetime | None = Field(description="When it stopped holding (UTC).")
+    invalidation_reason: InvalidationReason | None = Field(description="Why it stopped holding.")
+
+
+class MatchCountsPublic(BaseModel):
+    """How many needs an offer is proposed for: counts only, never the needs."""
+
+    active: int = Field(description="Its active matches.", examples=[3])
+    accepted: int = Field(description="Matches advisors accepted.", examples=[1])
+    declined: int = Field(description="Matches advisors declined.", examples=[0])
+
+
 router = APIRouter(tags=["matches"], responses=PROBLEM_RESPONSES)
+
+_STATUS: dict[type[MatchingError], tuple[int, str]] = {
+    NotFound: (404, "Not found"),
+    NotAllowed: (403, "Forbidden"),
+}
+
+
+async def _matching_error(_: Request, exc: Exception) -> JSONResponse:
+    status, title = next(
+        (known for kind, known in _STATUS.items() if isinstance(exc, kind)), (400, "Bad request")
+    )
+    return problem(status, title, str(exc))
 
 
 @router.get(
-    "/v1/needs/{need_id}/matches", summary="The need's proposed offers, best first, with reasons."
+    "/v1/needs/{need_id}/matches",
+    summary="The need's proposed offers, best first, with reasons.",
+    description="With include_ended, each match also says whether it still holds, and the "
+    "ended ones follow the active ones.",
 )
 async def need_matches(
     need_id: str,
@@ -59,14 +116,11 @@ async def need_matches(
         bool,
         Query(description="Also the matches that ended, after the active ones, with why."),
     ] = False,
-) -> list[dict[str, Any]]:
+) -> list[MatchRecordPublic] | list[MatchPublic]:
     found = await queries.matches_of_need(matching.uow(), principal, need_id, ended=include_ended)
     if include_ended:
-        return found
-    return [
-        {k: v for k, v in m.items() if k not in ("invalidated_at", "invalidation_reason", "status")}
-        for m in found
-    ]
+        return [MatchRecordPublic.model_validate(m) for m in found]
+    return [MatchPublic.model_validate(m) for m in found]
 
 
 class NeedCountsPublic(BaseModel):
@@ -91,8 +145,8 @@ async def match_counts(
         Query(max_length=500, description="Only these of the caller's needs (repeatable)."),
     ] = None,
 ) -> list[NeedCountsPublic]:
-    if since is not None and since.tzinfo is None:
-        since = since.replace(tzinfo=UTC)
+    if since is not None:
+        since = as_utc(since)  # a time without a zone is meant in UTC
     rows = await queries.match_counts(matching.uow(), principal, since, only=need_id)
     return [NeedCountsPublic(need_id=r.need_id, active=r.active, new=r.new) for r in rows]
 
@@ -101,8 +155,10 @@ async def match_counts(
     "/v1/matches/{match_id}",
     summary="One match, as an email links to it: score, reasons, and whether it still holds.",
 )
-async def one_match(match_id: str, principal: Advisor, matching: MatchingDep) -> dict[str, Any]:
-    return await queries.match(matching.uow(), principal, match_id)
+async def one_match(match_id: str, principal: Advisor, matching: MatchingDep) -> MatchRecordPublic:
+    return MatchRecordPublic.model_validate(
+        await queries.match(matching.uow(), principal, match_id)
+    )
 
 
 @router.get(
@@ -111,17 +167,16 @@ async def one_match(match_id: str, principal: Advisor, matching: MatchingDep) ->
 )
 async def offer_matches(
     offer_id: str, principal: ProviderOrAdmin, matching: MatchingDep
-) -> dict[str, int]:
-    return await queries.offer_counts(matching.uow(), principal, offer_id)
+) -> MatchCountsPublic:
+    return MatchCountsPublic.model_validate(
+        await queries.offer_counts(matching.uow(), principal, offer_id)
+    )
 
 
-class OfferCountsPublic(BaseModel):
+class OfferCountsPublic(MatchCountsPublic):
     """How many needs one offer is proposed for: counts only."""
 
     offer_id: str = Field(description="One of the offers asked for.", examples=["o-1"])
-    active: int = Field(description="Its active matches.", examples=[3])
-    accepted: int = Field(description="Matches advisors accepted.", examples=[1])
-    declined: int = Field(description="Matches advisors declined.", examples=[0])
 
 
 @router.get(
@@ -147,11 +202,10 @@ async def offer_match_counts(
 @router.post("/v1/matches/{match_id}/decision", summary="Accept or decline a proposed match.")
 async def decide(
     match_id: str, body: DecisionIn, principal: Advisor, matching: MatchingDep
-) -> dict[str, Any]:
-    event = await queries.decide(
+) -> MatchDecided:
+    return await queries.decide(
         matching.uow(), principal, match_id, body.decision, body.decline_reason
     )
-    return event.model_dump(mode="json")
 
 
 async def snapshot_coverage_forever(matching: Matching) -> None:
@@ -200,14 +254,7 @@ def create_app(matching: Matching | None = None, verifier: TokenVerifier | None 
     app.state.matching = matching
     app.state.verifier = verifier
     install_problem_handlers(app)
-
-    @app.exception_handler(queries.MatchNotFound)
-    async def not_found(_: Request, exc: Exception) -> JSONResponse:
-        return problem(404, "Not found", str(exc))
-
-    @app.exception_handler(queries.NotAllowed)
-    async def not_allowed(_: Request, exc: Exception) -> JSONResponse:
-        return problem(403, "Forbidden", str(exc))
+    app.add_exception_handler(MatchingError, _matching_error)
 
     install_operations(app, matching.runtime)
     for routes in (router, routes_coverage.router):

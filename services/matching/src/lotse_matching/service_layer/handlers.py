@@ -22,6 +22,7 @@ from lotse_matching.service_layer.unit_of_work import UnitOfWork
 from lotse_shared.contracts import (
     MATCHES,
     Event,
+    InvalidationReason,
     MatchFound,
     MatchInvalidated,
     MatchReason,
@@ -156,7 +157,9 @@ async def _need_erased(uow: UnitOfWork, need_id: str) -> None:
     need = await uow.read_model.need(need_id)
     if need is not None:
         active = await uow.matches.active_of_need(need_id)
-        await uow.publish_all([_invalidated(need, m.offer_id, "erased", now) for m in active])
+        await uow.publish_all(
+            [_invalidated(need, m.offer_id, InvalidationReason.ERASED, now) for m in active]
+        )
     await uow.matches.erase_need(need_id)
     await uow.read_model.erase_need(need_id)
 
@@ -208,10 +211,15 @@ async def _enter_chunk(
         [_found(need, offer, result, now, summaries) for need, result in entering]
     )
     await uow.matches.invalidate_all(
-        [match_id_for(need.id, offer_id) for need, offer_id in displaced], "outranked", now
+        [match_id_for(need.id, offer_id) for need, offer_id in displaced],
+        InvalidationReason.OUTRANKED,
+        now,
     )
     await uow.publish_all(
-        [_invalidated(need, offer_id, "outranked", now) for need, offer_id in displaced]
+        [
+            _invalidated(need, offer_id, InvalidationReason.OUTRANKED, now)
+            for need, offer_id in displaced
+        ]
     )
 
 
@@ -266,7 +274,7 @@ async def _rank(
     for o in await uow.read_model.offers_with_ids(sorted(held - offers.keys())):
         offers[o.id] = o  # withdrawn, or no longer of a wanted kind: why its matches end
     ranked: list[tuple[Need, Offer, Fit]] = []
-    lost: list[tuple[Need, str, str]] = []
+    lost: list[tuple[Need, str, InvalidationReason]] = []
     for need in needs:
         mine = active.get(need.id, set())
         best = best_offers(need, table.fitting(need), policy, now.date())
@@ -298,15 +306,24 @@ async def _publish(uow: UnitOfWork, outgoing: _Outgoing) -> None:
     await uow.publish_records(records)
 
 
-def _invalidation_reason(need: Need, offer: Offer | None, ctx: Context, changed: str) -> str:
+_ENDING_FAILURES = {
+    InvalidationReason.FULL,
+    InvalidationReason.WITHDRAWN,
+    InvalidationReason.NEED_CLOSED,
+}
+
+
+def _invalidation_reason(
+    need: Need, offer: Offer | None, ctx: Context, changed: str
+) -> InvalidationReason:
     if offer is None:
-        return "withdrawn"
+        return InvalidationReason.WITHDRAWN
     failure = first_failure(need, offer, ctx)
     if failure is None:
-        return "outranked"  # still fits, but better offers took its place
-    if failure in ("full", "withdrawn", "need_closed"):
-        return failure
-    return "changed" if changed == "offer" else "need_changed"
+        return InvalidationReason.OUTRANKED  # still fits, but better offers took its place
+    if failure in _ENDING_FAILURES:
+        return InvalidationReason(failure)
+    return InvalidationReason.CHANGED if changed == "offer" else InvalidationReason.NEED_CHANGED
 
 
 def _found(
@@ -349,7 +366,9 @@ def _summary(offer: Offer) -> OfferSummary:
     )
 
 
-def _invalidated(need: Need, offer_id: str, reason: str, now: datetime) -> MatchInvalidated:
+def _invalidated(
+    need: Need, offer_id: str, reason: InvalidationReason, now: datetime
+) -> MatchInvalidated:
     return MatchInvalidated.model_validate(
         {
             "match_id": match_id_for(need.id, offer_id),

@@ -7,14 +7,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from lotse_matching.service_layer.errors import EndedMatch, NotAllowed, NotFound
 from lotse_matching.service_layer.unit_of_work import UnitOfWork
-from lotse_shared.contracts import MatchDecided
+from lotse_shared.contracts import MatchDecided, MatchStatus
 from lotse_shared.identity import Principal, Role
 
 __all__ = [
-    "MatchNotFound",
     "NeedCounts",
-    "NotAllowed",
     "OfferCounts",
     "decide",
     "match",
@@ -25,20 +24,12 @@ __all__ = [
 ]
 
 
-class MatchNotFound(Exception):
-    """No such need, offer or match, or not the caller's."""
-
-
-class NotAllowed(Exception):
-    """The caller's role may not see or do this."""
-
-
 async def _own_need(uow: UnitOfWork, principal: Principal, need_id: str) -> None:
     if principal.role is not Role.ADVISOR:
         raise NotAllowed("only advisors see matches of needs")
     need = await uow.read_model.need(need_id)
     if need is None or need.advisor_id != principal.sub:
-        raise MatchNotFound(f"no need {need_id}")
+        raise NotFound(f"no need {need_id}")
 
 
 async def matches_of_need(
@@ -48,7 +39,7 @@ async def matches_of_need(
     the advisor who owns the need."""
     async with uow:
         await _own_need(uow, principal, need_id)
-        return list(await uow.matches.for_need(need_id, ended=ended))
+        return list(await uow.queries.for_need(need_id, ended=ended))
 
 
 @dataclass(frozen=True)
@@ -82,11 +73,11 @@ async def match(uow: UnitOfWork, principal: Principal, match_id: str) -> dict[st
     async with uow:
         found = await uow.queries.details(match_id)
         if found is None:
-            raise MatchNotFound(f"no match {match_id}")
+            raise NotFound(f"no match {match_id}")
         try:
             await _own_need(uow, principal, found["need_id"])
-        except MatchNotFound:
-            raise MatchNotFound(f"no match {match_id}") from None
+        except NotFound:
+            raise NotFound(f"no match {match_id}") from None
         return found
 
 
@@ -95,7 +86,7 @@ async def offer_counts(uow: UnitOfWork, principal: Principal, offer_id: str) -> 
     async with uow:
         offer = await uow.read_model.offer(offer_id)
         if offer is None or not (principal.is_admin or principal.sub == offer.provider_id):
-            raise MatchNotFound(f"no offer {offer_id}")
+            raise NotFound(f"no offer {offer_id}")
         return await uow.queries.counts_for_offer(offer_id)
 
 
@@ -132,11 +123,11 @@ async def decide(
     async with uow:
         match = await uow.queries.get(match_id)
         if match is None:
-            raise MatchNotFound(f"no match {match_id}")
+            raise NotFound(f"no match {match_id}")
         await _own_need(uow, principal, match.need_id)
-        if match.status != "active":
-            raise MatchNotFound(f"match {match_id} no longer holds")
-        await uow.queries.decide(match_id, decision, reason, now)
+        if match.status is not MatchStatus.ACTIVE:
+            raise EndedMatch(f"match {match_id} no longer holds")
+        await uow.matches.record_decision(match_id, decision, reason, now)
         event = MatchDecided.model_validate(
             {
                 "match_id": match_id,

@@ -10,12 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from lotse_matching.adapters import orm
 from lotse_matching.adapters.coverage_store import CoverageStore
-from lotse_matching.adapters.repository import (
-    MatchQueries,
-    MatchRepository,
-    OfferDetailsCache,
-    ReadModel,
-)
+from lotse_matching.adapters.match_queries import MatchQueries
+from lotse_matching.adapters.matches import MatchRepository
+from lotse_matching.adapters.offer_details import OfferDetailsCache
+from lotse_matching.adapters.read_model import ReadModel
 from lotse_matching.domain.need_index import NeedIndex
 from lotse_shared.database import is_postgres
 from lotse_shared.outbox import Outbox

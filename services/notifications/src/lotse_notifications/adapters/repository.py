@@ -11,11 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from lotse_notifications.adapters import orm
 from lotse_notifications.domain.model import (
-    CANCELLED,
     ERASED,
-    FAILED,
-    PENDING,
     Delivery,
+    DeliveryStatus,
     OfferFacts,
     Reason,
     Recipient,
@@ -109,7 +107,9 @@ class DeliveryLog:
     async def pending_of(self, advisor_id: str) -> Sequence[Row[Any]]:
         d = orm.deliveries.c
         rows = await self.session.execute(
-            select(orm.deliveries).where(d.advisor_id == advisor_id, d.status == PENDING)
+            select(orm.deliveries).where(
+                d.advisor_id == advisor_id, d.status == DeliveryStatus.PENDING
+            )
         )
         return rows.all()
 
@@ -126,7 +126,7 @@ class DeliveryLog:
         d, a = orm.deliveries, orm.advisors
         ready = (
             select(d.c.advisor_id, d.c.group_key)
-            .where(d.c.status == PENDING)
+            .where(d.c.status == DeliveryStatus.PENDING)
             .group_by(d.c.advisor_id, d.c.group_key)
             .having(func.min(d.c.due_at) <= now)
             .subquery()
@@ -140,7 +140,7 @@ class DeliveryLog:
                     and_(ready.c.advisor_id == d.c.advisor_id, ready.c.group_key == d.c.group_key),
                 )
                 .where(
-                    d.c.status == PENDING,
+                    d.c.status == DeliveryStatus.PENDING,
                     d.c.next_attempt_at <= now,
                     or_(d.c.claimed_until.is_(None), d.c.claimed_until < now),
                 )
@@ -174,7 +174,9 @@ class DeliveryLog:
         if match_id is not None:
             about = or_(about, d.match_id == match_id)
         await self.session.execute(
-            update(orm.deliveries).where(about, d.status == PENDING).values(status=CANCELLED)
+            update(orm.deliveries)
+            .where(about, d.status == DeliveryStatus.PENDING)
+            .values(status=DeliveryStatus.CANCELLED)
         )
         await self.session.execute(
             update(orm.deliveries)
@@ -200,7 +202,7 @@ class DeliveryLog:
         d = orm.deliveries.c
         rows = await self.session.execute(
             select(*(d[n] for n in _LOG_COLUMNS))
-            .where(d.status == FAILED, d.created_at >= since)
+            .where(d.status == DeliveryStatus.FAILED, d.created_at >= since)
             .order_by(d.created_at.desc(), d.id)
             .limit(limit)
         )
@@ -213,8 +215,8 @@ class DeliveryLog:
         rows = await self.session.execute(
             select(d.advisor_id, d.status, d.last_error, d.last_failed_at, d.created_at).where(
                 or_(
-                    and_(d.status == FAILED, d.created_at >= since),
-                    and_(d.status == PENDING, d.attempts >= 1),
+                    and_(d.status == DeliveryStatus.FAILED, d.created_at >= since),
+                    and_(d.status == DeliveryStatus.PENDING, d.attempts >= 1),
                 )
             )
         )

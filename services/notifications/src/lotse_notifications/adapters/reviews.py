@@ -4,7 +4,7 @@ them, and the emails about the review."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Row, or_, select, true, update
@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from lotse_notifications.adapters import orm
 from lotse_notifications.adapters.repository import newest, update_rows
-from lotse_notifications.domain.model import PENDING
+from lotse_notifications.domain.model import DeliveryStatus
 from lotse_notifications.domain.review import (
     REVIEW_DIGEST,
     Decided,
@@ -20,7 +20,7 @@ from lotse_notifications.domain.review import (
     ReviewDigest,
     WaitingReview,
 )
-from lotse_shared.database import insert_ignoring_duplicates
+from lotse_shared.database import as_utc, insert_ignoring_duplicates
 
 __all__ = ["DECIDED", "OPEN", "WAITING", "OfferReviews", "OpenReports", "ReviewEmails"]
 
@@ -73,7 +73,7 @@ class OfferReviews:
         )
         return [
             WaitingReview(
-                row.offer_id, row.provider_id, row.title, row.revision, _aware(row.submitted_at)
+                row.offer_id, row.provider_id, row.title, row.revision, as_utc(row.submitted_at)
             )
             for row in rows
         ]
@@ -112,7 +112,7 @@ class OpenReports:
             .where(c.status == OPEN)
             .order_by(c.reported_at, c.report_id)
         )
-        return [OpenReport(*r[:5], _aware(r.reported_at)) for r in rows]
+        return [OpenReport(*r[:5], as_utc(r.reported_at)) for r in rows]
 
     async def any_open(self) -> bool:
         c = orm.open_reports.c
@@ -142,7 +142,7 @@ class ReviewEmails:
             await self.session.execute(
                 select(e)
                 .where(
-                    e.c.status == PENDING,
+                    e.c.status == DeliveryStatus.PENDING,
                     e.c.due_at <= now,
                     e.c.next_attempt_at <= now,
                     or_(e.c.claimed_until.is_(None), e.c.claimed_until < now),
@@ -190,13 +190,8 @@ def _email_from(row: Row[Any]) -> Decided | ReviewDigest:
         contact_email=row.recipient,
         revision=row.revision,
         published_version=row.published_version,
-        decided_at=_aware(row.decided_at),
+        decided_at=as_utc(row.decided_at),
         comment=row.comment,
         report_reason=row.report_reason,
         attempts=row.attempts,
     )
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite gives naive datetimes back; they were stored as UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

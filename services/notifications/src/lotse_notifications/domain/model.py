@@ -12,22 +12,19 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from enum import StrEnum
 from typing import Literal
 from zoneinfo import ZoneInfo
 
 from lotse_shared.contracts import NotificationKind, NotificationMode, NotificationPreference
 
 __all__ = [
-    "CANCELLED",
     "DIGEST",
     "ERASED",
-    "FAILED",
     "MATCH_FOUND",
     "MATCH_INVALIDATED",
-    "PENDING",
-    "SENT",
-    "SUPPRESSED",
     "Delivery",
+    "DeliveryStatus",
     "OfferFacts",
     "Reason",
     "Recipient",
@@ -44,15 +41,19 @@ MATCH_FOUND: NotificationKind = "match_found"
 MATCH_INVALIDATED: NotificationKind = "match_invalidated"
 DIGEST = "*digest*"  # the group of all an advisor's deliveries for the next digest
 ERASED = "*erased*"  # the group of deliveries whose need was erased: about no need any more
-# A delivery is pending until the server accepted it (sent) or refused it for good (failed);
-# it is cancelled when it is no longer news, suppressed when below the advisor's minimum score.
-PENDING, SENT, FAILED, CANCELLED, SUPPRESSED = (
-    "pending",
-    "sent",
-    "failed",
-    "cancelled",
-    "suppressed",
-)
+
+
+class DeliveryStatus(StrEnum):
+    """How far an email got: pending until the server accepted it (sent) or refused it for
+    good (failed); cancelled when it is no longer news, suppressed when below the advisor's
+    minimum score."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    SUPPRESSED = "suppressed"
+
 
 # Kept short for prompt delivery; capped so a long outage does not mean a day's wait.
 _FIRST_RETRY = timedelta(seconds=1)

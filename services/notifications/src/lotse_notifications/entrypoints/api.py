@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import asdict
@@ -13,20 +16,24 @@ from pydantic import BaseModel, Field
 
 from lotse_notifications.bootstrap import Notifications, bootstrap
 from lotse_notifications.config import NotificationsSettings
+from lotse_notifications.domain.model import DeliveryStatus
 from lotse_notifications.entrypoints.subscribers import build_broker
 from lotse_notifications.service_layer.delivery_problems import delivery_problems
 from lotse_shared.auth import BEARER, TokenVerifier, require_role
+from lotse_shared.contracts import InvalidationReason
 from lotse_shared.http import install_operations
 from lotse_shared.identity import Principal, Role
 from lotse_shared.oidc import verifier_from
 from lotse_shared.problems import PROBLEM_RESPONSES, install_problem_handlers
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "send_forever"]
+
+log = logging.getLogger(__name__)
 
 AdvisorOrAdmin = Annotated[Principal, Depends(require_role(Role.ADVISOR, Role.ADMIN))]
 ProviderOrAdmin = Annotated[Principal, Depends(require_role(Role.PROVIDER, Role.ADMIN))]
 Admin = Annotated[Principal, Depends(require_role(Role.ADMIN))]
-Status = Literal["pending", "sent", "failed", "cancelled", "suppressed"]
+# A provider's or the KI's email is never below anyone's minimum score.
 ReviewStatus = Literal["pending", "sent", "failed", "cancelled"]
 
 
@@ -45,12 +52,12 @@ class NotificationPublic(BaseModel):
         examples=["UNN-7K3Q9X"],
     )
     offer_title: str = Field(description="The offer's title.", examples=["Deutschkurs B1"])
-    status: Status = Field(
+    status: DeliveryStatus = Field(
         description="pending, sent, failed (refused for good), cancelled (no longer news) "
         "or suppressed (below the advisor's minimum score).",
         examples=["sent"],
     )
-    invalidation_reason: str | None = Field(
+    invalidation_reason: InvalidationReason | None = Field(
         description="For a notice: why the match ended.", examples=["full"]
     )
     attempts: int = Field(description="Tries that failed so far.", examples=[0])
@@ -117,6 +124,21 @@ class ReviewEmailPublic(BaseModel):
     sent_at: datetime | None = Field(description="When the server accepted it (UTC).")
 
 
+async def send_forever(notifications: Notifications) -> None:
+    """Send due emails whenever something committed, and at least every idle interval.
+
+    The idle interval also ends batching windows: at most that late after one closes.
+    """
+    while True:
+        notifications.wakeup.clear()
+        try:
+            await notifications.send_due()
+        except Exception:
+            log.exception("sending due deliveries failed; retrying")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(notifications.wakeup.wait(), notifications.idle_interval)
+
+
 def create_app(
     notifications: Notifications | None = None, verifier: TokenVerifier | None = None
 ) -> FastAPI:
@@ -130,7 +152,7 @@ def create_app(
         await notifications.runtime.start()
         broker = build_broker(notifications)
         await broker.start()
-        notifications.runtime.spawn(notifications.send_forever(), "sender")
+        notifications.runtime.spawn(send_forever(notifications), "sender")
         try:
             yield
         finally:
@@ -161,7 +183,7 @@ def create_app(
     )
     async def delivery_log(
         principal: AdvisorOrAdmin,
-        status: Annotated[Status | None, Query(description="Only this status.")] = None,
+        status: Annotated[DeliveryStatus | None, Query(description="Only this status.")] = None,
         limit: Annotated[int, Query(ge=1, le=500, description="At most this many.")] = 100,
     ) -> list[NotificationPublic]:
         advisor = None if principal.is_admin else principal.sub

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from lotse_notifications.domain.model import FAILED
+from lotse_notifications.domain.model import DeliveryStatus
 from lotse_notifications.service_layer.unit_of_work import UnitOfWork
+from lotse_shared.database import as_utc
 
 __all__ = ["AdvisorTroubles", "DeliveryProblems", "delivery_problems"]
 
@@ -31,11 +32,6 @@ class DeliveryProblems:
     advisors: list[AdvisorTroubles]
 
 
-def _aware(stamp: datetime | None) -> datetime | None:
-    # SQLite hands back naive datetimes; everything stored is UTC.
-    return stamp.replace(tzinfo=UTC) if stamp is not None and stamp.tzinfo is None else stamp
-
-
 async def delivery_problems(uow: UnitOfWork, now: datetime, days: int) -> DeliveryProblems:
     """The deliveries refused for good in the last ``days`` (newest first, at most 100), and
     per advisor with any of them or a pending delivery that failed before: the counts and the
@@ -48,14 +44,17 @@ async def delivery_problems(uow: UnitOfWork, now: datetime, days: int) -> Delive
     latest: dict[str, tuple[datetime, datetime]] = {}
     for row in troubles:
         entry = advisors.setdefault(row.advisor_id, AdvisorTroubles(row.advisor_id))
-        if row.status == FAILED:
+        if row.status == DeliveryStatus.FAILED:
             entry.failed += 1
         else:
             entry.retrying += 1
-        failed_at = _aware(row.last_failed_at)
+        failed_at = as_utc(row.last_failed_at) if row.last_failed_at else None
         # The most recent failure tells the error; rows from before failures were timed
         # count as older than any timed one.
-        order = (failed_at or datetime.min.replace(tzinfo=UTC), _aware(row.created_at) or now)
+        order = (
+            failed_at or datetime.min.replace(tzinfo=UTC),
+            as_utc(row.created_at) if row.created_at else now,
+        )
         if row.advisor_id not in latest or order > latest[row.advisor_id]:
             latest[row.advisor_id] = order
             entry.last_error = row.last_error

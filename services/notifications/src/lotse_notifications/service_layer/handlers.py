@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from lotse_notifications.domain.model import (
-    CANCELLED,
     MATCH_FOUND,
     MATCH_INVALIDATED,
-    PENDING,
-    SENT,
-    SUPPRESSED,
+    DeliveryStatus,
     Recipient,
     Timing,
     delivery_id_for,
@@ -31,6 +28,7 @@ from lotse_shared.contracts import (
     OfferReviewEvent,
     ProviderEvent,
 )
+from lotse_shared.database import as_utc
 from lotse_shared.envelope import Envelope
 
 __all__ = ["apply"]
@@ -133,12 +131,12 @@ async def _reschedule(uow: UnitOfWork, advisor_id: str, timing: Timing, now: dat
         if _claimed(row.claimed_until, now):
             continue
         if recipient is None:
-            await uow.deliveries.set([row.id], status=CANCELLED)
+            await uow.deliveries.set([row.id], status=DeliveryStatus.CANCELLED)
         elif row.kind == MATCH_FOUND and row.score < recipient.preference.min_score:
-            await uow.deliveries.set([row.id], status=SUPPRESSED)
+            await uow.deliveries.set([row.id], status=DeliveryStatus.SUPPRESSED)
         else:
             due, group = schedule(
-                _aware(row.created_at), row.need_reference, recipient.preference, timing
+                as_utc(row.created_at), row.need_reference, recipient.preference, timing
             )
             await uow.deliveries.set([row.id], due_at=due, group_key=group)
 
@@ -164,7 +162,7 @@ async def _match_found(
     if await uow.deliveries.add({"id": delivery_id, **values}):
         return values
     earlier = await uow.deliveries.get(delivery_id)
-    if earlier is not None and earlier.status == CANCELLED:
+    if earlier is not None and earlier.status == DeliveryStatus.CANCELLED:
         await uow.deliveries.set([delivery_id], **values)
         return values
     return None
@@ -196,7 +194,7 @@ def _found_values(
         "score": event.score,
         "reasons": [{"de": r.de, "en": r.en} for r in event.reasons],
         "eligibility": event.eligibility,
-        "status": SUPPRESSED if below else PENDING,
+        "status": DeliveryStatus.SUPPRESSED if below else DeliveryStatus.PENDING,
         **_unsent(group, due, now),
     }
 
@@ -223,9 +221,11 @@ async def _match_invalidated(
     found = await uow.deliveries.get(delivery_id_for(event.advisor_id, event.match_id, MATCH_FOUND))
     if found is None:
         return
-    if found.status == PENDING and not _claimed(found.claimed_until, now):
-        await uow.deliveries.set([found.id], status=CANCELLED)
-    elif found.status in (PENDING, SENT) and worth_a_notice(event.reason):
+    if found.status == DeliveryStatus.PENDING and not _claimed(found.claimed_until, now):
+        await uow.deliveries.set([found.id], status=DeliveryStatus.CANCELLED)
+    elif found.status in (DeliveryStatus.PENDING, DeliveryStatus.SENT) and worth_a_notice(
+        event.reason
+    ):
         recipient = await uow.directory.recipient(event.advisor_id)
         due, group = schedule(
             now, event.need_reference, recipient.preference if recipient else None, timing
@@ -236,7 +236,7 @@ async def _match_invalidated(
                 **{k: getattr(found, k) for k in _COPIED_FROM_FOUND},
                 "kind": MATCH_INVALIDATED,
                 "invalidation_reason": event.reason,
-                "status": PENDING,
+                "status": DeliveryStatus.PENDING,
                 **_unsent(group, due, now),
             }
         )
@@ -249,9 +249,4 @@ _COPIED_FROM_FOUND = (
 
 
 def _claimed(until: datetime | None, now: datetime) -> bool:
-    return until is not None and _aware(until) > now
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite gives naive datetimes back; they were stored as UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return until is not None and as_utc(until) > now

@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from lotse_notifications.domain.model import CANCELLED, PENDING
+from lotse_notifications.domain.model import DeliveryStatus
 from lotse_notifications.domain.review import (
     APPROVED,
     CHANGES_REQUESTED,
@@ -136,7 +136,9 @@ async def claim_review_emails(
         if isinstance(email, ReviewDigest):
             email = replace(email, waiting=waiting, reports=reports)
             if not email.anything:
-                await uow.review_emails.set([email.id], status=CANCELLED, claimed_until=None)
+                await uow.review_emails.set(
+                    [email.id], status=DeliveryStatus.CANCELLED, claimed_until=None
+                )
                 continue
         ready.append(email)
     return ready
@@ -144,7 +146,7 @@ async def claim_review_emails(
 
 def _unsent(due: datetime, now: datetime) -> dict[str, Any]:
     return {
-        "status": PENDING,
+        "status": DeliveryStatus.PENDING,
         "attempts": 0,
         "due_at": due,
         "next_attempt_at": now,

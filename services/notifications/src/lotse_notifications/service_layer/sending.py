@@ -24,7 +24,7 @@ from typing import Any, Protocol
 from lotse_notifications.adapters.review_email import ReviewComposer
 from lotse_notifications.domain.letter import letter_for
 from lotse_notifications.domain.mailer import Mailer, PermanentDeliveryError, TemporaryDeliveryError
-from lotse_notifications.domain.model import FAILED, SENT, Delivery, Recipient, next_attempt
+from lotse_notifications.domain.model import Delivery, DeliveryStatus, Recipient, next_attempt
 from lotse_notifications.domain.review import Decided, ReviewDigest
 from lotse_notifications.service_layer.review_news import claim_review_emails
 from lotse_notifications.service_layer.unit_of_work import UnitOfWork
@@ -127,10 +127,14 @@ async def _send(
         EMAILS.labels("failed").inc()
         error = str(exc)[:500]
         await recorder.record(
-            group, announce(error), status=FAILED, last_error=error, last_failed_at=now
+            group,
+            announce(error),
+            status=DeliveryStatus.FAILED,
+            last_error=error,
+            last_failed_at=now,
         )
         return 0
-    await recorder.record(group, announce(None), status=SENT, sent_at=now)
+    await recorder.record(group, announce(None), status=DeliveryStatus.SENT, sent_at=now)
     EMAILS.labels("sent").inc()
     return 1
 
