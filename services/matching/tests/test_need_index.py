@@ -17,6 +17,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from lotse_matching.domain import encoding
 from lotse_matching.domain.conditions import first_failure
 from lotse_matching.domain.geography import haversine_km
 from lotse_matching.domain.model import Context, Need, Offer
@@ -222,3 +223,20 @@ def test_a_service_area_or_online_delivery_reaches_beyond_the_travel_limit() -> 
     assert index.fitting(offer, CTX).tolist() == [7]
     index, offer, _ = _one_need_and_offer(0.0, delivery_mode="online")
     assert index.fitting(offer, CTX).tolist() == [7]
+
+
+def test_each_residence_status_and_time_of_day_is_a_bit_of_its_own() -> None:
+    def need_with(status: ResidenceStatus | None) -> NeedDetails:
+        return NeedDetails.model_validate(
+            {"municipality": PLACES[0], "age": 30, "categories": ["leisure"]}
+            | {"residence_status": status}
+        )
+
+    statuses = [encoding.residence(need_with(s)) for s in [None, *ResidenceStatus]]
+    times = [encoding.times([t]) for t in TimeOfDay]
+    for masks in (statuses, times):
+        assert all(m and m & (m - 1) == 0 for m in masks), "one bit each"
+        assert len(set(masks)) == len(masks), "no two alike"
+    assert statuses[0] == encoding.NO_STATUS
+    assert encoding.statuses(ResidenceStatus) & encoding.NO_STATUS == 0
+    assert encoding.times(TimeOfDay) == encoding.ANY_TIME

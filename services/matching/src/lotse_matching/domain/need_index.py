@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from lotse_matching.domain import encoding
 from lotse_matching.domain.conditions import offer_full, offer_over
 from lotse_matching.domain.geography import km_or_infinite
 from lotse_matching.domain.model import Context, Offer
@@ -32,8 +33,6 @@ from lotse_shared.contracts import (
     Literacy,
     NeedDetails,
     OfferStatus,
-    ResidenceStatus,
-    TimeOfDay,
 )
 
 __all__ = ["NeedIndex"]
@@ -42,39 +41,24 @@ Nids = npt.NDArray[np.int32]
 
 _COLUMNS: dict[str, type[np.generic]] = {
     "nid": np.int32,  # the store numbers its needs from 1; far below 2**31
-    "flags": np.uint8,  # _LIVE, what the need requires, and its times of day (_TIME_BIT)
+    "flags": np.uint8,  # _LIVE, what the need requires, and its times of day (_TIME_SHIFT)
     "age": np.uint8,
     "level": np.uint8,  # GermanLevel.rank
-    "residence": np.uint16,  # one bit: _NO_STATUS when not given, else the status's bit
+    "residence": np.uint16,  # encoding.residence: one bit
     "travel": np.float64,  # kept exact: it is compared with a float64 distance
-    "earliest": np.int32,  # date.toordinal(); 0 when not given
+    "earliest": np.int32,  # encoding.earliest_day
 }
 # Every bit of a need but its age, level and status in one byte, so the commonest tests read
-# one column. A row in a segment's spare room, or a removed one, has _LIVE clear.
+# one column: four flags, then the need's times of day (encoding.times) shifted past them. A row
+# in a segment's spare room, or a removed one, has _LIVE clear.
 _LIVE, _CHILDCARE, _BARRIER_FREE, _NOT_LATIN = 1, 2, 4, 8
-assert len(TimeOfDay) <= 4, "the times of day share one byte with four other bits"
-_TIME_BIT = {t: 16 << i for i, t in enumerate(TimeOfDay)}
-_ANY_TIME = sum(_TIME_BIT.values())
-_NO_STATUS = 1
-_STATUS_BIT = {s: 1 << (i + 1) for i, s in enumerate(ResidenceStatus)}
+_TIME_SHIFT = 4
+assert encoding.ANY_TIME << _TIME_SHIFT <= 0xFF, "the times of day share one byte with four flags"
+assert encoding.NO_STATUS < 1 << 16, "a need's residence status is one bit of 16"
 _NO_NIDS: Nids = np.empty(0, dtype=np.int32)
 _LARGEST_NID = np.iinfo(np.int32).max
 _OLDEST = 120  # NeedDetails.age's bound
 _TOP_LEVEL = GermanLevel.C2.rank
-
-
-def _statuses(statuses: Iterable[ResidenceStatus]) -> int:
-    mask = 0
-    for s in statuses:
-        mask |= _STATUS_BIT[s]
-    return mask
-
-
-def _times(times: Iterable[TimeOfDay]) -> int:
-    mask = 0
-    for t in times:
-        mask |= _TIME_BIT[t]
-    return mask
 
 
 @dataclass
@@ -237,12 +221,12 @@ class NeedIndex:
             | (_CHILDCARE if d.childcare_needed else 0)
             | (_BARRIER_FREE if d.barrier_free_needed else 0)
             | (_NOT_LATIN if d.literacy is not Literacy.LATIN else 0)
-            | (_times(d.times_of_day) or _ANY_TIME),
+            | (encoding.times(d.times_of_day) or encoding.ANY_TIME) << _TIME_SHIFT,
             d.age,
             d.german_level.rank,
-            _statuses([d.residence_status]) if d.residence_status else _NO_STATUS,
+            encoding.residence(d),
             d.max_travel_km,
-            d.earliest_start.toordinal() if d.earliest_start else 0,
+            encoding.earliest_day(d),
         )
 
     def fitting(self, offer: Offer, ctx: Context) -> Nids:
@@ -269,18 +253,19 @@ class NeedIndex:
         )
         np.bitwise_and(c["flags"], np.uint8(_LIVE | unmet), out=small)
         np.equal(small, np.uint8(_LIVE), out=ok)
-        offered = _times(d.times_of_day)
+        offered = encoding.times(d.times_of_day) << _TIME_SHIFT
         if offered:
             np.bitwise_and(c["flags"], np.uint8(offered), out=small)
             ok &= np.not_equal(small, 0, out=test)
         self._in_range(c["age"], d.age_min, d.age_max, _OLDEST, t)
         self._in_range(c["level"], d.german_level_min.rank, d.german_level_max.rank, _TOP_LEVEL, t)
         if d.residence_statuses:
-            allowed = np.uint16(_NO_STATUS | _statuses(d.residence_statuses))
+            allowed = np.uint16(encoding.NO_STATUS | encoding.statuses(d.residence_statuses))
             np.bitwise_and(c["residence"], allowed, out=t.wide)
             ok &= np.not_equal(t.wide, 0, out=test)
-        if d.start_date is not None and not d.rolling_start:
-            ok &= np.less_equal(c["earliest"], d.start_date.toordinal(), out=test)
+        start = encoding.start_day(d)
+        if start != encoding.NO_START:
+            ok &= np.less_equal(c["earliest"], start, out=test)
         always, distance = self._reach(offer, ctx)
         for home, seg in t.segments.items():
             if always[home]:

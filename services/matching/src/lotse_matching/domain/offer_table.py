@@ -15,11 +15,11 @@ property test holds the two together.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from lotse_matching.domain import encoding
 from lotse_matching.domain.conditions import offer_full, offer_over
 from lotse_matching.domain.geography import km_or_infinite
 from lotse_matching.domain.model import Context, Need, Offer
@@ -29,19 +29,9 @@ from lotse_shared.contracts import (
     Literacy,
     NeedStatus,
     OfferStatus,
-    ResidenceStatus,
-    TimeOfDay,
 )
 
 __all__ = ["OfferTable"]
-
-_STATUS_BIT = {s: 1 << i for i, s in enumerate(ResidenceStatus)}
-_TIME_BIT = {t: 1 << i for i, t in enumerate(TimeOfDay)}
-_NO_START = np.iinfo(np.int32).max  # no start date, or a rolling start: never too early
-
-
-def _bits(values: Iterable[Any], bit: dict[Any, int]) -> int:
-    return sum(bit[v] for v in set(values))
 
 
 class _Kind:
@@ -56,19 +46,11 @@ class _Kind:
         self.level_min = np.array([x.german_level_min.rank for x in d], dtype=np.int8)
         self.level_max = np.array([x.german_level_max.rank for x in d], dtype=np.int8)
         self.latin = np.array([x.requires_latin_literacy for x in d], dtype=np.bool_)
-        self.statuses = np.array(
-            [_bits(x.residence_statuses, _STATUS_BIT) for x in d], dtype=np.int32
-        )
-        self.times = np.array([_bits(x.times_of_day, _TIME_BIT) for x in d], dtype=np.int32)
+        self.statuses = np.array([encoding.statuses(x.residence_statuses) for x in d], np.int32)
+        self.times = np.array([encoding.times(x.times_of_day) for x in d], dtype=np.int32)
         self.childcare = np.array([x.childcare for x in d], dtype=np.bool_)
         self.barrier_free = np.array([x.barrier_free for x in d], dtype=np.bool_)
-        self.start = np.array(
-            [
-                _NO_START if x.start_date is None or x.rolling_start else x.start_date.toordinal()
-                for x in d
-            ],
-            dtype=np.int32,
-        )
+        self.start = np.array([encoding.start_day(x) for x in d], dtype=np.int32)
         self._reach: dict[str, tuple[npt.NDArray[np.bool_], npt.NDArray[np.float64]]] = {}
 
     def reach(self, home: str) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.float64]]:
@@ -101,16 +83,17 @@ class _Kind:
         if n.literacy is not Literacy.LATIN:
             ok &= ~self.latin
         if n.residence_status is not None:
-            ok &= (self.statuses == 0) | ((self.statuses & _STATUS_BIT[n.residence_status]) != 0)
-        wanted = _bits(n.times_of_day, _TIME_BIT)
+            ok &= (self.statuses == 0) | ((self.statuses & encoding.residence(n)) != 0)
+        wanted = encoding.times(n.times_of_day)
         if wanted:
             ok &= (self.times == 0) | ((self.times & wanted) != 0)
         if n.childcare_needed:
             ok &= self.childcare
         if n.barrier_free_needed:
             ok &= self.barrier_free
-        if n.earliest_start is not None:
-            ok &= self.start >= n.earliest_start.toordinal()
+        earliest = encoding.earliest_day(n)
+        if earliest:
+            ok &= self.start >= earliest
         return [self.offers[i] for i in np.flatnonzero(ok)]
 
 
