@@ -17,9 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from lotse_matching.adapters import orm
 from lotse_matching.adapters.offer_details import OfferDetailsCache
+from lotse_matching.adapters.stored_needs import stored_need_details
 from lotse_matching.domain.model import Context, Need, Offer
 from lotse_matching.domain.need_index import NeedIndex
-from lotse_shared.contracts import Category, NeedDetails, NeedStatus, OfferDetails, OfferStatus
+from lotse_shared.contracts import Category, NeedStatus, OfferDetails, OfferStatus
 from lotse_shared.database import chunks, insert_ignoring_duplicates, update_by_id
 
 __all__ = ["ReadModel"]
@@ -35,13 +36,14 @@ def _offer(row: Any, parsed: OfferDetailsCache | None = None) -> Offer:
 
 
 def _need(row: Any) -> Need:
+    # Only matching writes this table, from needs it validated as they came in.
     return Need(
         row.id,
         row.reference,
         row.advisor_id,
         NeedStatus(row.status),
         row.version,
-        NeedDetails.model_validate(row.details),
+        stored_need_details(row.details),
     )
 
 
@@ -73,6 +75,7 @@ class ReadModel:
         return bool(getattr(result, "rowcount", 0) == 1)
 
     async def save_offer(self, offer: Offer) -> bool:
+        self.parsed.remember(offer)  # what this version's row will be read back as
         return await self._upsert(
             orm.offers,
             {
@@ -184,7 +187,7 @@ class ReadModel:
                 break
             self.index.apply(
                 (
-                    (r.nid, NeedDetails.model_validate(r.details) if r.status == "open" else None)
+                    (r.nid, stored_need_details(r.details) if r.status == "open" else None)
                     for r in rows
                 ),
                 seen=rows[-1].seq,
