@@ -9,7 +9,7 @@ from lotse_matching.domain.eligibility import EligibilityHint, EligibilityRule, 
 from lotse_matching.domain.model import Context, Need, Offer
 from lotse_matching.domain.scoring import DEFAULT_WEIGHTS, Reason, Weights, reasons, score
 
-__all__ = ["Fit", "fit"]
+__all__ = ["Fit", "fit", "fit_of_found"]
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,21 @@ def fit(
     """The fit of ``offer`` for ``need``, or None when a hard condition fails."""
     if first_failure(need, offer, ctx) is not None:
         return None
+    return fit_of_found(need, offer, ctx, rules, weights)
+
+
+def fit_of_found(
+    need: Need,
+    offer: Offer,
+    ctx: Context,
+    rules: tuple[EligibilityRule, ...],
+    weights: Weights = DEFAULT_WEIGHTS,
+) -> Fit:
+    """How well ``offer`` fits ``need``, which the need index or the offer table found for it.
+
+    Those find exactly the pairs every hard condition admits (property tests
+    hold them to the conditions), so the conditions are not run again.
+    """
     return Fit(
         score(need, offer, ctx, weights),
         reasons(need, offer, ctx),

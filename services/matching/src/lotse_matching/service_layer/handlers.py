@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from lotse_matching.domain.conditions import first_failure
-from lotse_matching.domain.fit import Fit, fit
+from lotse_matching.domain.fit import Fit, fit, fit_of_found
 from lotse_matching.domain.model import Context, Need, Offer
 from lotse_matching.domain.offer_table import OfferTable
 from lotse_matching.domain.policy import MatchPolicy
@@ -43,6 +43,7 @@ __all__ = [
     "OfferChange",
     "apply",
     "best_offers",
+    "best_offers_found",
     "need_from",
     "offer_from",
 ]
@@ -196,10 +197,8 @@ async def _enter_chunk(
     held = await uow.matches.active_ranks_of([n.id for n in candidates])
     entering: list[tuple[Need, Fit]] = []
     displaced: list[tuple[Need, str]] = []
-    for need in candidates:
-        result = fit(need, offer, ctx, policy.rules, policy.weights)
-        if result is None:
-            continue
+    for need in candidates:  # the index found them: each fits the offer
+        result = fit_of_found(need, offer, ctx, policy.rules, policy.weights)
         ranks = held.get(need.id, [])
         full = len(ranks) >= policy.max_per_need
         if full and not _ranks_above(result.score, offer.id, _weakest(ranks)):
@@ -242,11 +241,29 @@ def _ranks_above(score: float, offer_id: str, other: tuple[float, str]) -> bool:
 def best_offers(
     need: Need, offers: Iterable[Offer], policy: MatchPolicy, today: date
 ) -> list[tuple[Offer, Fit]]:
-    """The offers that fit ``need``, best first, at most ``policy.max_per_need``; ties go to the smaller id."""
+    """The offers that fit ``need``, best first, at most ``policy.max_per_need``; ties go to the smaller id.
+
+    Every hard condition is checked on every offer, pair by pair: the
+    reference :func:`best_offers_found` is held to.
+    """
     ctx = Context(today, policy.region)
     fitting = [
         (o, f) for o in offers if (f := fit(need, o, ctx, policy.rules, policy.weights)) is not None
     ]
+    return _best(fitting, policy)
+
+
+def best_offers_found(
+    need: Need, table: OfferTable, policy: MatchPolicy, ctx: Context
+) -> list[tuple[Offer, Fit]]:
+    """:func:`best_offers` of the table's offers, scoring just those the table finds for ``need``."""
+    found = table.fitting(need)
+    return _best(
+        [(o, fit_of_found(need, o, ctx, policy.rules, policy.weights)) for o in found], policy
+    )
+
+
+def _best(fitting: list[tuple[Offer, Fit]], policy: MatchPolicy) -> list[tuple[Offer, Fit]]:
     fitting.sort(key=lambda pair: _rank_key(pair[1].score, pair[0].id))
     return fitting[: policy.max_per_need]
 
@@ -280,7 +297,7 @@ async def _rank(
     lost: list[tuple[Need, str, InvalidationReason]] = []
     for need in needs:
         mine = active.get(need.id, set())
-        best = best_offers(need, table.fitting(need), policy, now.date())
+        best = best_offers_found(need, table, policy, ctx)
         ranked += [(need, offer, result) for offer, result in best]
         kept = {offer.id for offer, _ in best}
         for offer_id in sorted(mine - kept):
