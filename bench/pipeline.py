@@ -209,6 +209,7 @@ async def run(kafka: Kafka, pg: Postgres, offers: int, rate: float) -> dict[str,
         "SMTP_PORT": str(smtp.port),
         "MAIL_FROM": "Lotse <lotse@ki-unna.example>",
         "NOTIFICATIONS_BATCH_WINDOW_SECONDS": "0",
+        "CATALOG_REVIEW_POLICY": "off",  # the publishing path itself, as the targets name it
         "LOTSE_LOG_LEVEL": "WARNING",
         **{
             f"{n.upper()}_DATABASE_URL": pg.dsn(n).replace("postgresql://", "postgresql+asyncpg://")

@@ -227,6 +227,7 @@ async def run(
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": "9",  # daily digests only: nothing is sent while this runs
         "LOTSE_LOG_LEVEL": "WARNING",
+        "CATALOG_REVIEW_POLICY": "off",  # the pages over published offers, not the review
         # Every client here is 127.0.0.1: the public endpoints' per-client budget would refuse
         # the baseline's calls long before the catalog is busy.
         "CATALOG_PUBLIC_REQUESTS_PER_MINUTE": "1000000",
