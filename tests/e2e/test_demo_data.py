@@ -14,6 +14,7 @@ import pytest
 
 from deploy.local.run import load_demo
 from lotse_shared.auth import JwtCodec
+from lotse_shared.identity import Role
 from tests.processes import ADMIN, JWT_SECRET, Service, emails_to, read_topic
 
 pytestmark = [pytest.mark.e2e, pytest.mark.kafka]
@@ -41,3 +42,14 @@ async def test_the_demo_offers_are_approved_by_the_demo_admin_and_their_matches_
     )
     first = DEMO["advisors"][0]["email"]
     assert await emails_to(inbox, first, 1, timeout=30), "the demo's match emails arrive"
+    # README's "Try it": the demo's VHS Schwerte is trusted, so its next offer publishes at once.
+    codec = JwtCodec(JWT_SECRET)
+    async with httpx.AsyncClient(base_url=catalog.url) as client:
+        tried = await client.post(
+            "/v1/offers",
+            json={"title": {"de": "Beratung zur Anerkennung"}, "description": {"de": "Dienstags"},
+                  "category": "recognition", "location": {"municipality": "05978028"},
+                  "contact_email": "beratung@vhs-schwerte.example"},
+            headers={"Authorization": f"Bearer {codec.issue('vhs-schwerte', Role.PROVIDER)}"},
+        )  # fmt: skip
+    assert tried.status_code == 201, tried.text
