@@ -5,6 +5,7 @@ Usage (from the repository root)::
     python -m bench.catalog_offers                  # 2 s warm-up + 10 s per phase, 700 req/s
     python -m bench.catalog_offers --quick          # 1 s + 2 s per phase, 200 req/s (for CI)
     python -m bench.catalog_offers --connections 16 --duration 20 --rate 500 --json out.json
+    python -m bench.catalog_offers --profile var/bench/profiles  # where the catalog spends it
 
 One run starts everything it needs on free 127.0.0.1 ports and stops it again, also on
 Ctrl-C or an error: a throwaway PostgreSQL cluster (fsync and synchronous_commit on, as
@@ -52,6 +53,7 @@ import asyncpg
 from bench.cpu import CpuSampler
 from bench.latency import PhaseResult
 from bench.offer import OFFER
+from bench.profile import recording
 from bench.report import TARGETS, machine_context, render, table_rows, targets_met, write_json
 from bench.servers import ROOT, CatalogServer, Kafka, Postgres, http_call
 from bench.sql_baseline import MODES, create_tables
@@ -69,6 +71,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--rate", type=float, help="open-loop requests per second (700; quick 200)")
     parser.add_argument("--connections", type=int, default=32, help="connections and pool size")
     parser.add_argument("--json", type=Path, default=ROOT / "var" / "bench" / "catalog.json")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        metavar="DIR",
+        help="sample the catalog with py-spy during the closed loop into DIR/catalog.txt",
+    )
     args = parser.parse_args(argv)
     args.duration = args.duration or (2.0 if args.quick else 10.0)
     args.warmup = args.warmup if args.warmup is not None else (1.0 if args.quick else 2.0)
@@ -196,9 +204,11 @@ def measure(
     for mode in ("closed", "open"):
         log(f"catalog, {mode} loop ...")
         target = ["--port", str(running.catalog.port), "--token", running.token]
-        result = run_phase(
-            "bench.http_load", [mode, *target, "--rate", str(args.rate), *common], timeout
-        )
+        profile = args.profile if mode == "closed" else None
+        with recording(running.catalog.pid(), profile, "catalog"):
+            result = run_phase(
+                "bench.http_load", [mode, *target, "--rate", str(args.rate), *common], timeout
+            )
         seen = {
             "cpu_percent_of_one_core": cpu_shares(running.sampler, result),
             "outbox_backlog_at_end": asyncio.run(outbox_backlog(catalog_db)),
@@ -236,7 +246,7 @@ def benchmark(args: argparse.Namespace) -> int:
         "benchmark": "catalog POST /v1/offers",
         "generated_at": datetime.now(UTC).isoformat(),
         "machine": machine_context(),
-        "settings": {k: v for k, v in vars(args).items() if k != "json"},
+        "settings": {k: v for k, v in vars(args).items() if k not in ("json", "profile")},
         "offer": OFFER,
     }
     with cleanup_uninterrupted() as stack:
