@@ -1,7 +1,8 @@
 """Every benchmark in its quick mode, so that none can rot between full runs of make bench.
 
-Each runs as ``make bench`` runs it, writes its JSON into a folder of the
-test's own, and the summary must then show a figure for each: nothing here
+Each runs as ``make bench`` runs it, once, in a test of its own (``-k stream``
+runs just one), and writes its JSON into a folder the module's tests share;
+the summary must then show a figure for each: nothing here
 judges speed (that is what make bench is for), only that every benchmark
 still runs to the end and reports what it measured.
 """
@@ -29,21 +30,39 @@ BENCHMARKS = {
 }
 
 
-def test_every_benchmark_runs_in_quick_mode_and_the_summary_reports_each(tmp_path: Path) -> None:
-    for name, module in BENCHMARKS.items():
-        done = subprocess.run(
-            [sys.executable, "-m", module, "--quick", "--json", str(tmp_path / name)],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
-        assert done.returncode == 0, f"{module}:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
-        assert json.loads((tmp_path / name).read_text()), f"{module} wrote no figures"
-    summary = tmp_path / "summary.json"
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("bench")
+
+
+def run_quick(name: str, folder: Path) -> None:
+    """Run the benchmark writing ``name`` in quick mode into ``folder``, once per module."""
+    if (folder / name).exists():
+        return
+    module = BENCHMARKS[name]
     done = subprocess.run(
-        [sys.executable, "-m", "bench.summary", "--dir", str(tmp_path), "--json", str(summary)],
+        [sys.executable, "-m", module, "--quick", "--json", str(folder / name)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, f"{module}:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
+    assert json.loads((folder / name).read_text()), f"{module} wrote no figures"
+
+
+@pytest.mark.parametrize("name", list(BENCHMARKS), ids=lambda n: n.removesuffix(".json"))
+def test_the_benchmark_runs_in_quick_mode_and_writes_its_figures(name: str, reports: Path) -> None:
+    run_quick(name, reports)
+
+
+def test_the_summary_reports_every_benchmark(reports: Path) -> None:
+    for name in BENCHMARKS:
+        run_quick(name, reports)
+    summary = reports / "summary.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.summary", "--dir", str(reports), "--json", str(summary)],
         cwd=ROOT,
         capture_output=True,
         text=True,
