@@ -1,7 +1,7 @@
 """Sustained matching: input events per second through the matching service, next to bare SQL
 writing the same rows and a raw consumer group reading the same records.
 
-    python -m bench.matching_stream [--offers 500] [--needs 4500] [--quick]
+    python -m bench.matching_stream [--offers 500] [--needs 4500] [--quick] [--profile DIR]
 
 Kafka and PostgreSQL (fsync on) of its own and the matching service as a
 process (``python -m lotse_matching``). Two streams, one after the other:
@@ -22,7 +22,10 @@ process (``python -m lotse_matching``). Two streams, one after the other:
 Each stream is also read by a raw aiokafka consumer committing after every
 batch to a group of its own, once matching has stopped. DESIGN.md's targets:
 the first ≥ 2,500 input events/s and ≥ 50 % of bare SQL, the second ≥ 5,000
-events/s. Writes var/bench/matching_stream.json.
+events/s. ``--profile DIR`` samples matching with py-spy during the first
+(``DIR/matching.txt``; read it with ``python -m bench.profile summary``), which
+costs it a little: a profiled run's figures are not the benchmark's.
+Writes var/bench/matching_stream.json.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from aiokafka import AIOKafkaConsumer
 
 from bench import matching_baseline as baseline
 from bench.consumer_groups import end_offsets, produce, raw_group_consume, until_committed
+from bench.profile import recording
 from bench.report import render_rows
 from bench.servers import Kafka, Postgres, Service, on_kafka_and_postgres
 from lotse_shared.contracts import (
@@ -175,7 +179,9 @@ def entities(records: list[KafkaRecord]) -> dict[str, str]:
     }
 
 
-async def run(kafka: Kafka, pg: Postgres, offers: int, needs: int) -> dict[str, Any]:
+async def run(
+    kafka: Kafka, pg: Postgres, offers: int, needs: int, profile: Path | None
+) -> dict[str, Any]:
     await pg.create_databases("matching")
     baseline_dsn = await baseline.create_database(pg.dsn("postgres"), "baseline")
     matching = Service(
@@ -199,9 +205,10 @@ async def run(kafka: Kafka, pg: Postgres, offers: int, needs: int) -> dict[str, 
         matching.start()
         await asyncio.to_thread(matching.wait_ready)
         started = time.perf_counter()
-        produced = await produce(kafka.bootstrap, records, PREFIX)
-        ends = await end_offsets(kafka.bootstrap, topics)
-        await until_committed(kafka.bootstrap, GROUP, ends)
+        with recording(matching.pid(), profile, "matching"):
+            produced = await produce(kafka.bootstrap, records, PREFIX)
+            ends = await end_offsets(kafka.bootstrap, topics)
+            await until_committed(kafka.bootstrap, GROUP, ends)
         lotse_seconds = time.perf_counter() - started
         matches, out_seconds = await published_matches(kafka.bootstrap, started)
         read_model = await baseline.read_model(pg.dsn("matching"))
@@ -290,11 +297,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--json", type=Path, default=ROOT / "var" / "bench" / "matching_stream.json"
     )
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="sample matching with py-spy during the stream into DIR/matching.txt",
+    )
     args = parser.parse_args(argv)
     offers, needs = (100, 400) if args.quick else (args.offers, args.needs)
     result = on_kafka_and_postgres(
         " and matching",
-        lambda kafka, pg: run(kafka, pg, offers, needs),
+        lambda kafka, pg: run(kafka, pg, offers, needs, args.profile),
         args.json,
     )
     print(render_rows(rows(result)))
@@ -319,6 +333,8 @@ def main(argv: list[str] | None = None) -> int:
         + ("" if same else f", matching's {result['matching_rows']}")
     )
     print("ratio = matching ÷ baseline; the raw consumer group reads and commits the same records")
+    if args.profile:
+        print(f"profile: python -m bench.profile summary {args.profile / 'matching.txt'}")
     return 0
 
 
