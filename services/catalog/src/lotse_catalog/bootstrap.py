@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from lotse_catalog.adapters import orm
+from lotse_catalog.adapters.provider_cache import ActiveProviders
 from lotse_catalog.config import CatalogSettings
 from lotse_catalog.service_layer.unit_of_work import UnitOfWork
 from lotse_shared.region import Region, load_region
@@ -41,9 +42,12 @@ def bootstrap(
         "lotse_catalog", settings, database_url=settings.database_url, outbox_table=orm.outbox
     )
     real = runtime
+    providers = ActiveProviders(settings.provider_cache_seconds)
 
     def transaction() -> UnitOfWork:
-        return UnitOfWork(real.sessions, real.outbox, on_commit=real.wake_relay)
+        return UnitOfWork(
+            real.sessions, real.outbox, on_commit=real.wake_relay, providers=providers
+        )
 
     return Catalog(
         settings=settings,

@@ -43,6 +43,17 @@ class CatalogSettings(CommonSettings):
         validation_alias="CATALOG_REVIEW_TRUSTED_AFTER",
         description="With new_providers: approved offers after which a provider publishes directly.",
     )
+    provider_cache_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        le=300,
+        validation_alias="CATALOG_PROVIDER_CACHE_SECONDS",
+        description=(
+            "How long an active provider read stays trusted without reading it again, so "
+            "publishing does not read it on every request; a provider deactivated on another "
+            "instance publishes no more after this long. 0: read it every time."
+        ),
+    )
     max_body_bytes: int = Field(
         default=2_000_000,
         validation_alias="CATALOG_MAX_BODY_BYTES",

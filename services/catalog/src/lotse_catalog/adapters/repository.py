@@ -19,6 +19,7 @@ from lotse_catalog.adapters.offer_listing import (
     encode_cursor,
     filtered,
 )
+from lotse_catalog.adapters.provider_cache import ActiveProviders
 from lotse_catalog.domain.errors import InvalidField
 from lotse_catalog.domain.model import Advisor, Need, Offer, Provider
 from lotse_shared.contracts import (
@@ -63,7 +64,7 @@ class _Repository(Generic[T]):
         self.session = session
 
     async def add(self, entity: T) -> None:
-        await self.session.execute(insert(self.table).values(**self._row(entity)))
+        await self.session.execute(insert(self.table), self._row(entity))
 
     async def save(self, entity: T) -> None:
         await self.session.execute(
@@ -120,9 +121,37 @@ class _DirectoryRepository(_Repository[Entry]):
 
 
 class ProviderRepository(_DirectoryRepository[Provider]):
+    """Providers; :meth:`active` answers from ``cache`` when it can, and every provider added
+    or saved is in :attr:`changed`, for the unit of work to forget at commit."""
+
     table = orm.providers
     entity = Provider
     details = ProviderDetails
+
+    def __init__(self, session: AsyncSession, cache: ActiveProviders | None = None) -> None:
+        super().__init__(session)
+        self.cache = cache or ActiveProviders(ttl=0)
+        self.changed: set[str] = set()
+
+    async def active(self, provider_id: str) -> Provider | None:
+        """The provider if it is active (as of at most the cache's ``ttl`` ago), else None."""
+        provider = self.cache.get(provider_id) or await self.get(provider_id)
+        if provider is None or not provider.active:
+            return None
+        self.cache.keep(provider)
+        return provider
+
+    async def add(self, entity: Provider) -> None:
+        self._changing(entity.id)
+        await super().add(entity)
+
+    async def save(self, entity: Provider) -> None:
+        self._changing(entity.id)
+        await super().save(entity)
+
+    def _changing(self, provider_id: str) -> None:
+        self.changed.add(provider_id)
+        self.cache.forget([provider_id])
 
 
 class AdvisorRepository(_DirectoryRepository[Advisor]):

@@ -34,8 +34,8 @@ def may_change(principal: Principal, provider_id: str) -> None:
 
 
 async def active_provider(uow: UnitOfWork, provider_id: str) -> Provider:
-    provider = await uow.providers.get(provider_id)
-    if provider is None or not provider.active:
+    provider = await uow.providers.active(provider_id)
+    if provider is None:
         raise InvalidField("provider_id", f"no active provider {provider_id!r}")
     return provider
 
