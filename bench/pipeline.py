@@ -15,7 +15,10 @@ outbox relay, Kafka, matching, its outbox, Kafka again, notifications, SMTP.
 
 The baseline is one raw Kafka hop measured in the same run: aiokafka
 produce (acks=all) to a plain consumer's receipt. DESIGN.md's target at light
-load with the batching window at 0: p50 ≤ 20 ms, p99 ≤ 100 ms.
+load with the batching window at 0: p50 ≤ 20 ms, p99 ≤ 60 ms. Beside it, the sum
+of three commits on the same PostgreSQL (a one-row transaction through asyncpg,
+fsync on, one at a time): what the offer's, the match's and the delivery's
+transactions cost at least, whatever runs around them.
 Writes var/bench/pipeline.json.
 """
 
@@ -34,6 +37,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 from aiokafka import AIOKafkaConsumer
 from aiosmtpd.controller import Controller
@@ -48,7 +52,8 @@ from lotse_shared.kafka import create_topics, new_producer
 from lotse_shared.region import load_region
 
 ROOT = Path(__file__).resolve().parents[1]
-TARGETS = {"p50_ms": 20.0, "p99_ms": 100.0}
+TARGETS = {"p50_ms": 20.0, "p99_ms": 60.0}
+COMMITS = 3  # on the way: the catalog's offer, matching's match, notifications' delivery
 TITLE = "Bench-Angebot "
 
 
@@ -91,6 +96,23 @@ async def one_kafka_hop(bootstrap: str, samples: int) -> list[float]:
     finally:
         await consumer.stop()
         await producer.stop()
+
+
+async def one_commit(dsn: str, samples: int) -> list[float]:
+    """Milliseconds of a one-row transaction through asyncpg, one at a time, fsync on."""
+    connection = await asyncpg.connect(dsn)
+    try:
+        await connection.execute("CREATE TABLE IF NOT EXISTS bench_commit (n int, at timestamptz)")
+        latencies = []
+        for n in range(samples + 20):  # the first 20 warm the connection up
+            started = time.perf_counter()
+            async with connection.transaction():
+                await connection.execute("INSERT INTO bench_commit VALUES ($1, now())", n)
+            if n >= 20:
+                latencies.append((time.perf_counter() - started) * 1000)
+        return sorted(latencies)
+    finally:
+        await connection.close()
 
 
 async def drive(
@@ -224,6 +246,7 @@ async def run(kafka: Kafka, pg: Postgres, offers: int, rate: float) -> dict[str,
             await asyncio.to_thread(service.wait_ready)
         driven = await drive(services, handler, offers, rate, JwtCodec(secret))
         hop = await one_kafka_hop(kafka.bootstrap, min(offers, 300))
+        commit = await one_commit(pg.dsn("catalog"), min(offers, 300))
         parts = await stages(kafka.bootstrap, driven["moments"])
     finally:
         for service in services.values():
@@ -236,6 +259,7 @@ async def run(kafka: Kafka, pg: Postgres, offers: int, rate: float) -> dict[str,
         "errors": driven["errors"],
         "offer_to_email_ms": spread(driven["latency_ms"]),
         "one_kafka_hop_ms": spread(hop),
+        "one_commit_ms": spread(commit),
         "stage_p50_ms": {name: round(ms, 1) for name, ms in parts.items()},
         "targets": TARGETS,
     }
@@ -243,21 +267,26 @@ async def run(kafka: Kafka, pg: Postgres, offers: int, rate: float) -> dict[str,
 
 def rows(result: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
     lotse, hop = result["offer_to_email_ms"], result["one_kafka_hop_ms"]
+    commit = result.get("one_commit_ms")
     at = f"@{result['rate']:.0f}/s"
     met50, met99 = lotse["p50"] <= TARGETS["p50_ms"], lotse["p99"] <= TARGETS["p99_ms"]
+
+    def commits(p: str) -> str:
+        return f"; {COMMITS * commit[p]:.1f} ms {COMMITS} commits" if commit else ""
+
     return [
         (
             f"offer → email p50 {at}",
             f"{lotse['p50']:.1f} ms",
             f"≤20 ms {'met' if met50 else 'MISSED'}",
-            f"{hop['p50']:.1f} ms one raw Kafka hop",
+            f"{hop['p50']:.1f} ms one raw Kafka hop{commits('p50')}",
             f"{lotse['p50'] / hop['p50']:.1f}",
         ),
         (
             f"offer → email p99 {at}",
             f"{lotse['p99']:.1f} ms",
-            f"≤100 ms {'met' if met99 else 'MISSED'}",
-            f"{hop['p99']:.1f} ms",
+            f"≤60 ms {'met' if met99 else 'MISSED'}",
+            f"{hop['p99']:.1f} ms{commits('p99')}",
             f"{lotse['p99'] / hop['p99']:.1f}",
         ),
         (f"offer → email p99.9 {at}", f"{lotse['p999']:.1f} ms", "", f"{hop['p999']:.1f} ms", ""),
