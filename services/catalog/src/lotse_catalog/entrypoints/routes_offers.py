@@ -102,7 +102,7 @@ async def _revise(
     catalog: Catalog,
     principal: Principal,
     offer_id: str,
-    details: OfferDetails,
+    revision: offers.Revision,
     version: Expected,
     response: Response,
 ) -> OfferPublic | OfferReviewPublic | Response:
@@ -111,7 +111,7 @@ async def _revise(
         catalog.region,
         principal,
         offer_id,
-        details,
+        revision,
         version,
         catalog.settings.review,
     )
@@ -293,10 +293,11 @@ async def patch_offer(
     response: Response,
     patch: dict[str, Any] = PATCH_BODY,
 ) -> OfferPublic | OfferReviewPublic | Response:
-    current = await offers.offer_to_change(catalog.uow(), principal, offer_id)
-    merged = merge_patch(current.model_dump(mode="json"), patch)
-    details = _details(OfferIn.model_validate(merged))
-    return await _revise(catalog, principal, offer_id, details, version, response)
+
+    def patched(current: OfferDetails) -> OfferDetails:
+        return _details(OfferIn.model_validate(merge_patch(current.model_dump(mode="json"), patch)))
+
+    return await _revise(catalog, principal, offer_id, patched, version, response)
 
 
 @router.delete(

@@ -8,7 +8,7 @@ withdrawal never wait.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from lotse_catalog.domain.errors import Conflict, Forbidden, InvalidField
@@ -38,6 +38,7 @@ from lotse_shared.region import Region
 
 __all__ = [
     "ImportRow",
+    "Revision",
     "import_offers",
     "offer_to_change",
     "preview_offer",
@@ -117,7 +118,10 @@ async def offer_to_change(uow: UnitOfWork, principal: Principal, offer_id: str) 
     """What a partial change applies to: the draft or the revision waiting, else the
     published offer."""
     async with uow:
-        target = await locked_offer(uow, principal, offer_id)
+        return _applies_to(await locked_offer(uow, principal, offer_id))
+
+
+def _applies_to(target: LockedOffer) -> OfferDetails:
     if target.open_review is not None and target.open_review.working_copy is not None:
         return target.open_review.working_copy
     if target.offer is not None:
@@ -129,12 +133,16 @@ async def offer_to_change(uow: UnitOfWork, principal: Principal, offer_id: str) 
     return working
 
 
+Revision = OfferDetails | Callable[[OfferDetails], OfferDetails]
+"""An offer's new details, or how to make them of what the change applies to (a patch)."""
+
+
 async def revise_offer(
     uow: UnitOfWork,
     region: Region,
     principal: Principal,
     offer_id: str,
-    details: OfferDetails,
+    revision: Revision,
     expected_version: Expected,
     review: ReviewRules = NO_REVIEW,
 ) -> Offer | Reviewed:
@@ -142,14 +150,21 @@ async def revise_offer(
     for review, else published.
 
     ``expected_version`` is the published offer's version, or for an offer not
-    yet published its review's.
+    yet published its review's. A patch is applied to what it changes (see
+    :func:`offer_to_change`) as read under the lock of this transaction.
     """
-    check_region(region, details)
+    if isinstance(revision, OfferDetails):
+        check_region(region, revision)
     async with uow:
         target = await locked_offer(uow, principal, offer_id)
         if target.offer is not None and target.offer.status is OfferStatus.WITHDRAWN:
             raise Conflict(f"offer {offer_id} is withdrawn and cannot change")
         check_version(target.version, expected_version)
+        if isinstance(revision, OfferDetails):
+            details = revision
+        else:
+            details = revision(_applies_to(target))
+            check_region(region, details)
         result = await _free_places(uow, target, details)
         if result is None:
             result = await _change(uow, review, principal, target, details)
