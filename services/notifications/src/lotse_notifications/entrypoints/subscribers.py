@@ -10,7 +10,7 @@ from faststream.kafka import KafkaBroker
 from lotse_notifications.bootstrap import Notifications
 from lotse_notifications.service_layer import handlers
 from lotse_notifications.service_layer.erasure import NeedErasure
-from lotse_shared.consumer import EventConsumer, batch_consumer, service_broker, subscribe
+from lotse_shared.consumer import EventConsumer, service_broker, subscribe
 from lotse_shared.contracts import DIRECTORY, MATCHES, NEEDS, OFFER_REVIEWS, NeedEvent
 from lotse_shared.envelope import Envelope, Tombstone
 from lotse_shared.errors import InvalidMessage
@@ -72,7 +72,7 @@ def consumer_for(
     async def apply(items: Sequence[Envelope | Tombstone]) -> None:
         await apply_consumed(notifications, items)
 
-    return batch_consumer(
+    return EventConsumer(
         group_id or notifications.settings.group_id,
         producer,
         apply,
