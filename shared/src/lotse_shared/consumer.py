@@ -24,26 +24,14 @@ from collections.abc import Awaitable, Callable, Collection, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
-from aiokafka import AIOKafkaProducer, TopicPartition
-from faststream import AckPolicy
-from faststream.kafka import KafkaBroker
-from faststream.kafka.annotations import KafkaMessage
-from faststream.message import StreamMessage
+from aiokafka import AIOKafkaProducer
 
 from lotse_shared.envelope import Envelope, Tombstone, decode, header_map
 from lotse_shared.errors import InvalidMessage
-from lotse_shared.metrics import CONSUMER_LAG, EVENTS_CONSUMED, HANDLER_SECONDS
+from lotse_shared.metrics import EVENTS_CONSUMED, HANDLER_SECONDS
 from lotse_shared.observability import handling
-from lotse_shared.settings import CommonSettings
 
-__all__ = [
-    "BatchHandler",
-    "ConsumedRecord",
-    "EventConsumer",
-    "in_time_order",
-    "service_broker",
-    "subscribe",
-]
+__all__ = ["BatchHandler", "ConsumedRecord", "EventConsumer", "in_time_order"]
 
 log = logging.getLogger(__name__)
 
@@ -196,83 +184,6 @@ def in_time_order(records: Sequence[ConsumedRecord]) -> list[ConsumedRecord]:
     if len(partitions) == 1:
         return list(records)
     return list(heapq.merge(*partitions.values(), key=lambda r: r.timestamp))
-
-
-def service_broker(settings: CommonSettings, service: str, description: str) -> KafkaBroker:
-    """The faststream broker a consuming service subscribes on; ``description`` feeds AsyncAPI."""
-    return KafkaBroker(
-        settings.kafka_bootstrap_servers,
-        client_id=f"lotse-{service}",
-        logger=logging.getLogger("lotse.kafka"),
-        log_level=logging.DEBUG,  # one line per message only when debugging
-        description=description,
-    )
-
-
-def subscribe(
-    broker: KafkaBroker,
-    *topics: str,
-    group_id: str,
-    consumer: Callable[[], EventConsumer],
-    description: str,
-    batch: int = 1,
-    batch_wait_ms: int = 5,
-) -> None:
-    """Subscribe ``consumer`` to ``topics`` with Lotse's delivery guarantees.
-
-    The offset is committed only after :meth:`EventConsumer.process` returned,
-    that is after the handler's transaction committed or the record was
-    dead-lettered (faststream's default for Kafka would commit first). A new
-    consumer group reads compacted topics from the beginning.
-
-    With ``batch`` > 1 the consumer takes up to that many ready records at a
-    time. A batch is never awaited: what is there is taken at once. When
-    nothing is there, faststream looks again after ``batch_wait_ms`` and
-    sleeps as long, which bounds the delay an idle consumer adds to a new
-    record.
-    """
-
-    options: dict[str, Any] = {
-        "group_id": group_id,
-        "auto_offset_reset": "earliest",
-        "ack_policy": AckPolicy.NACK_ON_ERROR,
-        "decoder": _undecoded,
-        "description": description,
-    }
-    subscriber: Callable[[Callable[[KafkaMessage], Awaitable[None]]], object] = (
-        broker.subscriber(
-            *topics, batch=True, max_records=batch, batch_timeout_ms=batch_wait_ms, **options
-        )
-        if batch > 1
-        else broker.subscriber(*topics, **options)
-    )
-
-    @subscriber
-    async def on_records(message: KafkaMessage) -> None:
-        raw = message.raw_message
-        records = raw if isinstance(raw, tuple) else (raw,)
-        await consumer().process(records)
-        last = {(r.topic, r.partition): r.offset for r in records}  # in offset order
-        for (topic, partition), offset in last.items():
-            _record_lag(message, topic, partition, offset)
-
-
-async def _undecoded(message: StreamMessage[Any]) -> bytes:
-    """The body as it came.
-
-    faststream would parse a JSON body before the handler runs, and a body
-    that is not JSON would then fail outside :meth:`EventConsumer.process`:
-    nacked and redelivered for ever instead of dead-lettered.
-    """
-    return message.body
-
-
-def _record_lag(message: KafkaMessage, topic: str, partition: int, offset: int) -> None:
-    """How far behind the partition's end the consumer is, after the record at ``offset``."""
-    highwater = getattr(message.consumer, "highwater", None)
-    end = highwater(TopicPartition(topic, partition)) if callable(highwater) else None
-    if end is not None:
-        CONSUMER_LAG.labels(topic, str(partition)).set(max(end - offset - 1, 0))
 
 
 def _handling(records: Sequence[ConsumedRecord]) -> AbstractContextManager[None]:
