@@ -48,9 +48,10 @@ def subscribe(
 
     With ``batch`` > 1 the consumer takes up to that many ready records at a
     time. A batch is never awaited: what is there is taken at once. When
-    nothing is there, faststream looks again after ``batch_wait_ms`` and
-    sleeps as long, which bounds the delay an idle consumer adds to a new
-    record.
+    nothing is there, faststream waits up to ``batch_wait_ms`` for a record,
+    taking one the moment it arrives, and then sleeps as long, deaf meanwhile.
+    So an idle consumer adds at most ``batch_wait_ms`` to a new record's delay
+    and polls about ``500 / batch_wait_ms`` times a second.
     """
 
     options: dict[str, Any] = {
