@@ -31,13 +31,13 @@ def offer_record(topic: str, *extra: tuple[str, bytes]) -> Record:
 async def test_a_handled_event_continues_the_trace_it_came_with_and_is_counted() -> None:
     seen: list[tuple[str | None, str | None, list[tuple[str, bytes]]]] = []
 
-    async def handle(envelope: Envelope) -> None:
+    async def handle(items: Sequence[Envelope | Tombstone]) -> None:
         written = encode(EXAMPLES["lotse.match.found.v1"], source="/test")
         seen.append((current_traceparent.get(), current_event_id.get(), written.headers))
 
     record = offer_record("t-handled", ("ce_traceparent", TRACE.encode()))
     before = consumed("t-handled", "lotse.offer.published.v1", "processed")
-    await EventConsumer("g", Producer(), handle).process(record)  # type: ignore[arg-type]
+    await EventConsumer("g", Producer(), handle).process([record])  # type: ignore[arg-type, list-item]
 
     [(traceparent, event_id, written)] = seen
     assert trace_id_of(traceparent) == trace_id_of(TRACE), "the same trace"
@@ -51,24 +51,20 @@ async def test_a_handled_event_continues_the_trace_it_came_with_and_is_counted()
 async def test_an_event_without_a_trace_starts_one() -> None:
     traces: list[str | None] = []
 
-    async def handle(envelope: Envelope) -> None:
+    async def handle(items: Sequence[Envelope | Tombstone]) -> None:
         traces.append(trace_id_of(current_traceparent.get()))
 
-    await EventConsumer("g", Producer(), handle).process(offer_record("t-new"))  # type: ignore[arg-type]
+    await EventConsumer("g", Producer(), handle).process([offer_record("t-new")])  # type: ignore[arg-type, list-item]
     assert traces[0] is not None
 
 
 async def test_an_invalid_record_is_dead_lettered_with_its_origin_and_counted() -> None:
     producer = Producer()
-
-    async def handle(envelope: Envelope) -> None:
-        raise AssertionError("never called")
-
     record = Record(
         "t-bad", b"{not json", [("ce_id", b"e-1"), ("ce_type", b"lotse.offer.published.v1")]
     )
     before = consumed("t-bad", "lotse.offer.published.v1", "dead_lettered")
-    await EventConsumer("group-a", producer, handle).process(record)  # type: ignore[arg-type]
+    await EventConsumer("group-a", producer, _unused).process([record])  # type: ignore[arg-type, list-item]
 
     [parked] = producer.sent
     assert parked["topic"] == "t-bad.dlq"
@@ -84,58 +80,50 @@ async def test_an_invalid_record_is_dead_lettered_with_its_origin_and_counted() 
 async def test_a_transient_failure_is_retried_until_it_succeeds_and_never_dead_lettered() -> None:
     producer, attempts = Producer(), []
 
-    async def handle(envelope: Envelope) -> None:
+    async def handle(items: Sequence[Envelope | Tombstone]) -> None:
+        [envelope] = items
+        assert isinstance(envelope, Envelope)
         attempts.append(envelope.id)
         if len(attempts) < 3:
             raise ConnectionError("database away")
 
-    consumer = EventConsumer("g", producer, handle, max_backoff=0.01)
-    await consumer.process(offer_record("t-retry"))  # type: ignore[arg-type]
+    consumer = EventConsumer("g", producer, handle, max_backoff=0.01)  # type: ignore[arg-type]
+    await consumer.process([offer_record("t-retry")])  # type: ignore[list-item]
     assert len(attempts) == 3 and len(set(attempts)) == 1
     assert producer.sent == []
 
 
-async def test_a_tombstone_goes_to_its_handler_with_topic_and_key() -> None:
-    erased: list[tuple[str, str]] = []
+async def test_a_tombstone_goes_to_the_handler_as_a_batch_of_one_with_topic_and_key() -> None:
+    calls: list[list[Envelope | Tombstone]] = []
 
-    async def handle(envelope: Envelope) -> None:
-        raise AssertionError("a tombstone is no event")
+    async def handle(items: Sequence[Envelope | Tombstone]) -> None:
+        calls.append(list(items))
 
-    async def erase(topic: str, key: str) -> None:
-        erased.append((topic, key))
-
-    consumer = EventConsumer("g", Producer(), handle, on_tombstone=erase)
-    await consumer.process(Record("t-needs", None, [], key=b"need-9"))  # type: ignore[arg-type]
-    assert erased == [("t-needs", "need-9")]
+    consumer = EventConsumer("g", Producer(), handle)  # type: ignore[arg-type]
+    await consumer.process([Record("t-needs", None, [], key=b"need-9")])  # type: ignore[list-item]
+    assert calls == [[Tombstone("t-needs", "need-9")]]
     assert consumed("t-needs", "", "tombstone") >= 1
 
 
 async def test_a_topic_read_only_for_erasures_passes_its_other_records_by_unread() -> None:
-    erased: list[str] = []
     batches: list[list[Envelope | Tombstone]] = []
 
-    async def erase(topic: str, key: str) -> None:
-        erased.append(key)
-
-    async def handle_batch(items: Sequence[Envelope | Tombstone]) -> None:
+    async def handle(items: Sequence[Envelope | Tombstone]) -> None:
         batches.append(list(items))
 
     producer = Producer()
-    consumer = EventConsumer(
-        "g", producer, _unused, on_tombstone=erase, handle_batch=handle_batch,  # type: ignore[arg-type]
-        only_tombstones_of=["t-needs-only"],
-    )  # fmt: skip
+    consumer = EventConsumer("g", producer, handle, only_tombstones_of=["t-needs-only"])  # type: ignore[arg-type]
     poison = Record("t-needs-only", b"{not json", [("ce_type", b"x")], offset=1)
-    await consumer.process(poison)  # type: ignore[arg-type]
-    await consumer.process_batch([poison, Record("t-needs-only", b"[]", [], offset=2)])  # type: ignore[list-item]
+    await consumer.process([poison])  # type: ignore[list-item]
+    await consumer.process([poison, Record("t-needs-only", b"[]", [], offset=2)])  # type: ignore[list-item]
     assert producer.sent == [] and batches == []  # nothing refused, nothing handled
-    await consumer.process_batch(
+    await consumer.process(
         [poison, Record("t-needs-only", None, [], key=b"need-1", offset=3)]  # type: ignore[list-item]
     )
     assert batches == [[Tombstone("t-needs-only", "need-1")]]
     assert consumed("t-needs-only", "x", "ignored") >= 2
     elsewhere = Record("t-other", b"{not json", [("ce_type", b"x")])
-    await consumer.process(elsewhere)  # type: ignore[arg-type]
+    await consumer.process([elsewhere])  # type: ignore[list-item]
     assert [p["topic"] for p in producer.sent] == ["t-other.dlq"]
 
 
@@ -149,17 +137,14 @@ def batch_of(topic: str, count: int) -> list[Record]:
 async def test_a_batch_is_handed_over_in_one_call_in_order_with_tombstones_and_counted() -> None:
     calls: list[list[Envelope | Tombstone]] = []
 
-    async def handle_batch(items: Sequence[Envelope | Tombstone]) -> None:
+    async def handle(items: Sequence[Envelope | Tombstone]) -> None:
         calls.append(list(items))
-
-    async def handle(envelope: Envelope) -> None:
-        raise AssertionError("a batch is not handled one at a time")
 
     records = batch_of("t-batch", 3)
     records.insert(1, Record("t-batch", None, [], key=b"gone", offset=9))
     before = consumed("t-batch", "lotse.offer.published.v1", "processed")
-    consumer = EventConsumer("g", Producer(), handle, handle_batch=handle_batch)  # type: ignore[arg-type]
-    await consumer.process_batch(records)
+    consumer = EventConsumer("g", Producer(), handle)  # type: ignore[arg-type]
+    await consumer.process(records)  # type: ignore[arg-type]
 
     [items] = calls
     assert items[1] == Tombstone("t-batch", "gone")
@@ -173,14 +158,14 @@ async def test_an_undecodable_record_in_a_batch_is_dead_lettered_and_the_rest_ha
 ):
     calls: list[int] = []
 
-    async def handle_batch(items: Sequence[Envelope | Tombstone]) -> None:
+    async def handle(items: Sequence[Envelope | Tombstone]) -> None:
         calls.append(len(items))
 
     records = batch_of("t-batch-bad", 3)
     records[1] = Record("t-batch-bad", b"{not json", records[1].headers, offset=1)
     producer = Producer()
-    consumer = EventConsumer("g", producer, _unused, handle_batch=handle_batch)  # type: ignore[arg-type]
-    await consumer.process_batch(records)
+    consumer = EventConsumer("g", producer, handle)  # type: ignore[arg-type]
+    await consumer.process(records)  # type: ignore[arg-type]
 
     assert calls == [2]
     [parked] = producer.sent
@@ -189,23 +174,24 @@ async def test_an_undecodable_record_in_a_batch_is_dead_lettered_and_the_rest_ha
 
 
 async def test_a_batch_with_an_event_that_can_never_apply_is_handled_again_one_at_a_time() -> None:
+    calls: list[int] = []
     handled: list[str] = []
     poison = "t-batch-poison"
 
-    async def handle_batch(items: Sequence[Envelope | Tombstone]) -> None:
-        raise InvalidMessage("one of these is not for us")
-
-    async def handle(envelope: Envelope) -> None:
-        if envelope.id == poison_id:
-            raise InvalidMessage("not for us")
-        handled.append(envelope.id)
+    async def handle(items: Sequence[Envelope | Tombstone]) -> None:
+        calls.append(len(items))
+        ids = [item.id for item in items if isinstance(item, Envelope)]
+        if poison_id in ids:
+            raise InvalidMessage("one of these is not for us")
+        handled.extend(ids)
 
     records = batch_of(poison, 3)
     poison_id = dict(records[2].headers)["ce_id"].decode()
     producer = Producer()
-    consumer = EventConsumer("g", producer, handle, handle_batch=handle_batch)  # type: ignore[arg-type]
-    await consumer.process_batch(records)
+    consumer = EventConsumer("g", producer, handle)  # type: ignore[arg-type]
+    await consumer.process(records)  # type: ignore[arg-type]
 
+    assert calls == [3, 1, 1, 1]
     assert handled == [dict(r.headers)["ce_id"].decode() for r in records[:2]]
     assert [dict(s["headers"])["lotse_dlq_offset"] for s in producer.sent] == [b"2"]
 
@@ -213,18 +199,18 @@ async def test_a_batch_with_an_event_that_can_never_apply_is_handled_again_one_a
 async def test_a_batch_that_fails_for_a_passing_reason_is_retried_whole() -> None:
     attempts: list[int] = []
 
-    async def handle_batch(items: Sequence[Envelope | Tombstone]) -> None:
+    async def handle(items: Sequence[Envelope | Tombstone]) -> None:
         attempts.append(len(items))
         if len(attempts) < 3:
             raise ConnectionError("database away")
 
-    consumer = EventConsumer("g", Producer(), _unused, handle_batch=handle_batch, max_backoff=0.01)  # type: ignore[arg-type]
-    await consumer.process_batch(batch_of("t-batch-retry", 4))
+    consumer = EventConsumer("g", Producer(), handle, max_backoff=0.01)  # type: ignore[arg-type]
+    await consumer.process(batch_of("t-batch-retry", 4))  # type: ignore[arg-type]
     assert attempts == [4, 4, 4]
 
 
-async def _unused(envelope: Envelope) -> None:
-    raise AssertionError("handled one at a time")
+async def _unused(items: Sequence[Envelope | Tombstone]) -> None:
+    raise AssertionError("never called")
 
 
 def test_a_batch_is_ordered_by_time_across_partitions_and_kept_in_order_within_each() -> None:

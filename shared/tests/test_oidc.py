@@ -27,10 +27,10 @@ from lotse_shared.auth import (
     PermissionDenied,
 )
 from lotse_shared.identity import Principal, Role
+from lotse_shared.issuer import IssuerUnavailable
 from lotse_shared.oidc import (
     AmbiguousTrust,
     EitherVerifier,
-    IssuerUnavailable,
     OidcConfig,
     OidcVerifier,
     verifier_from,

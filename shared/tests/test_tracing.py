@@ -4,7 +4,7 @@ spans of one trace, exported over OTLP/HTTP to a collector (here a small HTTP se
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -15,7 +15,7 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTrace
 
 from lotse_shared.consumer import EventConsumer
 from lotse_shared.contracts.examples import EXAMPLES
-from lotse_shared.envelope import Envelope, encode
+from lotse_shared.envelope import Envelope, Tombstone, encode
 from lotse_shared.http import ObservedRequests
 from lotse_shared.observability import configure_tracing, span, stop_tracing
 from shared.tests.test_consumer import Producer, Record
@@ -80,7 +80,7 @@ async def test_a_request_and_the_event_it_causes_are_exported_as_one_trace(
     [written] = emitted
     assert response.headers["traceparent"] == written
 
-    async def handle(envelope: Envelope) -> None:
+    async def handle(items: Sequence[Envelope | Tombstone]) -> None:
         pass
 
     event = encode(
@@ -89,7 +89,7 @@ async def test_a_request_and_the_event_it_causes_are_exported_as_one_trace(
         extra_headers=[("ce_traceparent", written.encode())],
     )
     record = Record("t-traced", event.value, event.headers)
-    await EventConsumer("g", Producer(), handle).process(record)  # type: ignore[arg-type]
+    await EventConsumer("g", Producer(), handle).process([record])  # type: ignore[arg-type, list-item]
     stop_tracing()  # flushes the batch
 
     spans = {}

@@ -170,7 +170,7 @@ async def test_a_need_tombstone_without_a_key_goes_to_the_dead_letter_topic(
     notifications: Notifications,
 ) -> None:
     producer = Producer()
-    await consumer_of(notifications, producer).process(Record(NEEDS, None, key=None))  # type: ignore[arg-type]
+    await consumer_of(notifications, producer).process([Record(NEEDS, None, key=None)])  # type: ignore[list-item]
     [parked] = producer.sent
     assert parked["topic"] == "lotse.needs.dlq"
     assert b"need id" in dict(parked["headers"])["lotse_dlq_error"]
@@ -184,7 +184,7 @@ async def test_a_needs_own_events_change_nothing_in_notifications(
     assert isinstance(registered, NeedRegistered)
     record = encode(registered, source="/lotse/catalog")
     await consumer_of(notifications, producer).process(
-        Record(NEEDS, record.value, record.headers, key=record.key)  # type: ignore[arg-type]
+        [Record(NEEDS, record.value, record.headers, key=record.key)]  # type: ignore[list-item]
     )
     assert producer.sent == []
     async with notifications.runtime.engine.connect() as conn:

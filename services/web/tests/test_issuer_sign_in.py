@@ -18,7 +18,7 @@ import httpx
 import pytest
 from sqlalchemy import update
 
-from lotse_shared.oidc import IssuerUnavailable
+from lotse_shared.issuer import IssuerUnavailable
 from lotse_web.adapters import orm
 from lotse_web.bootstrap import Web, bootstrap
 from lotse_web.config import WebSettings

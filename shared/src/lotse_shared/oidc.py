@@ -1,13 +1,8 @@
-"""Trusting one OpenID Connect issuer: its discovery document, its keys, its access tokens.
+"""Trusting one OpenID Connect issuer's access tokens.
 
-    start()   reads ``<issuer>/.well-known/openid-configuration`` and the JWKS it names
+    start()   reads the issuer's discovery document and keys (``lotse_shared.issuer``)
     verify()  checks a token's signature (RS256 or ES256 only), iss, aud, exp/nbf/iat
               and maps its claims to a ``Principal``
-
-The keys stay cached. A token signed with a key id the cache does not hold makes the
-verifier fetch the JWKS once more — at most once per ``min_refetch_seconds``, however many
-such tokens arrive, so a flood of forged tokens cannot make it hammer the issuer. Every
-HTTP call is made with httpx on the event loop, never a blocking one.
 
 A token we cannot trust raises ``AuthenticationError`` (401); a trusted token that does
 not say who in Lotse its holder is raises ``PermissionDenied`` (403), naming what is missing.
@@ -15,9 +10,6 @@ not say who in Lotse its holder is raises ``PermissionDenied`` (403), naming wha
 
 from __future__ import annotations
 
-import asyncio
-import logging
-import math
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -36,29 +28,19 @@ from lotse_shared.auth import (
 )
 from lotse_shared.errors import LotseError
 from lotse_shared.identity import Principal, Role
+from lotse_shared.issuer import IssuerKeys, IssuerMetadata
 from lotse_shared.settings import CommonSettings
 
 __all__ = [
-    "ALGORITHMS",
     "AmbiguousTrust",
     "EitherVerifier",
-    "IssuerMetadata",
-    "IssuerUnavailable",
     "OidcConfig",
     "OidcVerifier",
     "display_name",
     "verifier_from",
 ]
 
-log = logging.getLogger(__name__)
-
-# Asymmetric only: with HS256 allowed, the issuer's public key would work as a shared secret.
-ALGORITHMS = ("RS256", "ES256")
 _REQUIRED = ["iss", "aud", "exp", "iat"]
-
-
-class IssuerUnavailable(LotseError):
-    """The issuer's discovery document or keys could not be read; ``str(exc)`` is one line."""
 
 
 class AmbiguousTrust(LotseError):
@@ -105,17 +87,6 @@ class OidcConfig:
         )
 
 
-@dataclass(frozen=True)
-class IssuerMetadata:
-    """What the discovery document says, as far as Lotse uses it."""
-
-    issuer: str
-    authorization_endpoint: str
-    token_endpoint: str
-    jwks_uri: str
-    end_session_endpoint: str | None = None
-
-
 def display_name(claims: Mapping[str, Any]) -> str:
     """How to greet the holder of these claims: their name, else their username, else sub."""
     for claim in ("name", "preferred_username", "sub"):
@@ -155,47 +126,23 @@ class OidcVerifier:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.config = config
-        self._http = httpx.AsyncClient(transport=transport, timeout=config.timeout)
-        self._clock = clock
-        self._keys: dict[str, jwt.PyJWK] = {}
-        self._unnamed: list[jwt.PyJWK] = []
-        self._fetched_at = -math.inf
-        self._refetch = asyncio.Lock()
-        self._metadata: IssuerMetadata | None = None
-        self.fetches = 0
-        """How often the JWKS was fetched; the rate limit is tested by it."""
+        self.keys = IssuerKeys(
+            config.issuer,
+            min_refetch_seconds=config.min_refetch_seconds,
+            timeout=config.timeout,
+            transport=transport,
+            clock=clock,
+        )
 
     @property
     def metadata(self) -> IssuerMetadata:
-        if self._metadata is None:
-            raise RuntimeError("OidcVerifier.start() has not run")
-        return self._metadata
+        return self.keys.metadata
 
     async def start(self) -> None:
-        issuer = self.config.issuer
-        url = issuer.rstrip("/") + "/.well-known/openid-configuration"
-        document = await self._get_json(url, "its discovery document")
-        if document.get("issuer") != issuer:
-            raise IssuerUnavailable(
-                f"LOTSE_OIDC_ISSUER is {issuer!r}, but {url} names the issuer "
-                f"{document.get('issuer')!r}; set it to exactly that"
-            )
-        try:
-            self._metadata = IssuerMetadata(
-                issuer=issuer,
-                authorization_endpoint=str(document["authorization_endpoint"]),
-                token_endpoint=str(document["token_endpoint"]),
-                jwks_uri=str(document["jwks_uri"]),
-                end_session_endpoint=document.get("end_session_endpoint"),
-            )
-        except KeyError as exc:
-            raise IssuerUnavailable(f"{url} does not name {exc.args[0]}") from None
-        await self._fetch_keys()
-        self._fetched_at = self._clock()
-        log.info("trusting tokens of %s (%d signing keys)", issuer, len(self._keys))
+        await self.keys.start()
 
     async def close(self) -> None:
-        await self._http.aclose()
+        await self.keys.close()
 
     async def verify(self, token: str) -> Principal:
         return self.principal(await self.claims(token))
@@ -206,16 +153,11 @@ class OidcVerifier:
             header = jwt.get_unverified_header(token)
         except jwt.DecodeError:
             raise AuthenticationError("malformed token") from None
-        algorithm = header.get("alg")
-        if algorithm not in ALGORITHMS:
-            raise AuthenticationError(
-                f"algorithm {algorithm!r} not allowed (only {', '.join(ALGORITHMS)})"
-            )
-        key = await self._key_for(header.get("kid"), algorithm)
+        key = await self.keys.key_for(header.get("kid"), header.get("alg"))
         return decode_checked(
             token,
             key.key,
-            algorithms=[algorithm],
+            algorithms=[key.algorithm_name],  # the header's alg: key_for refuses a key of another
             audience=audience or self.config.audience,
             issuer=self.config.issuer,
             leeway=self.config.leeway,
@@ -253,81 +195,6 @@ class OidcVerifier:
         if sub is None:
             raise PermissionDenied(f"the token names no one: no {config.id_claim}, username or sub")
         return Principal(sub=sub, role=role, org=_one_string(_at(claims, config.org_claim)))
-
-    async def _key_for(self, kid: Any, algorithm: str) -> jwt.PyJWK:
-        key = self._match(kid, algorithm)
-        if key is None:
-            await self._refetch_keys()
-            key = self._match(kid, algorithm)
-        if key is None:
-            raise AuthenticationError(f"unknown signing key {kid!r}")
-        if key.algorithm_name != algorithm:
-            raise AuthenticationError(f"signing key {kid!r} is not an {algorithm} key")
-        return key
-
-    def _match(self, kid: Any, algorithm: str) -> jwt.PyJWK | None:
-        if isinstance(kid, str):
-            return self._keys.get(kid)
-        if kid is not None:
-            return None
-        # No kid: only unambiguous when the issuer has just one key for this algorithm.
-        fitting = [
-            key for key in [*self._keys.values(), *self._unnamed] if key.algorithm_name == algorithm
-        ]
-        return fitting[0] if len(fitting) == 1 else None
-
-    async def _refetch_keys(self) -> None:
-        async with self._refetch:
-            if self._clock() - self._fetched_at < self.config.min_refetch_seconds:
-                return  # fetched a moment ago (maybe by the request we waited for)
-            self._fetched_at = self._clock()
-            try:
-                await self._fetch_keys()
-            except IssuerUnavailable as exc:
-                log.warning("kept the cached signing keys: %s", exc)
-
-    async def _get_json(self, url: str, what: str) -> dict[str, Any]:
-        issuer = self.config.issuer
-        try:
-            response = await self._http.get(url, headers={"Accept": "application/json"})
-            response.raise_for_status()
-            document = response.json()
-        except httpx.HTTPStatusError as exc:
-            raise IssuerUnavailable(
-                f"the issuer {issuer} answered {exc.response.status_code} for {what} at {url}"
-            ) from None
-        except httpx.HTTPError as exc:
-            reason = str(exc) or type(exc).__name__
-            raise IssuerUnavailable(
-                f"the issuer {issuer} did not answer for {what} at {url}: {reason}"
-            ) from None
-        except ValueError:
-            raise IssuerUnavailable(
-                f"the issuer {issuer} sent no JSON for {what} at {url}"
-            ) from None
-        if not isinstance(document, dict):
-            raise IssuerUnavailable(f"the issuer {issuer} sent no JSON object for {what} at {url}")
-        return document
-
-    async def _fetch_keys(self) -> None:
-        jwks = await self._get_json(self.metadata.jwks_uri, "its keys (JWKS)")
-        self.fetches += 1
-        keys: dict[str, jwt.PyJWK] = {}
-        unnamed: list[jwt.PyJWK] = []
-        for entry in jwks.get("keys") or []:
-            if not isinstance(entry, dict) or entry.get("use", "sig") != "sig":
-                continue  # Keycloak also lists its encryption key
-            try:
-                key = jwt.PyJWK(entry)
-            except (jwt.PyJWKError, jwt.InvalidKeyError):
-                continue  # a key type or algorithm we do not verify with
-            if key.algorithm_name not in ALGORITHMS:
-                continue
-            if isinstance(entry.get("kid"), str):
-                keys[entry["kid"]] = key
-            else:
-                unnamed.append(key)
-        self._keys, self._unnamed = keys, unnamed
 
 
 class EitherVerifier:

@@ -9,10 +9,11 @@ from pydantic import ValidationError
 
 from lotse_matching.bootstrap import Matching
 from lotse_matching.service_layer import handlers
-from lotse_shared.consumer import batch_consumer, service_broker, subscribe
+from lotse_shared.consumer import EventConsumer
 from lotse_shared.contracts import NEEDS, OFFERS, NeedEvent, OfferEvent
 from lotse_shared.envelope import Envelope, Tombstone
 from lotse_shared.errors import InvalidMessage
+from lotse_shared.subscription import service_broker, subscribe
 
 __all__ = ["apply_consumed", "build_broker", "change_of"]
 
@@ -61,7 +62,7 @@ def build_broker(matching: Matching) -> KafkaBroker:
         matching.settings.topic_prefix + OFFERS.name,
         matching.settings.topic_prefix + NEEDS.name,
         group_id=matching.settings.group_id,
-        consumer=lambda: batch_consumer(
+        consumer=lambda: EventConsumer(
             matching.settings.group_id, matching.runtime.running_producer, apply
         ),
         description=_DESCRIPTION,

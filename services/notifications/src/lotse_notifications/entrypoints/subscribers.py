@@ -10,10 +10,11 @@ from faststream.kafka import KafkaBroker
 from lotse_notifications.bootstrap import Notifications
 from lotse_notifications.service_layer import handlers
 from lotse_notifications.service_layer.erasure import NeedErasure
-from lotse_shared.consumer import EventConsumer, batch_consumer, service_broker, subscribe
+from lotse_shared.consumer import EventConsumer
 from lotse_shared.contracts import DIRECTORY, MATCHES, NEEDS, OFFER_REVIEWS, NeedEvent
 from lotse_shared.envelope import Envelope, Tombstone
 from lotse_shared.errors import InvalidMessage
+from lotse_shared.subscription import service_broker, subscribe
 
 __all__ = ["apply_consumed", "build_broker", "change_of", "consumer_for"]
 
@@ -72,7 +73,7 @@ def consumer_for(
     async def apply(items: Sequence[Envelope | Tombstone]) -> None:
         await apply_consumed(notifications, items)
 
-    return batch_consumer(
+    return EventConsumer(
         group_id or notifications.settings.group_id,
         producer,
         apply,
