@@ -51,7 +51,7 @@ class Envelope:
 
 @dataclass(frozen=True)
 class Tombstone:
-    """A received tombstone: ``key`` is erased from the compacted ``topic``."""
+    """A tombstone, received or to publish: ``key`` is erased from the compacted ``topic``."""
 
     topic: str
     key: str

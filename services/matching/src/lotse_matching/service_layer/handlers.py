@@ -8,7 +8,6 @@ the whole run instead of a few for each need.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -34,7 +33,7 @@ from lotse_shared.contracts import (
     match_id_for,
 )
 from lotse_shared.database import chunks
-from lotse_shared.observability import continuing
+from lotse_shared.observability import continued
 
 __all__ = [
     "Change",
@@ -95,8 +94,6 @@ class NeedErasure:
 
 Change = OfferChange | NeedChange | NeedErasure
 
-_Outgoing = list[tuple[Event, str | None]]  # events to publish, each with the trace it continues
-
 
 async def apply(
     changes: Sequence[Change], uow: UnitOfWork, policy: MatchPolicy, consumer: str
@@ -133,8 +130,7 @@ async def _offer_changed(uow: UnitOfWork, change: OfferChange, policy: MatchPoli
     if not await uow.read_model.save_offer(offer):
         return
     holders = {m.need_id for m in await uow.matches.active_of_offer(offer.id)}
-    with continuing(change.trace):
-        await _enter(uow, offer, holders, policy)
+    await _enter(uow, offer, holders, policy, change.trace)
     if holders:  # the offer changed under their matches
         needs = await uow.read_model.needs_with_ids(sorted(holders))
         await _rank(uow, needs, policy, dict.fromkeys(holders, change.trace), changed="offer")
@@ -155,20 +151,23 @@ async def _need_erased(uow: UnitOfWork, need_id: str) -> None:
     """A tombstone: forget the need and its matches; tell subscribers each active match is gone.
 
     Match events about it not yet published are dropped: news of an erased need is no news.
+    A tombstone brings no trace, so the invalidations go on in the batch's.
     """
     now = datetime.now(UTC)
     await uow.discard_unpublished(MATCHES.name, need_id)
     need = await uow.read_model.need(need_id)
     if need is not None:
         active = await uow.matches.active_of_need(need_id)
-        await uow.publish_all(
+        await uow.publish(
             [_invalidated(need, m.offer_id, InvalidationReason.ERASED, now) for m in active]
         )
     await uow.matches.erase_need(need_id)
     await uow.read_model.erase_need(need_id)
 
 
-async def _enter(uow: UnitOfWork, offer: Offer, holders: set[str], policy: MatchPolicy) -> None:
+async def _enter(
+    uow: UnitOfWork, offer: Offer, holders: set[str], policy: MatchPolicy, trace: str | None
+) -> None:
     """Add the offer to every open need whose best K it now enters, displacing the weakest if full.
 
     Every need's active matches are its best K fitting offers after each
@@ -176,14 +175,16 @@ async def _enter(uow: UnitOfWork, offer: Offer, holders: set[str], policy: Match
     still ranks higher, keeps its matches; for the others the new best K is
     the old one plus this offer, minus the weakest when there was no room.
     The needs are taken a chunk at a time, so memory does not grow with them.
+    Their events go on in ``trace``, the offer change's, in a span of their own.
     """
     now = datetime.now(UTC)
     ctx = Context(now.date(), policy.region)
+    span = continued(trace)
     nids = await uow.read_model.fitting_needs(offer, ctx)
     for some in chunks(nids, _CHUNK):
         needs = await uow.read_model.needs_numbered(some)
         candidates = [n for n in needs if n.id not in holders]
-        await _enter_chunk(uow, offer, candidates, policy, ctx, now)
+        await _enter_chunk(uow, offer, candidates, policy, ctx, now, span)
 
 
 async def _enter_chunk(
@@ -193,6 +194,7 @@ async def _enter_chunk(
     policy: MatchPolicy,
     ctx: Context,
     now: datetime,
+    span: str,
 ) -> None:
     held = await uow.matches.active_ranks_of([n.id for n in candidates])
     entering: list[tuple[Need, Fit]] = []
@@ -208,21 +210,20 @@ async def _enter_chunk(
             displaced.append((need, _weakest(ranks)[1]))
     # None of these needs holds the offer now (holders were left out), so each match is new.
     await uow.matches.activate_ranked([(need, offer, result) for need, result in entering], now)
-    summaries: dict[str, OfferSummary] = {}  # one offer: its summary is made once
-    await uow.publish_all(
-        [_found(need, offer, result, now, summaries) for need, result in entering]
-    )
     await uow.matches.invalidate_all(
         [match_id_for(need.id, offer_id) for need, offer_id in displaced],
         InvalidationReason.OUTRANKED,
         now,
     )
-    await uow.publish_all(
-        [
-            _invalidated(need, offer_id, InvalidationReason.OUTRANKED, now)
-            for need, offer_id in displaced
-        ]
-    )
+    summaries: dict[str, OfferSummary] = {}  # one offer: its summary is made once
+    outgoing: list[Event] = [
+        _found(need, offer, result, now, summaries) for need, result in entering
+    ]
+    outgoing += [
+        _invalidated(need, offer_id, InvalidationReason.OUTRANKED, now)
+        for need, offer_id in displaced
+    ]
+    await uow.publish(outgoing, trace=span)
 
 
 def _rank_key(score: float, offer_id: str) -> tuple[float, str]:
@@ -278,7 +279,8 @@ async def _rank(
 ) -> None:
     """Make each need's active matches its best fitting offers: found ones published, lost ones invalidated.
 
-    ``traces`` gives, for each need, the trace its events continue.
+    ``traces`` gives, for each need, the trace of the change that touched it;
+    the need's events carry a child of it, one span for all events of a trace.
     """
     if not needs:
         return
@@ -305,25 +307,18 @@ async def _rank(
             lost.append((need, offer_id, reason))
     found = await uow.matches.activate_ranked(ranked, now)
     summaries: dict[str, OfferSummary] = {}
-    outgoing: _Outgoing = [
-        (_found(need, offer, result, now, summaries), traces.get(need.id))
+    outgoing: list[Event] = [
+        _found(need, offer, result, now, summaries)
         for need, offer, result in ranked
         if match_id_for(need.id, offer.id) in found
     ]
     for reason in sorted({r for _, _, r in lost}):
         ids = [match_id_for(n.id, o) for n, o, r in lost if r == reason]
         await uow.matches.invalidate_all(ids, reason, now)
-    outgoing += [(_invalidated(n, o, r, now), traces.get(n.id)) for n, o, r in lost]
-    await _publish(uow, outgoing)
-
-
-async def _publish(uow: UnitOfWork, outgoing: _Outgoing) -> None:
-    """Queue the events in this order, each in the trace it continues."""
-    records = []
-    for trace, events in itertools.groupby(outgoing, key=lambda pair: pair[1]):
-        with continuing(trace):  # one span for a need's events, or an offer's
-            records += [uow.record_of(event) for event, _ in events]
-    await uow.publish_records(records)
+    outgoing += [_invalidated(n, o, r, now) for n, o, r in lost]
+    if outgoing:  # keyed by their need, so each goes on in the trace of its need's change
+        spans = {trace: continued(trace) for trace in set(traces.values())}
+        await uow.publish(outgoing, trace={n: spans[t] for n, t in traces.items()})
 
 
 _ENDING_FAILURES = {
