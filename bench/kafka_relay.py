@@ -100,7 +100,7 @@ async def fill_outbox(engine: AsyncEngine, outbox: Outbox, batch: list[KafkaReco
     sessions = async_sessionmaker(engine)
     async with sessions() as session, session.begin():
         for start in range(0, len(batch), 1000):
-            await outbox.add_records(session, batch[start : start + 1000])
+            await outbox.add(session, batch[start : start + 1000])
 
 
 async def drain(relay: OutboxRelay) -> int:
@@ -137,7 +137,7 @@ async def commit_to_ack(
             ce_id = dict(record.headers)["ce_id"].decode()
             acked[ce_id] = asyncio.get_running_loop().create_future()
             async with sessions() as session, session.begin():
-                await outbox.add_record(session, record)
+                await outbox.add(session, [record])
             committed = time.perf_counter()
             latencies.append((await asyncio.wait_for(acked[ce_id], 10) - committed) * 1000)
             await asyncio.sleep(0.005)  # light load: one event at a time

@@ -19,7 +19,7 @@ from lotse_matching.adapters import orm
 from lotse_matching.domain.eligibility import load_rules
 from lotse_matching.domain.model import Need, Offer
 from lotse_matching.domain.policy import MatchPolicy
-from lotse_matching.service_layer.handlers import best_offers
+from lotse_matching.service_layer.ranking import best_offers
 from lotse_shared.contracts import NeedDetails, NeedStatus, OfferDetails, OfferStatus
 from lotse_shared.database import create_engine
 from lotse_shared.region import load_region

@@ -58,8 +58,8 @@ async def queue(
     outbox = Outbox(table, source="/lotse/test")
     async with async_sessionmaker(engine)() as session:
         for event in events:
-            await outbox.add_record(
-                session, dataclasses.replace(encode(event, source="/lotse/test"), topic=topic)
+            await outbox.add(
+                session, [dataclasses.replace(encode(event, source="/lotse/test"), topic=topic)]
             )
         if commit:
             await session.commit()
@@ -207,21 +207,21 @@ async def test_a_commit_on_postgresql_notifies_the_relays_and_a_rollback_does_no
     await listener.add_listener("lotse_outbox_test", lambda *args: heard.put_nowait(args[2]))
     try:
         async with async_sessionmaker(engine)() as session:
-            await outbox.add(session, offer("a", 1))
+            await outbox.add(session, [encode(offer("a", 1), source="/lotse/test")])
             await asyncio.sleep(0.2)
             assert heard.empty()  # not before the commit
             await session.rollback()
         await asyncio.sleep(0.2)
         assert heard.empty()
         async with async_sessionmaker(engine)() as session:
-            await outbox.add(session, offer("a", 1))
-            await outbox.add(session, offer("b", 1))
+            await outbox.add(session, [encode(offer("a", 1), source="/lotse/test")])
+            await outbox.add(session, [encode(offer("b", 1), source="/lotse/test")])
             await session.commit()
         assert await asyncio.wait_for(heard.get(), 5) == "lotse_outbox_test"
         await asyncio.sleep(0.2)
         assert heard.empty()  # one notification per transaction, however many events
         async with async_sessionmaker(engine)() as session:
-            await outbox.add(session, offer("c", 1))
+            await outbox.add(session, [encode(offer("c", 1), source="/lotse/test")])
             await session.commit()
         assert (
             await asyncio.wait_for(heard.get(), 5) == "lotse_outbox_test"

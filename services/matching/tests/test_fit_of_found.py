@@ -22,7 +22,7 @@ from lotse_matching.domain.model import Need, Offer
 from lotse_matching.domain.need_index import NeedIndex
 from lotse_matching.domain.offer_table import OfferTable
 from lotse_matching.domain.policy import MatchPolicy
-from lotse_matching.service_layer.handlers import best_offers, best_offers_found
+from lotse_matching.service_layer.ranking import best_offers, best_offers_found
 from lotse_shared.contracts import NeedDetails, NeedStatus
 from services.matching.tests.api_support import deliver, need, offer
 from services.matching.tests.test_need_index import CTX, PLACES, REGION, TODAY, need_details, offers

@@ -23,7 +23,8 @@ from lotse_matching.adapters import orm
 from lotse_matching.bootstrap import Matching, bootstrap
 from lotse_matching.config import MatchingSettings
 from lotse_matching.entrypoints.subscribers import apply_consumed
-from lotse_matching.service_layer.handlers import best_offers, need_from, offer_from
+from lotse_matching.service_layer.handlers import need_from, offer_from
+from lotse_matching.service_layer.ranking import best_offers
 from lotse_shared.contracts import NeedEvent, NeedRegistered, OfferEvent, OfferPublished
 from lotse_shared.envelope import Envelope, decode, encode
 from lotse_shared.migrations import upgrade

@@ -32,7 +32,7 @@ class Transactions:
     async def set(self, ids: list[str], **values: Any) -> None:
         self.current.append((ids, values))
 
-    async def publish_all(self, events: Any) -> None:
+    async def publish(self, events: Any) -> None:
         pass
 
     async def commit(self) -> None:

@@ -51,7 +51,7 @@ class Envelope:
 
 @dataclass(frozen=True)
 class Tombstone:
-    """A received tombstone: ``key`` is erased from the compacted ``topic``."""
+    """A tombstone, received or to publish: ``key`` is erased from the compacted ``topic``."""
 
     topic: str
     key: str
@@ -61,11 +61,16 @@ def encode(
     event: Event,
     *,
     source: str,
+    traceparent: str | None = None,
     event_id: str | None = None,
     time: datetime | None = None,
     extra_headers: Sequence[tuple[str, bytes]] = (),
 ) -> KafkaRecord:
-    """Wrap ``event`` as a binary-mode CloudEvent for its topic."""
+    """Wrap ``event`` as a binary-mode CloudEvent for its topic, in ``traceparent``'s trace.
+
+    Without ``traceparent``, the current one: the span of the request or the
+    consumed event being handled, if any.
+    """
     key = event.key()
     headers: Headers = [
         ("ce_specversion", SPECVERSION.encode()),
@@ -77,7 +82,7 @@ def encode(
         ("content-type", CONTENT_TYPE.encode()),
         *extra_headers,
     ]
-    traceparent = current_traceparent.get()
+    traceparent = traceparent or current_traceparent.get()
     if traceparent is not None:  # CloudEvents distributed tracing extension
         headers.append(("ce_traceparent", traceparent.encode()))
     return KafkaRecord(

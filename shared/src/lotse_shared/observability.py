@@ -4,8 +4,11 @@ The trace travels as a W3C ``traceparent``: an HTTP request brings one or
 gets a new one; every event written while it is current carries it as the
 CloudEvents distributed-tracing attribute (the ``ce_traceparent`` header, kept
 in the outbox row); a consumer makes the traceparent of the record it handles
-current, so the events it writes in turn carry the same trace id. Log lines
-are JSON objects with the trace id and the CloudEvents id in hand.
+current, so the events it writes in turn carry the same trace id. Work done
+for several consumed events at once passes each event's trace to publishing
+instead, so every outgoing event carries a child (:func:`continued`) of the
+trace of the one that caused it. Log lines are JSON objects with the trace id
+and the CloudEvents id in hand.
 
 OpenTelemetry is off unless ``OTEL_EXPORTER_OTLP_ENDPOINT`` is set: then each
 request and each consumed record is a span (server or consumer), exported
@@ -36,7 +39,6 @@ __all__ = [
     "JsonFormatter",
     "configure_tracing",
     "continued",
-    "continuing",
     "current_event_id",
     "current_traceparent",
     "handling",
@@ -135,20 +137,6 @@ def span(
             yield current
         finally:
             current_traceparent.reset(token)
-
-
-@contextlib.contextmanager
-def continuing(traceparent: str | None) -> Iterator[None]:
-    """Events encoded inside carry a child of ``traceparent``: its trace goes on.
-
-    For work done for several consumed events at once, where each outgoing
-    event belongs to the trace of the one that caused it.
-    """
-    token = current_traceparent.set(continued(traceparent))
-    try:
-        yield
-    finally:
-        current_traceparent.reset(token)
 
 
 @contextlib.contextmanager

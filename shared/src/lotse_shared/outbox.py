@@ -37,9 +37,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from lotse_shared.contracts import Event
 from lotse_shared.database import is_postgres
-from lotse_shared.envelope import KafkaRecord, encode, tombstone
+from lotse_shared.envelope import KafkaRecord
 from lotse_shared.metrics import EVENTS_PRODUCED
 
 __all__ = ["Outbox", "OutboxRelay", "outbox_table"]
@@ -64,7 +63,9 @@ def outbox_table(metadata: MetaData) -> Table:
 
 
 class Outbox:
-    """Adds events to the outbox inside the caller's transaction.
+    """Adds records to the outbox inside the caller's transaction.
+
+    ``source`` is the CloudEvents source of the events the service writes.
 
     On PostgreSQL the first addition in a transaction also sends a NOTIFY on
     ``channel``; PostgreSQL delivers it at commit (and drops it on rollback),
@@ -78,39 +79,9 @@ class Outbox:
         self.channel = channel
         self._notified: weakref.WeakSet[Any] = weakref.WeakSet()
 
-    def record_of(self, event: Event) -> KafkaRecord:
-        """``event`` encoded with this outbox's source, in the current trace."""
-        return encode(event, source=self.source)
-
-    async def add(self, session: AsyncSession, event: Event) -> str:
-        """Queue ``event``; it is published only if the session's transaction commits."""
-        record = self.record_of(event)
-        await self.add_record(session, record)
-        return dict(record.headers)["ce_id"].decode()
-
-    async def add_all(self, session: AsyncSession, events: Sequence[Event]) -> None:
-        """Queue ``events`` in this order, in one statement."""
-        await self.add_records(session, [self.record_of(e) for e in events])
-
-    async def add_tombstone(self, session: AsyncSession, topic: str, key: str) -> None:
-        """Queue a tombstone that erases ``key`` from a compacted topic."""
-        await self.add_record(session, tombstone(topic, key))
-
-    async def discard(self, session: AsyncSession, topic: str, key: str) -> None:
-        """Drop the rows under ``key`` on ``topic`` not yet published, in the caller's transaction.
-
-        For an erasure: what was never sent about an erased entity need not be.
-        Rows a relay is sending right now still go out, before what follows.
-        """
-        t = self.table.c
-        await session.execute(delete(self.table).where(t.topic == topic, t.key == key))
-
-    async def add_record(self, session: AsyncSession, record: KafkaRecord) -> None:
-        """Queue a ready-made Kafka record."""
-        await self.add_records(session, [record])
-
-    async def add_records(self, session: AsyncSession, records: Sequence[KafkaRecord]) -> None:
-        """Queue ready-made Kafka records in this order."""
+    async def add(self, session: AsyncSession, records: Sequence[KafkaRecord]) -> None:
+        """Queue ``records`` in this order, in one statement; they are published only if the
+        session's transaction commits."""
         if not records:
             return
         now = datetime.now(UTC)
@@ -135,6 +106,15 @@ class Outbox:
                     text("SELECT pg_notify(:channel, '')"), {"channel": self.channel}
                 )
                 self._notified.add(transaction)
+
+    async def discard(self, session: AsyncSession, topic: str, key: str) -> None:
+        """Drop the rows under ``key`` on ``topic`` not yet published, in the caller's transaction.
+
+        For an erasure: what was never sent about an erased entity need not be.
+        Rows a relay is sending right now still go out, before what follows.
+        """
+        t = self.table.c
+        await session.execute(delete(self.table).where(t.topic == topic, t.key == key))
 
 
 class OutboxRelay:

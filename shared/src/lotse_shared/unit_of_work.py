@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
 from typing import Self
 
@@ -10,7 +10,7 @@ from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from lotse_shared.contracts import Event
-from lotse_shared.envelope import KafkaRecord
+from lotse_shared.envelope import Tombstone, encode, tombstone
 from lotse_shared.inbox import first_deliveries
 from lotse_shared.outbox import Outbox
 
@@ -59,25 +59,27 @@ class SqlUnitOfWork:
             raise TypeError(f"{type(self).__name__} has no inbox")
         return await first_deliveries(self.session, self.inbox, consumer, event_ids)
 
-    async def publish(self, event: Event) -> None:
-        """Queue ``event`` in the outbox of this transaction."""
-        await self._outbox.add(self.session, event)
+    async def publish(
+        self,
+        events: Sequence[Event | Tombstone],
+        *,
+        trace: str | Mapping[str, str] | None = None,
+    ) -> None:
+        """Queue ``events`` in this order in the outbox of this transaction, in one statement.
 
-    async def publish_all(self, events: Sequence[Event]) -> None:
-        """Queue ``events``, in this order, in the outbox of this transaction."""
-        await self._outbox.add_all(self.session, events)
-
-    def record_of(self, event: Event) -> KafkaRecord:
-        """``event`` as the outbox will send it, in the current trace."""
-        return self._outbox.record_of(event)
-
-    async def publish_records(self, records: Sequence[KafkaRecord]) -> None:
-        """Queue ready-made records, in this order, in the outbox of this transaction."""
-        await self._outbox.add_records(self.session, records)
-
-    async def publish_tombstone(self, topic: str, key: str) -> None:
-        """Queue a tombstone that erases ``key`` from a compacted topic."""
-        await self._outbox.add_tombstone(self.session, topic, key)
+        Each event carries ``trace`` as its traceparent: one for them all, or one
+        for each key, so that each entity's events go on in the trace of the
+        change that touched it. Without one, the current trace: the request's,
+        or the consumed event's. A tombstone erases its key and carries nothing.
+        """
+        source = self._outbox.source
+        records = [
+            tombstone(e.topic, e.key)
+            if isinstance(e, Tombstone)
+            else encode(e, source=source, traceparent=_traceparent(e, trace))
+            for e in events
+        ]
+        await self._outbox.add(self.session, records)
 
     async def discard_unpublished(self, topic: str, key: str) -> None:
         """Drop events under ``key`` on ``topic`` the outbox has not yet published."""
@@ -86,3 +88,7 @@ class SqlUnitOfWork:
     async def commit(self) -> None:
         await self.session.commit()
         self._on_commit()
+
+
+def _traceparent(event: Event, trace: str | Mapping[str, str] | None) -> str | None:
+    return trace.get(event.key()) if isinstance(trace, Mapping) else trace

@@ -91,7 +91,7 @@ async def _register(
         if await kind.entries(uow).get(entry.id) is not None:
             raise Conflict(f"{kind.noun} {entry.id} exists already")
         await kind.entries(uow).add(entry)
-        await uow.publish(kind.event(kind.registered, entry))
+        await uow.publish([kind.event(kind.registered, entry)])
         await uow.commit()
     return entry
 
@@ -116,7 +116,7 @@ async def _revise(
         entry = await _locked(kind, uow, entry_id)
         entry.revise(details, expected_version)
         await kind.entries(uow).save(entry)
-        await uow.publish(kind.event(kind.updated, entry))
+        await uow.publish([kind.event(kind.updated, entry)])
         await uow.commit()
     return entry
 
@@ -128,7 +128,7 @@ async def _deactivate(
     entry = await _locked(kind, uow, entry_id)
     entry.deactivate()
     await kind.entries(uow).save(entry)
-    await uow.publish(kind.event(event, entry))
+    await uow.publish([kind.event(event, entry)])
     return entry
 
 
@@ -153,7 +153,7 @@ async def deactivate_provider(uow: UnitOfWork, provider_id: str) -> tuple[Provid
         for offer in withdrawn:
             offer.withdraw(expected_version=None)
             await uow.offers.save(offer)
-            await uow.publish(offer_event(OfferWithdrawn, offer))
+        await uow.publish([offer_event(OfferWithdrawn, offer) for offer in withdrawn])
         for review in await uow.reviews.open_of_provider(provider_id):
             waited = review.pending
             review.withdraw()

@@ -10,6 +10,7 @@ from lotse_catalog.domain.model import Expected, Need, new_reference, require_mu
 from lotse_catalog.service_layer.events import need_event
 from lotse_catalog.service_layer.unit_of_work import UnitOfWork
 from lotse_shared.contracts import NEEDS, NeedClosed, NeedDetails, NeedRegistered, NeedUpdated
+from lotse_shared.envelope import Tombstone
 from lotse_shared.identity import Principal, Role
 from lotse_shared.region import Region
 
@@ -61,7 +62,7 @@ async def register_need(
             expires_on=Need.expiry(retention),
         )
         await uow.needs.add(need)
-        await uow.publish(need_event(NeedRegistered, need))
+        await uow.publish([need_event(NeedRegistered, need)])
         await uow.commit()
     return need
 
@@ -80,7 +81,7 @@ async def revise_need(
         need = await own_need(uow, principal, need_id, for_update=True)
         need.revise(details, case_reference, expected_version)
         await uow.needs.save(need)
-        await uow.publish(need_event(NeedUpdated, need))
+        await uow.publish([need_event(NeedUpdated, need)])
         await uow.commit()
     return need
 
@@ -92,7 +93,7 @@ async def close_need(
         need = await own_need(uow, principal, need_id, for_update=True)
         need.close(expected_version)
         await uow.needs.save(need)
-        await uow.publish(need_event(NeedClosed, need))
+        await uow.publish([need_event(NeedClosed, need)])
         await uow.commit()
     return need
 
@@ -121,4 +122,4 @@ async def erase_expired_needs(uow: UnitOfWork, today: date, batch: int = 500) ->
 async def _tombstone(uow: UnitOfWork, need_id: str) -> None:
     """Queue the need's tombstone; its states the outbox has not yet sent never leave it."""
     await uow.discard_unpublished(NEEDS.name, need_id)
-    await uow.publish_tombstone(NEEDS.name, need_id)
+    await uow.publish([Tombstone(NEEDS.name, need_id)])

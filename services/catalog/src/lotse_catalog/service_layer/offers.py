@@ -90,7 +90,7 @@ async def publish_offer(
             await uow.commit()
             return Reviewed(draft, None)
         await uow.offers.add(offer)
-        await uow.publish(offer_event(OfferPublished, offer))
+        await uow.publish([offer_event(OfferPublished, offer)])
         await uow.commit()
     return offer
 
@@ -190,7 +190,7 @@ async def _free_places(
     if published is not None:
         published.revise(with_free_places(published.details, places), expected_version=None)
         await uow.offers.save(published)
-        await uow.publish(offer_event(OfferUpdated, published))
+        await uow.publish([offer_event(OfferUpdated, published)])
         return published
     return Reviewed(waiting, None) if waiting else None
 
@@ -236,7 +236,7 @@ async def withdraw_offer(
             result = target.offer
             result.withdraw(expected_version=None)
             await uow.offers.save(result)
-            await uow.publish(offer_event(OfferWithdrawn, result))
+            await uow.publish([offer_event(OfferWithdrawn, result)])
         if target.review is not None and (target.offer is None or target.review.is_open):
             waited = target.review.pending
             target.review.withdraw()
@@ -301,6 +301,6 @@ async def import_offers(
             return drafts, failed
         for offer in offers:
             await uow.offers.add(offer)
-            await uow.publish(offer_event(OfferPublished, offer))
+        await uow.publish([offer_event(OfferPublished, offer) for offer in offers])
         await uow.commit()
     return offers, failed

@@ -46,8 +46,8 @@ async def file_report(
             raise Conflict(f"offer {offer_id} is withdrawn; advisors no longer see it")
         await uow.reports.add(report)
         provider = await active_provider(uow, offer.provider_id)
-        await uow.publish(report_event(OfferReportFiled, report, offer, provider,
-                                       reason=report.reason, reported_at=report.created_at))  # fmt: skip
+        await uow.publish([report_event(OfferReportFiled, report, offer, provider,
+                                        reason=report.reason, reported_at=report.created_at)])  # fmt: skip
         await uow.commit()
     return report
 
@@ -97,17 +97,16 @@ async def _request_changes(
     else:
         await uow.reviews.save(review)
     provider = await active_provider(uow, offer.provider_id)
-    await uow.publish(
-        review_event(
-            OfferReviewChangesRequested,
-            review,
-            provider,
-            offer,
-            decision,
-            report_reason=report.reason,
-            report_id=report.id,
-        )
+    event = review_event(
+        OfferReviewChangesRequested,
+        review,
+        provider,
+        offer,
+        decision,
+        report_reason=report.reason,
+        report_id=report.id,
     )
+    await uow.publish([event])
 
 
 async def _dismissed(uow: UnitOfWork, report: ProblemReport, at: datetime) -> None:
@@ -115,5 +114,5 @@ async def _dismissed(uow: UnitOfWork, report: ProblemReport, at: datetime) -> No
     offer = await uow.offers.get(report.offer_id)
     provider = await uow.providers.get(offer.provider_id) if offer else None
     if offer is not None and provider is not None:
-        await uow.publish(report_event(OfferReportDismissed, report, offer, provider,
-                                       dismissed_at=at))  # fmt: skip
+        await uow.publish([report_event(OfferReportDismissed, report, offer, provider,
+                                        dismissed_at=at)])  # fmt: skip

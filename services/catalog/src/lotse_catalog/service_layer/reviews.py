@@ -50,11 +50,11 @@ async def publish_now(
         await active_provider(uow, provider_id)
         offer = Offer(id=offer_id, provider_id=provider_id, details=details)
         await uow.offers.add(offer)
-        await uow.publish(offer_event(OfferPublished, offer))
+        await uow.publish([offer_event(OfferPublished, offer)])
         return offer
     published.revise(details, expected_version=None)
     await uow.offers.save(published)
-    await uow.publish(offer_event(OfferUpdated, published))
+    await uow.publish([offer_event(OfferUpdated, published)])
     return published
 
 
@@ -67,7 +67,7 @@ async def publish_closed(
         return
     provider = await uow.providers.get(review.provider_id)
     if provider is not None:
-        await uow.publish(closed_event(review, waited, provider, offer, now()))
+        await uow.publish([closed_event(review, waited, provider, offer, now())])
 
 
 async def submit_offer(
@@ -93,7 +93,7 @@ async def submit_offer(
         else:
             review.submit(author_of(principal), published, now())
             provider = await active_provider(uow, review.provider_id)
-            await uow.publish(review_event(OfferReviewSubmitted, review, provider, published))
+            await uow.publish([review_event(OfferReviewSubmitted, review, provider, published)])
         await uow.reviews.save(review)
         await uow.commit()
     return Reviewed(review, published)
@@ -124,7 +124,7 @@ async def decide_offer(
                 uow, offer_id, review.provider_id, offer, review.approved_details
             )
         event = review_event(VERDICT_EVENTS[verdict], review, provider, offer, decision)
-        await uow.publish(event)
+        await uow.publish([event])
         await uow.reviews.save(review)
         await uow.commit()
     return Reviewed(review, offer)

@@ -139,6 +139,6 @@ async def decide(
                 "decided_at": now,
             }
         )
-        await uow.publish(event)
+        await uow.publish([event])
         await uow.commit()
     return event

@@ -200,7 +200,7 @@ class GroupRecorder:
                         await self.rows(uow).set(
                             [d.id for d in group], claimed_until=None, **values
                         )
-                        await uow.publish_all(events)
+                        await uow.publish(events)
                     await uow.commit()
             except Exception as exc:  # each caller sees its record fail
                 for future in done:
