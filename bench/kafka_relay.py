@@ -33,7 +33,7 @@ from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from bench.latency import spread
@@ -44,7 +44,7 @@ from lotse_shared.contracts.examples import EXAMPLES
 from lotse_shared.database import create_engine
 from lotse_shared.envelope import KafkaRecord, encode
 from lotse_shared.kafka import new_producer
-from lotse_shared.outbox import Outbox, OutboxRelay, outbox_table
+from lotse_shared.outbox import Outbox, OutboxRelay, notify_on_insert, outbox_table
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGETS = {"drain_events_s": 10_000.0, "commit_ack_p50_ms": 10.0}
@@ -115,7 +115,7 @@ async def commit_to_ack(
 ) -> list[float]:
     """Milliseconds from each single-event commit to Kafka's acknowledgement of it."""
     table = outbox_table(MetaData())
-    outbox = Outbox(table, source="/lotse/bench", channel=CHANNEL)
+    outbox = Outbox(table, source="/lotse/bench")
     relay = OutboxRelay(engine, table, producer)
     acked: dict[str, asyncio.Future[float]] = {}
     send = producer.send
@@ -168,6 +168,8 @@ async def run(kafka: Kafka, pg: Postgres, events: int, samples: int) -> dict[str
     table = outbox_table(MetaData())
     async with engine.begin() as conn:
         await conn.run_sync(table.metadata.create_all)
+        for statement in notify_on_insert(table.name, CHANNEL):  # as the services' migrations
+            await conn.execute(text(statement))
     producer = new_producer(kafka.bootstrap, client_id="lotse-bench")
     await producer.start()
     try:

@@ -11,14 +11,14 @@ from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaConsumer
-from sqlalchemy import MetaData, func, select
+from sqlalchemy import MetaData, func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from lotse_shared.contracts import OfferPublished
 from lotse_shared.database import create_engine
 from lotse_shared.envelope import encode
 from lotse_shared.kafka import new_producer
-from lotse_shared.outbox import Outbox, OutboxRelay, outbox_table
+from lotse_shared.outbox import Outbox, OutboxRelay, notify_on_insert, outbox_table
 
 pytestmark = pytest.mark.kafka
 
@@ -201,7 +201,9 @@ async def test_a_commit_on_postgresql_notifies_the_relays_and_a_rollback_does_no
     engine = create_engine(database_url)
     async with engine.begin() as conn:
         await conn.run_sync(metadata.create_all)
-    outbox = Outbox(table, source="/lotse/test", channel="lotse_outbox_test")
+        for statement in notify_on_insert(table.name, "lotse_outbox_test"):
+            await conn.execute(text(statement))
+    outbox = Outbox(table, source="/lotse/test")
     listener = await asyncpg.connect(database_url.replace("postgresql+asyncpg", "postgresql"))
     heard: asyncio.Queue[str] = asyncio.Queue()
     await listener.add_listener("lotse_outbox_test", lambda *args: heard.put_nowait(args[2]))

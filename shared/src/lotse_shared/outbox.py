@@ -13,11 +13,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import weakref
 from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from sqlalchemy import (
@@ -41,7 +39,14 @@ from lotse_shared.database import is_postgres
 from lotse_shared.envelope import KafkaRecord
 from lotse_shared.metrics import EVENTS_PRODUCED
 
-__all__ = ["Outbox", "OutboxRelay", "outbox_table"]
+__all__ = [
+    "Outbox",
+    "OutboxRelay",
+    "drop_notify_on_insert",
+    "notify_on_insert",
+    "outbox_channel",
+    "outbox_table",
+]
 
 log = logging.getLogger(__name__)
 
@@ -62,22 +67,49 @@ def outbox_table(metadata: MetaData) -> Table:
     )
 
 
+def outbox_channel(service: str) -> str:
+    """The PostgreSQL channel on which a commit with outbox rows of ``service`` is announced."""
+    return f"lotse_outbox_{service}"
+
+
+def notify_on_insert(table: str, channel: str) -> list[str]:
+    """PostgreSQL DDL: every insert into ``table`` sends a NOTIFY on ``channel``.
+
+    PostgreSQL delivers it at commit (and drops it on rollback), once per
+    transaction however many rows it added (identical notifications fold into
+    one), which wakes the relays of every instance without polling. Done by
+    the database, it costs the writer no statement of its own. Each service's
+    migrations create it; SQLite has no relay to wake in another process.
+    """
+    function, trigger = f"{table}_notify_{channel}", f"{table}_notify"
+    return [
+        f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        f"BEGIN PERFORM pg_notify('{channel}', ''); RETURN NULL; END $$",
+        f"DROP TRIGGER IF EXISTS {trigger} ON {table}",
+        f"CREATE TRIGGER {trigger} AFTER INSERT ON {table} "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()",
+    ]
+
+
+def drop_notify_on_insert(table: str, channel: str) -> list[str]:
+    """What :func:`notify_on_insert` made, dropped again."""
+    return [
+        f"DROP TRIGGER IF EXISTS {table}_notify ON {table}",
+        f"DROP FUNCTION IF EXISTS {table}_notify_{channel}()",
+    ]
+
+
 class Outbox:
     """Adds records to the outbox inside the caller's transaction.
 
-    ``source`` is the CloudEvents source of the events the service writes.
-
-    On PostgreSQL the first addition in a transaction also sends a NOTIFY on
-    ``channel``; PostgreSQL delivers it at commit (and drops it on rollback),
-    which wakes the relays of every instance without polling. One per
-    transaction is enough, and notifying commits queue on one lock.
+    ``source`` is the CloudEvents source of the events the service writes. On
+    PostgreSQL the table's trigger (:func:`notify_on_insert`) announces the
+    commit to the relays.
     """
 
-    def __init__(self, table: Table, *, source: str, channel: str | None = None) -> None:
+    def __init__(self, table: Table, *, source: str) -> None:
         self.table = table
         self.source = source
-        self.channel = channel
-        self._notified: weakref.WeakSet[Any] = weakref.WeakSet()
 
     async def add(self, session: AsyncSession, records: Sequence[KafkaRecord]) -> None:
         """Queue ``records`` in this order, in one statement; they are published only if the
@@ -98,14 +130,6 @@ class Outbox:
                 for record in records
             ],
         )
-        if self.channel is not None and is_postgres(session):
-            # The insert began the transaction, so there is one to remember.
-            transaction = session.sync_session.get_transaction()
-            if transaction not in self._notified:
-                await session.execute(
-                    text("SELECT pg_notify(:channel, '')"), {"channel": self.channel}
-                )
-                self._notified.add(transaction)
 
     async def discard(self, session: AsyncSession, topic: str, key: str) -> None:
         """Drop the rows under ``key`` on ``topic`` not yet published, in the caller's transaction.

@@ -20,7 +20,7 @@ from lotse_shared.kafka import create_topics, new_producer
 from lotse_shared.metrics import OUTBOX_BACKLOG, OUTBOX_OLDEST_SECONDS
 from lotse_shared.migrations import upgrade
 from lotse_shared.observability import configure_tracing, stop_tracing
-from lotse_shared.outbox import Outbox, OutboxRelay
+from lotse_shared.outbox import Outbox, OutboxRelay, outbox_channel
 from lotse_shared.settings import CommonSettings
 
 __all__ = ["Runtime"]
@@ -44,8 +44,8 @@ class Runtime:
         self.settings = settings
         self.engine = create_engine(database_url)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
-        self.channel = f"lotse_outbox_{name}"
-        self.outbox = Outbox(outbox_table, source=f"/lotse/{name}", channel=self.channel)
+        self.channel = outbox_channel(name)  # the migrations' trigger notifies it at commit
+        self.outbox = Outbox(outbox_table, source=f"/lotse/{name}")
         self._outbox_table = outbox_table
         self._migrations = migrations
         self.producer: AIOKafkaProducer | None = None
