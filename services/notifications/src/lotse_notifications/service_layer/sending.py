@@ -127,7 +127,7 @@ async def _send(
         )
         return 0
     except PermanentDeliveryError as exc:
-        log.error("email %s refused for good: %s", message["Message-ID"], exc)
+        log.error("email %s refused for good: %s", message.message_id, exc)
         EMAILS.labels("failed").inc()
         error = str(exc)[:500]
         await recorder.record(
@@ -200,11 +200,13 @@ class GroupRecorder:
             self._waiting, self._done = [], []
             try:
                 async with self.new_uow() as uow:
-                    for group, events, values in batch:
-                        await self.rows(uow).set(
-                            [d.id for d in group], claimed_until=None, **values
-                        )
-                        await uow.publish_all(events)
+                    # One statement per outcome (sent, failed, to retry) and one for the events.
+                    alike: dict[tuple[tuple[str, Any], ...], list[str]] = {}
+                    for group, _, values in batch:
+                        alike.setdefault(tuple(values.items()), []).extend(d.id for d in group)
+                    for outcome, ids in alike.items():
+                        await self.rows(uow).set(ids, claimed_until=None, **dict(outcome))
+                    await uow.publish_all([e for _, events, _ in batch for e in events])
                     await uow.commit()
             except Exception as exc:  # each caller sees its record fail
                 for future in done:
