@@ -50,8 +50,9 @@ async def test_concurrent_records_share_a_transaction_and_each_waits_for_its_own
     recorder = GroupRecorder(transactions)  # type: ignore[arg-type]
     await asyncio.gather(*(recorder.record(group(f"d{n}"), [], status="sent") for n in range(4)))
     assert len(transactions.committed) == 1
-    assert sorted(ids[0] for ids, _ in transactions.committed[0]) == ["d0", "d1", "d2", "d3"]
-    assert all(values["claimed_until"] is None for _, values in transactions.committed[0])
+    [(ids, values)] = transactions.committed[0]  # one statement for the four alike outcomes
+    assert sorted(ids) == ["d0", "d1", "d2", "d3"]
+    assert values == {"claimed_until": None, "status": "sent"}
 
     await recorder.record(group("d4"), [], status="sent")  # alone: a transaction of its own
     assert [[ids for ids, _ in t] for t in transactions.committed[1:]] == [[["d4"]]]

@@ -6,7 +6,6 @@ import asyncio
 import ssl
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,11 @@ from aiosmtpd.smtp import SMTP, AuthResult
 
 from lotse_notifications.adapters.smtp import SmtpMailer
 from lotse_notifications.bootstrap import Notifications
-from lotse_notifications.domain.mailer import PermanentDeliveryError, TemporaryDeliveryError
+from lotse_notifications.domain.mailer import (
+    Email,
+    PermanentDeliveryError,
+    TemporaryDeliveryError,
+)
 from services.notifications.tests.support import Clock, advisor, deliver, deliveries, match
 from tests.support import RecordingSmtpHandler, free_port
 
@@ -40,11 +43,10 @@ async def smtp_on(
         await server.wait_closed()
 
 
-def message(n: int) -> EmailMessage:
-    m = EmailMessage()
-    m["From"], m["To"], m["Subject"] = "lotse@ki-unna.example", "a@ki-unna.example", f"Nr. {n}"
-    m.set_content("Hallo")
-    return m
+def message(n: int) -> Email:
+    data = b"From: lotse@ki-unna.example\r\nTo: a@ki-unna.example\r\n"
+    data += f"Subject: Nr. {n}\r\n\r\nHallo\r\n".encode()
+    return Email(f"<{n}@lotse>", "lotse@ki-unna.example", ("a@ki-unna.example",), data, data)
 
 
 async def test_emails_share_the_pools_connections() -> None:

@@ -1,21 +1,23 @@
 """Lays a letter out as an email: Jinja2 templates for plain text and HTML, one MIME message.
 
-The message is multipart/alternative (text first, HTML second). Header
-values come from the directory and the match and review events; every one
-passes through :func:`header_safe`, so no value can start a header of its own.
+The message is multipart/alternative (text first, HTML second), in the bytes
+an ``EmailMessage`` would be sent as (:mod:`.mime`). Header values come from
+the directory and the match and review events; every one passes through
+:func:`header_safe`, so no value can start a header of its own.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from lotse_notifications.adapters.mime import addresses, alternative
 from lotse_notifications.domain.letter import Letter
+from lotse_notifications.domain.mailer import Email
 from lotse_notifications.domain.model import Delivery, message_id_for
 from lotse_notifications.domain.wording import WORDS, eligibility, found_heading, gone_reason, start
 from lotse_shared.contracts import Category
@@ -41,11 +43,10 @@ class EmailComposer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            auto_reload=False,  # the templates are part of the package: compiled once
         )
 
-    def compose(
-        self, letter: Letter, *, providers: Mapping[str, str], now: datetime
-    ) -> EmailMessage:
+    def compose(self, letter: Letter, *, providers: Mapping[str, str], now: datetime) -> Email:
         """The email for ``letter``; ``providers`` maps provider ids to their names."""
         return self.message(
             to=(letter.recipient.name, letter.recipient.email),
@@ -68,25 +69,37 @@ class EmailComposer:
         language: str,
         now: datetime,
         reply_to: str | None = None,
-    ) -> EmailMessage:
+    ) -> Email:
         """``template``'s .txt and .html rendered with ``context``, to ``to`` (name, address)."""
         subject = header_safe(subject)
         context = context | {"subject": subject}
-        message = EmailMessage()
-        message["From"] = self.sender
-        message["To"] = formataddr((header_safe(to[0]), header_safe(to[1])))
+        recipient = formataddr((header_safe(to[0]), header_safe(to[1])))
+        headers = [("From", self.sender), ("To", recipient)]
         if reply_to:
-            message["Reply-To"] = header_safe(reply_to)
-        message["Subject"] = subject
-        message["Date"] = format_datetime(now)
-        message["Message-ID"] = message_id
-        message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies
-        message.set_content(self._templates.get_template(f"{template}.txt").render(context))
-        message.add_alternative(
-            self._templates.get_template(f"{template}.html").render(context), subtype="html"
+            headers.append(("Reply-To", header_safe(reply_to)))
+        headers += [
+            ("Subject", subject),
+            ("Date", format_datetime(now)),
+            ("Message-ID", message_id),
+            ("Auto-Submitted", "auto-generated"),  # RFC 3834: no out-of-office replies
+        ]
+        senders, recipients = addresses(self.sender), addresses(recipient)
+        envelope = "".join(senders[:1] + recipients)
+        data, seven_bit = alternative(
+            headers,
+            text=self._templates.get_template(f"{template}.txt").render(context),
+            html=self._templates.get_template(f"{template}.html").render(context),
+            language=language,
+            utf8=not envelope.isascii(),
         )
-        message["Content-Language"] = language  # after the parts: set_content drops it
-        return message
+        return Email(
+            message_id,
+            senders[0] if senders else "",
+            recipients,
+            data,
+            seven_bit,
+            smtputf8=not envelope.isascii(),
+        )
 
     def _context(self, letter: Letter, providers: Mapping[str, str]) -> dict[str, Any]:
         lang = letter.language

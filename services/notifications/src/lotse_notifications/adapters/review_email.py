@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from email.message import EmailMessage
 from zoneinfo import ZoneInfo
 
 from lotse_notifications.adapters.email import EmailComposer
+from lotse_notifications.domain.mailer import Email
 from lotse_notifications.domain.review import Decided, ReviewDigest
 from lotse_notifications.domain.review_wording import (
     QUEUE_WORDS,
@@ -41,7 +41,7 @@ class ReviewComposer(EmailComposer):
         self.zone = zone
         self.ki_email = ki_email
 
-    def decision(self, decided: Decided, *, provider: str | None, now: datetime) -> EmailMessage:
+    def decision(self, decided: Decided, *, provider: str | None, now: datetime) -> Email:
         """The provider's email about a decision; ``provider``: its name, when known."""
         return self.message(
             to=(provider or "", decided.contact_email),
@@ -54,9 +54,7 @@ class ReviewComposer(EmailComposer):
             reply_to=self.ki_email,
         )
 
-    def digest(
-        self, digest: ReviewDigest, *, providers: Mapping[str, str], now: datetime
-    ) -> EmailMessage:
+    def digest(self, digest: ReviewDigest, *, providers: Mapping[str, str], now: datetime) -> Email:
         """The KI's email of the day: every offer waiting and every open problem report, each
         with its provider's name."""
         entries = queue_entries(digest.waiting, providers, now, self.zone)

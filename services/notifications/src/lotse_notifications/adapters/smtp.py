@@ -13,11 +13,10 @@ with backoff, until it is mended.
 from __future__ import annotations
 
 import asyncio
-from email.message import EmailMessage
 
 import aiosmtplib
 
-from lotse_notifications.domain.mailer import PermanentDeliveryError, TemporaryDeliveryError
+from lotse_notifications.domain.mailer import Email, PermanentDeliveryError, TemporaryDeliveryError
 
 __all__ = ["SmtpMailer"]
 
@@ -48,20 +47,22 @@ class SmtpMailer:
         self._idle: list[aiosmtplib.SMTP] = []
         self._slots = asyncio.Semaphore(connections)
 
-    async def send(self, message: EmailMessage) -> None:
+    async def send(self, email: Email) -> None:
+        if not email.sender or not email.recipients:
+            raise ValueError(f"email {email.message_id} has no sender or no recipient")
         async with self._slots:
             reused = bool(self._idle)
             client = self._idle.pop() if reused else None
             try:
                 try:
                     client = client or await self._connect()
-                    await client.send_message(message)
+                    await _hand_over(client, email)
                 except aiosmtplib.SMTPServerDisconnected:
                     if not reused:
                         raise
                     # The server dropped the idle connection before this message began.
                     client = await self._connect()
-                    await client.send_message(message)
+                    await _hand_over(client, email)
             except aiosmtplib.SMTPAuthenticationError as exc:
                 await _close(client)
                 raise TemporaryDeliveryError(f"login refused: {exc.code} {exc.message}") from exc
@@ -92,6 +93,13 @@ class SmtpMailer:
             cert_bundle=self.ca_file,
         )
         await client.connect()
+        if client.is_ehlo_or_helo_needed:  # what it supports decides what it is sent
+            try:
+                await client.ehlo()
+            except aiosmtplib.SMTPHeloError:
+                if not client.is_connected:
+                    raise
+                await client.helo()
         return client
 
     async def close(self) -> None:
@@ -99,6 +107,18 @@ class SmtpMailer:
         idle, self._idle = self._idle, []
         for client in idle:
             await _close(client)
+
+
+async def _hand_over(client: aiosmtplib.SMTP, email: Email) -> None:
+    """Send ``email`` as aiosmtplib's ``send_message`` would have sent it: 8-bit MIME to a
+    server that takes it, SMTPUTF8 for addresses that are not ASCII."""
+    options = ["SMTPUTF8"] if email.smtputf8 else []
+    if client.supports_extension("8BITMIME"):
+        options.append("BODY=8BITMIME")
+        data = email.data
+    else:
+        data = email.seven_bit
+    await client.sendmail(email.sender, list(email.recipients), data, mail_options=options)
 
 
 async def _close(client: aiosmtplib.SMTP | None) -> None:

@@ -7,10 +7,22 @@ DeliveryError
 
 from __future__ import annotations
 
-from email.message import EmailMessage
+from dataclasses import dataclass
 from typing import Protocol
 
-__all__ = ["DeliveryError", "Mailer", "PermanentDeliveryError", "TemporaryDeliveryError"]
+__all__ = ["DeliveryError", "Email", "Mailer", "PermanentDeliveryError", "TemporaryDeliveryError"]
+
+
+@dataclass(frozen=True)
+class Email:
+    """An email as it goes to the server: its envelope and its bytes, CRLF line ends."""
+
+    message_id: str
+    sender: str  # the envelope's, taken from From
+    recipients: tuple[str, ...]  # the envelope's, taken from To
+    data: bytes  # for a server that takes 8-bit MIME (RFC 6152)
+    seven_bit: bytes  # the same for one that does not: 8-bit parts in base64
+    smtputf8: bool = False  # an address is not ASCII: only for a server that takes SMTPUTF8
 
 
 class DeliveryError(Exception):
@@ -26,5 +38,5 @@ class PermanentDeliveryError(DeliveryError):
 
 
 class Mailer(Protocol):
-    async def send(self, message: EmailMessage) -> None:
-        """Return once the server accepted ``message``; raise a :class:`DeliveryError` otherwise."""
+    async def send(self, email: Email) -> None:
+        """Return once the server accepted ``email``; raise a :class:`DeliveryError` otherwise."""

@@ -18,12 +18,16 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
-from email.message import EmailMessage
 from typing import Any, Protocol
 
 from lotse_notifications.adapters.review_email import ReviewComposer
 from lotse_notifications.domain.letter import letter_for
-from lotse_notifications.domain.mailer import Mailer, PermanentDeliveryError, TemporaryDeliveryError
+from lotse_notifications.domain.mailer import (
+    Email,
+    Mailer,
+    PermanentDeliveryError,
+    TemporaryDeliveryError,
+)
 from lotse_notifications.domain.model import Delivery, DeliveryStatus, Recipient, next_attempt
 from lotse_notifications.domain.review import Decided, ReviewDigest
 from lotse_notifications.service_layer.review_news import claim_review_emails
@@ -100,7 +104,7 @@ async def send_due(
 async def _send(
     recorder: GroupRecorder,
     mailer: Mailer,
-    message: EmailMessage,
+    message: Email,
     group: Sequence[Claimed],
     now: datetime,
     announce: Callable[[str | None], Sequence[Event]],
@@ -110,7 +114,7 @@ async def _send(
     try:
         await mailer.send(message)
     except TemporaryDeliveryError as exc:
-        log.warning("email %s failed, will retry: %s", message["Message-ID"], exc)
+        log.warning("email %s failed, will retry: %s", message.message_id, exc)
         EMAILS.labels("retried").inc()
         attempts = max(d.attempts for d in group) + 1
         await recorder.record(
@@ -123,7 +127,7 @@ async def _send(
         )
         return 0
     except PermanentDeliveryError as exc:
-        log.error("email %s refused for good: %s", message["Message-ID"], exc)
+        log.error("email %s refused for good: %s", message.message_id, exc)
         EMAILS.labels("failed").inc()
         error = str(exc)[:500]
         await recorder.record(
@@ -196,11 +200,13 @@ class GroupRecorder:
             self._waiting, self._done = [], []
             try:
                 async with self.new_uow() as uow:
-                    for group, events, values in batch:
-                        await self.rows(uow).set(
-                            [d.id for d in group], claimed_until=None, **values
-                        )
-                        await uow.publish(events)
+                    # One statement per outcome (sent, failed, to retry) and one for the events.
+                    alike: dict[tuple[tuple[str, Any], ...], list[str]] = {}
+                    for group, _, values in batch:
+                        alike.setdefault(tuple(values.items()), []).extend(d.id for d in group)
+                    for outcome, ids in alike.items():
+                        await self.rows(uow).set(ids, claimed_until=None, **dict(outcome))
+                    await uow.publish([e for _, events, _ in batch for e in events])
                     await uow.commit()
             except Exception as exc:  # each caller sees its record fail
                 for future in done:
