@@ -19,31 +19,28 @@ from lotse_catalog.adapters.offer_listing import (
     encode_cursor,
     filtered,
 )
-from lotse_catalog.adapters.provider_cache import ActiveProviders
 from lotse_catalog.domain.errors import InvalidField
-from lotse_catalog.domain.model import Advisor, Need, Offer, Provider
+from lotse_catalog.domain.model import Need, Offer
 from lotse_shared.contracts import (
-    AdvisorDetails,
     NeedDetails,
     NeedStatus,
     OfferDetails,
     OfferStatus,
-    ProviderDetails,
 )
 from lotse_shared.database import as_utc
 
 __all__ = [
-    "AdvisorRepository",
     "NeedRepository",
     "OfferFilter",
     "OfferPage",
     "OfferRepository",
     "OfferSort",
-    "ProviderRepository",
+    "Repository",
+    "as_json",
 ]
 
 
-def _json(details: Any) -> Any:
+def as_json(details: Any) -> Any:
     return details.model_dump(mode="json")
 
 
@@ -52,10 +49,9 @@ class _Stored(Protocol):
 
 
 T = TypeVar("T", bound=_Stored)
-Entry = TypeVar("Entry", Provider, Advisor)
 
 
-class _Repository(Generic[T]):
+class Repository(Generic[T]):
     """Add, save and load one kind of entity by id."""
 
     table: Table
@@ -92,75 +88,7 @@ class _Repository(Generic[T]):
         raise NotImplementedError
 
 
-class _DirectoryRepository(_Repository[Entry]):
-    """Providers and advisors are stored alike: a name column and the details document."""
-
-    entity: type[Entry]
-    details: type[ProviderDetails] | type[AdvisorDetails]
-
-    @staticmethod
-    def _row(entry: Entry) -> dict[str, Any]:
-        return {
-            "id": entry.id,
-            "name": entry.details.name,
-            "active": entry.active,
-            "version": entry.version,
-            "updated_at": entry.updated_at,
-            "details": _json(entry.details),
-        }
-
-    def _entity(self, row: Any) -> Entry:  # type: ignore[override]
-        stored: dict[str, Any] = {
-            "id": row.id,
-            "details": self.details.model_validate(row.details),
-            "active": row.active,
-            "version": row.version,
-            "updated_at": as_utc(row.updated_at),
-        }
-        return self.entity(**stored)
-
-
-class ProviderRepository(_DirectoryRepository[Provider]):
-    """Providers; :meth:`active` answers from ``cache`` when it can, and every provider added
-    or saved is in :attr:`changed`, for the unit of work to forget at commit."""
-
-    table = orm.providers
-    entity = Provider
-    details = ProviderDetails
-
-    def __init__(self, session: AsyncSession, cache: ActiveProviders | None = None) -> None:
-        super().__init__(session)
-        self.cache = cache or ActiveProviders(ttl=0)
-        self.changed: set[str] = set()
-
-    async def active(self, provider_id: str) -> Provider | None:
-        """The provider if it is active (as of at most the cache's ``ttl`` ago), else None."""
-        provider = self.cache.get(provider_id) or await self.get(provider_id)
-        if provider is None or not provider.active:
-            return None
-        self.cache.keep(provider)
-        return provider
-
-    async def add(self, entity: Provider) -> None:
-        self._changing(entity.id)
-        await super().add(entity)
-
-    async def save(self, entity: Provider) -> None:
-        self._changing(entity.id)
-        await super().save(entity)
-
-    def _changing(self, provider_id: str) -> None:
-        self.changed.add(provider_id)
-        self.cache.forget([provider_id])
-
-
-class AdvisorRepository(_DirectoryRepository[Advisor]):
-    table = orm.advisors
-    entity = Advisor
-    details = AdvisorDetails
-
-
-class OfferRepository(_Repository[Offer]):
+class OfferRepository(Repository[Offer]):
     table = orm.offers
 
     async def published_by(self, provider_id: str) -> Sequence[Offer]:
@@ -221,7 +149,7 @@ class OfferRepository(_Repository[Offer]):
             "start_date": o.details.start_date,
             "version": o.version,
             "updated_at": o.updated_at,
-            "details": _json(o.details),
+            "details": as_json(o.details),
         }
 
     @staticmethod
@@ -236,7 +164,7 @@ class OfferRepository(_Repository[Offer]):
         )
 
 
-class NeedRepository(_Repository[Need]):
+class NeedRepository(Repository[Need]):
     table = orm.needs
 
     async def of_advisor(
@@ -288,7 +216,7 @@ class NeedRepository(_Repository[Need]):
             "expires_on": n.expires_on,
             "version": n.version,
             "updated_at": n.updated_at,
-            "details": _json(n.details),
+            "details": as_json(n.details),
         }
 
     @staticmethod

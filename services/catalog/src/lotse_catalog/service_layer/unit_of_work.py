@@ -6,14 +6,10 @@ from collections.abc import Callable
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from lotse_catalog.adapters.directory import AdvisorRepository, ProviderRepository
 from lotse_catalog.adapters.provider_cache import ActiveProviders
 from lotse_catalog.adapters.reports import ReportRepository
-from lotse_catalog.adapters.repository import (
-    AdvisorRepository,
-    NeedRepository,
-    OfferRepository,
-    ProviderRepository,
-)
+from lotse_catalog.adapters.repository import NeedRepository, OfferRepository
 from lotse_catalog.adapters.reviews import ReviewRepository
 from lotse_shared.outbox import Outbox
 from lotse_shared.unit_of_work import SqlUnitOfWork
