@@ -134,7 +134,7 @@ test: install kafka-jars keycloak postgres-binaries published-schemas frontend c
 # The fast tier: each service's and shared's tests that need no database, broker, mail server
 # or process (conftest marks them fast), beside the real-infrastructure tiers of make test.
 test-fast: install
-	@$(RUN) pytest -q -m fast -p no:randomly $(PYTEST_ARGS)
+	@$(RUN) pytest -q -m fast -p no:randomly --hypothesis-profile=fast $(PYTEST_ARGS)
 
 bench: bench-catalog bench-matching bench-emails bench-relay bench-stream bench-pipeline bench-web
 	@$(RUN) python -m bench.summary

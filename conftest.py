@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from tests.support import (
     FIGURES,
@@ -36,6 +37,12 @@ ROOT = Path(__file__).resolve().parent
 
 
 _FIGURES_FROM = pytest.StashKey[int]()
+
+# A property test that names no count of its own draws 150 examples in make test. The fast tier
+# (make test-fast selects the profile) draws 25: enough to catch a rule that broke, in seconds.
+settings.register_profile("full", max_examples=150)
+settings.register_profile("fast", max_examples=25)
+settings.load_profile("full")  # --hypothesis-profile, read after this file, may choose another
 
 
 def _is_worker(config: pytest.Config) -> bool:
