@@ -81,7 +81,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         # The fast tier: a service's or shared's own tests that use fakes and memory only.
         cross_service = item.path.is_relative_to(ROOT / "tests")
         own_database = item.path.name in _OWN_DATABASE
-        if not cross_service and not own_database and not fixtures & _INFRASTRUCTURE:
+        slow = item.get_closest_marker("slow") is not None
+        if not cross_service and not own_database and not slow and not fixtures & _INFRASTRUCTURE:
             item.add_marker(pytest.mark.fast)
 
 
