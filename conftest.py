@@ -86,6 +86,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.fast)
 
 
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    # The cross-service tests are never fast: the fast tier need not import them (their browser
+    # and process helpers were a good part of its start).
+    if config.getoption("markexpr") == "fast" and collection_path.is_relative_to(ROOT / "tests"):
+        return True
+    return None
+
+
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     if not _is_worker(config) and FIGURES.exists():
         with FIGURES.open("rb") as figures:
