@@ -31,9 +31,11 @@ help:
 	@echo "make screenshots - PNGs of the web app's pages into docs/screenshots/"
 	@echo "make locales - collect the web app's interface strings into its gettext catalogs"
 
+# Bytecode compiled once at install: where PYTHONDONTWRITEBYTECODE is set, every test run would
+# otherwise compile some 5000 modules of the dependencies again.
 install:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
-	@$(UV) sync --frozen --quiet
+	@$(UV) sync --frozen --quiet --compile-bytecode
 
 kafka-jars: install
 	@$(RUN) python deploy/kafka/launch.py resolve
@@ -133,8 +135,10 @@ test: install kafka-jars keycloak postgres-binaries published-schemas frontend c
 
 # The fast tier: each service's and shared's tests that need no database, broker, mail server
 # or process (conftest marks them fast), beside the real-infrastructure tiers of make test.
+# Its property tests draw fewer examples (the profile fast, conftest); no fast test fuzzes
+# with schemathesis, so its pytest plugin stays unloaded.
 test-fast: install
-	@$(RUN) pytest -q -m fast -p no:randomly $(PYTEST_ARGS)
+	@$(RUN) pytest -q -m fast -p no:randomly -p no:schemathesis --hypothesis-profile=fast $(PYTEST_ARGS)
 
 bench: bench-catalog bench-matching bench-emails bench-relay bench-stream bench-pipeline bench-web
 	@$(RUN) python -m bench.summary

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from tests.support import (
     FIGURES,
@@ -36,6 +37,12 @@ ROOT = Path(__file__).resolve().parent
 
 
 _FIGURES_FROM = pytest.StashKey[int]()
+
+# A property test that names no count of its own draws 150 examples in make test. The fast tier
+# (make test-fast selects the profile) draws 25: enough to catch a rule that broke, in seconds.
+settings.register_profile("full", max_examples=150)
+settings.register_profile("fast", max_examples=25)
+settings.load_profile("full")  # --hypothesis-profile, read after this file, may choose another
 
 
 def _is_worker(config: pytest.Config) -> bool:
@@ -74,8 +81,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         # The fast tier: a service's or shared's own tests that use fakes and memory only.
         cross_service = item.path.is_relative_to(ROOT / "tests")
         own_database = item.path.name in _OWN_DATABASE
-        if not cross_service and not own_database and not fixtures & _INFRASTRUCTURE:
+        slow = item.get_closest_marker("slow") is not None
+        if not cross_service and not own_database and not slow and not fixtures & _INFRASTRUCTURE:
             item.add_marker(pytest.mark.fast)
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    # The cross-service tests are never fast: the fast tier need not import them (their browser
+    # and process helpers were a good part of its start).
+    if config.getoption("markexpr") == "fast" and collection_path.is_relative_to(ROOT / "tests"):
+        return True
+    return None
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:

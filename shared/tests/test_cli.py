@@ -201,6 +201,7 @@ def test_the_lotse_script_runs_the_cli() -> None:
     assert script.load() is main
 
 
+@pytest.mark.slow  # two Python processes: a second or two of the fast tier's time
 def test_as_a_process_stdout_holds_only_the_token(tmp_path: Path) -> None:
     key_file = tmp_path / "jwt.key"
     key_file.write_text(SECRET)

@@ -6,6 +6,7 @@ import asyncio
 import base64
 import hashlib
 import hmac
+import itertools
 import json
 import time
 from collections.abc import AsyncIterator, Callable
@@ -63,8 +64,18 @@ class Key:
         )
 
 
+# Making a 2048-bit RSA key takes a good part of a test: the tests take turns with eight made
+# once. Each test uses fewer than eight, so the keys within one test (the issuer's, a forger's,
+# a rotated one) still all differ.
+_RSA_KEYS: list[rsa.RSAPrivateKey] = []
+_RSA_TURNS = itertools.count()
+
+
 def rsa_key(kid: str) -> Key:
-    return Key(kid, rsa.generate_private_key(public_exponent=65537, key_size=2048), "RS256")
+    turn = next(_RSA_TURNS) % 8
+    if turn == len(_RSA_KEYS):
+        _RSA_KEYS.append(rsa.generate_private_key(public_exponent=65537, key_size=2048))
+    return Key(kid, _RSA_KEYS[turn], "RS256")
 
 
 def ec_key(kid: str) -> Key:

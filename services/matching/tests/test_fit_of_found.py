@@ -34,7 +34,7 @@ def _need(nid: int, details: NeedDetails, status: NeedStatus = NeedStatus.OPEN) 
     return Need(f"n{nid}", "UNN-X", "a", status, 1, details)
 
 
-@settings(max_examples=150, deadline=None, database=None, derandomize=True)
+@settings(deadline=None, database=None, derandomize=True)
 @given(
     drawn=st.lists(offers(), min_size=1, max_size=30),
     needs=st.lists(need_details, min_size=1, max_size=8),
@@ -53,7 +53,7 @@ def test_a_need_is_given_the_offers_the_scalar_rules_rank_best(
         )
 
 
-@settings(max_examples=150, deadline=None, database=None, derandomize=True)
+@settings(deadline=None, database=None, derandomize=True)
 @given(
     registered=st.lists(need_details, min_size=1, max_size=30),
     probes=st.lists(offers(), min_size=1, max_size=5),

@@ -120,7 +120,7 @@ def brute_force(states: dict[int, NeedDetails | None], offer: Offer) -> set[int]
     }
 
 
-@settings(max_examples=150, deadline=None, database=None, derandomize=True)
+@settings(deadline=None, database=None, derandomize=True)
 @given(
     registered=st.lists(need_details, min_size=20, max_size=40),
     later=st.lists(st.tuples(st.integers(0, 45), st.none() | need_details), max_size=30),
@@ -147,7 +147,7 @@ def test_the_index_finds_exactly_the_needs_the_conditions_admit(
     assert index.seen == len(changes)
 
 
-@settings(max_examples=150, deadline=None, database=None, derandomize=True)
+@settings(deadline=None, database=None, derandomize=True)
 @given(
     drawn=st.lists(offers(), min_size=5, max_size=40),
     needs=st.lists(need_details, min_size=3, max_size=10),

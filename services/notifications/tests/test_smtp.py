@@ -63,6 +63,7 @@ async def test_emails_share_the_pools_connections() -> None:
     assert len(sessions) <= 1 + 4
 
 
+@pytest.mark.slow  # waits for the server's own idle timeout
 async def test_a_connection_the_server_closed_while_idle_is_replaced() -> None:
     port, handler = free_port(), RecordingSmtpHandler()
     async with smtp_on(port, handler, timeout=0.2) as sessions:

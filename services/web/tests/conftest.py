@@ -8,6 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from lotse_web.bootstrap import Web, bootstrap
 from lotse_web.config import WebSettings
@@ -15,19 +16,35 @@ from lotse_web.entrypoints.app import create_app
 from services.web.tests.fakes import SECRET, FakeApis, build
 
 
-@pytest.fixture
-def apis() -> FakeApis:
-    return FakeApis()
+@pytest.fixture(scope="session")
+def _fake_apis() -> tuple[FakeApis, FastAPI]:
+    # Building the fake APIs' app (fifty routes) took half of a web test's setup: build it
+    # once, over one FakeApis that each test gets back fresh.
+    apis = FakeApis()
+    return apis, build(apis)
 
 
 @pytest.fixture
-async def web(apis: FakeApis, tmp_path: Path) -> AsyncIterator[Web]:
+def apis(_fake_apis: tuple[FakeApis, FastAPI]) -> FakeApis:
+    apis, _ = _fake_apis
+    apis.reset()
+    return apis
+
+
+@pytest.fixture
+def fake_api_app(_fake_apis: tuple[FakeApis, FastAPI], apis: FakeApis) -> FastAPI:
+    """The catalog, matching and notifications APIs in memory, answering from ``apis``."""
+    return _fake_apis[1]
+
+
+@pytest.fixture
+async def web(fake_api_app: FastAPI, tmp_path: Path) -> AsyncIterator[Web]:
     settings = WebSettings(
         LOTSE_ENV="development",
         LOTSE_JWT_SECRET=SECRET,
         WEB_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'web.db'}",
     )
-    web = bootstrap(settings, transport=httpx.ASGITransport(app=build(apis)))
+    web = bootstrap(settings, transport=httpx.ASGITransport(app=fake_api_app))
     await web.start()
     yield web
     await web.stop()

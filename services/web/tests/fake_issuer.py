@@ -10,6 +10,7 @@ a code. Tokens look like Keycloak's: ``realm_access.roles``, ``lotse_id``, ``lot
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import secrets
@@ -62,15 +63,19 @@ class Grant:
     redirect_uri: str
 
 
+@functools.cache
+def signing_key() -> rsa.RSAPrivateKey:
+    """The realm's key, made once: a 2048-bit RSA key takes a good part of a test to make."""
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
 @dataclass
 class FakeIssuer:
     access_ttl: int = 300
     refuse_refresh: bool = False  # the issuer's session ended: every refresh is invalid_grant
     wrong_nonce: bool = False  # an ID token that was made for another sign-in
     down: bool = False  # the token endpoint answers 503
-    key: rsa.RSAPrivateKey = field(
-        default_factory=lambda: rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    )
+    key: rsa.RSAPrivateKey = field(default_factory=signing_key)
     codes: dict[str, Grant] = field(default_factory=dict)
     refresh_tokens: dict[str, Person] = field(default_factory=dict)
     grants: list[dict[str, str]] = field(default_factory=list)  # every token request's form

@@ -12,7 +12,7 @@ import io
 import json
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -95,6 +95,12 @@ class FakeApis:
     reviewing: bool = False
     reviews: dict[str, dict[str, Any]] = field(default_factory=dict)
     reports: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def reset(self) -> None:
+        """Back to a fresh start in place, so that the app built over these serves the next test."""
+        fresh = FakeApis()
+        for each in fields(self):
+            setattr(self, each.name, getattr(fresh, each.name))
 
     def writes(self) -> list[tuple[str, str]]:
         return [c for c in self.calls if c[0] in ("POST", "PUT", "PATCH", "DELETE")]

@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import update
 
 from lotse_shared.issuer import IssuerUnavailable
@@ -25,7 +26,7 @@ from lotse_web.config import WebSettings
 from lotse_web.entrypoints.app import create_app
 from services.web.tests.conftest import csrf_of
 from services.web.tests.fake_issuer import CLIENT_ID, CLIENT_SECRET, ISSUER, OIDC, FakeIssuer
-from services.web.tests.fakes import FakeApis, build
+from services.web.tests.fakes import FakeApis
 
 SITE = "http://lotse.test"
 
@@ -47,11 +48,13 @@ def issuer() -> FakeIssuer:
 
 
 @pytest.fixture
-async def web(apis: FakeApis, issuer: FakeIssuer, tmp_path: Path) -> AsyncIterator[Web]:
+async def web(
+    apis: FakeApis, fake_api_app: FastAPI, issuer: FakeIssuer, tmp_path: Path
+) -> AsyncIterator[Web]:
     apis.verify = issuer.principal_of  # the APIs trust the issuer, as they will in production
     web = bootstrap(
         settings_for(tmp_path),
-        transport=httpx.ASGITransport(app=build(apis)),
+        transport=httpx.ASGITransport(app=fake_api_app),
         issuer_transport=httpx.ASGITransport(app=issuer.app()),
     )
     await web.start()
@@ -304,7 +307,7 @@ async def test_signing_out_ends_every_session_and_the_issuers(
 
 
 async def test_the_development_list_is_there_only_in_development_without_an_issuer(
-    tmp_path: Path, apis: FakeApis
+    tmp_path: Path, fake_api_app: FastAPI
 ) -> None:
     for environment, listed in (("development", True), ("test", False)):
         settings = WebSettings(
@@ -312,7 +315,7 @@ async def test_the_development_list_is_there_only_in_development_without_an_issu
             LOTSE_JWT_SECRET="web-tests-signing-key-0123456789-0123456789",
             WEB_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / environment}.db",
         )
-        web = bootstrap(settings, transport=httpx.ASGITransport(app=build(apis)))
+        web = bootstrap(settings, transport=httpx.ASGITransport(app=fake_api_app))
         await web.start()
         async with device(web) as client:
             page = await client.get("/sign-in")
