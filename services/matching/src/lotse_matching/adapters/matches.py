@@ -49,14 +49,21 @@ class MatchRepository:
         """Make each (need, offer) an active match with its new rank; the ids not active before.
 
         Matches active already keep the moment they were found and get the new
-        score and reasons; new or invalidated ones are found now.
+        score and reasons; new or invalidated ones are found now. An active
+        match whose rank is what it was is not written at all: a change that
+        alters no match costs no write of its matches.
         """
         m = orm.matches.c
         by_id = {match_id_for(need.id, offer.id): (need, offer, fit) for need, offer, fit in ranked}
         status: dict[str, MatchStatus] = {}
+        stored: dict[str, tuple[float, Any, str]] = {}
         for some in chunks(list(by_id)):
-            rows = await self.session.execute(select(m.id, m.status).where(m.id.in_(some)))
-            status.update((r.id, MatchStatus(r.status)) for r in rows)
+            rows = await self.session.execute(
+                select(m.id, m.status, m.score, m.reasons, m.eligibility).where(m.id.in_(some))
+            )
+            for r in rows:
+                status[r.id] = MatchStatus(r.status)
+                stored[r.id] = (r.score, r.reasons, r.eligibility)
         fresh: list[dict[str, Any]] = []
         revived: list[dict[str, Any]] = []
         refreshed: list[dict[str, Any]] = []
@@ -66,7 +73,8 @@ class MatchRepository:
             if was is None:
                 fresh.append(values | {"found_at": now})
             elif was == MatchStatus.ACTIVE:
-                refreshed.append(values)
+                if stored[match_id] != (values["score"], values["reasons"], values["eligibility"]):
+                    refreshed.append(values)
             else:
                 revived.append(
                     values | {"found_at": now, "invalidated_at": None, "invalidation_reason": None}
