@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from lotse_matching.domain.conditions import first_failure
@@ -9,7 +10,7 @@ from lotse_matching.domain.eligibility import EligibilityHint, EligibilityRule, 
 from lotse_matching.domain.model import Context, Need, Offer
 from lotse_matching.domain.scoring import DEFAULT_WEIGHTS, Reason, Weights, reasons, score
 
-__all__ = ["Fit", "fit", "fit_of_found"]
+__all__ = ["Fit", "best_fits", "fit", "fit_of_found", "rank_key"]
 
 
 @dataclass(frozen=True)
@@ -49,3 +50,31 @@ def fit_of_found(
         reasons(need, offer, ctx),
         eligibility(need, offer, rules, ctx.today),
     )
+
+
+def rank_key(score: float, offer_id: str) -> tuple[float, str]:
+    """Best first: higher score, then the smaller offer id (every instance agrees on ties)."""
+    return (-score, offer_id)
+
+
+def best_fits(
+    need: Need,
+    found: Iterable[Offer],
+    ctx: Context,
+    rules: tuple[EligibilityRule, ...],
+    weights: Weights,
+    limit: int,
+) -> list[tuple[Offer, Fit]]:
+    """The ``limit`` best of the offers the offer table found for ``need``, best first, with their fit.
+
+    Only the score ranks, so the reasons and the hint are made for the offers
+    kept: what :func:`fit_of_found` of every offer, sorted and cut, gives.
+    """
+    scored = sorted(
+        ((score(need, o, ctx, weights), o) for o in found),
+        key=lambda pair: rank_key(pair[0], pair[1].id),
+    )
+    return [
+        (o, Fit(s, reasons(need, o, ctx), eligibility(need, o, rules, ctx.today)))
+        for s, o in scored[:limit]
+    ]

@@ -12,7 +12,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 
 from lotse_matching.domain.conditions import first_failure
-from lotse_matching.domain.fit import Fit, fit, fit_of_found
+from lotse_matching.domain.fit import Fit, best_fits, fit, fit_of_found
+from lotse_matching.domain.fit import rank_key as _rank_key
 from lotse_matching.domain.model import Context, Need, Offer
 from lotse_matching.domain.offer_table import OfferTable
 from lotse_matching.domain.policy import MatchPolicy
@@ -88,11 +89,6 @@ async def _enter_chunk(
     await uow.publish(outgoing, trace=span)
 
 
-def _rank_key(score: float, offer_id: str) -> tuple[float, str]:
-    """Best first: higher score, then the smaller offer id (every instance agrees on ties)."""
-    return (-score, offer_id)
-
-
 def _weakest(ranks: list[tuple[float, str]]) -> tuple[float, str]:
     return max(ranks, key=lambda r: _rank_key(*r))
 
@@ -121,9 +117,7 @@ def best_offers_found(
 ) -> list[tuple[Offer, Fit]]:
     """:func:`best_offers` of the table's offers, scoring just those the table finds for ``need``."""
     found = table.fitting(need)
-    return _best(
-        [(o, fit_of_found(need, o, ctx, policy.rules, policy.weights)) for o in found], policy
-    )
+    return best_fits(need, found, ctx, policy.rules, policy.weights, policy.max_per_need)
 
 
 def _best(fitting: list[tuple[Offer, Fit]], policy: MatchPolicy) -> list[tuple[Offer, Fit]]:
