@@ -7,13 +7,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, bindparam, event, update
+from sqlalchemy import ColumnElement, Table, any_, bindparam, event, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, create_async_engine
 
 __all__ = [
     "IN_LIST",
+    "among",
     "as_utc",
     "chunks",
     "create_engine",
@@ -37,6 +38,21 @@ def chunks(items: Sequence[T], size: int = IN_LIST) -> Iterator[Sequence[T]]:
     """``items`` in slices of at most ``size``, in order: for IN lists and batched work."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def among(
+    session: AsyncSession, column: ColumnElement[T], values: Sequence[T]
+) -> ColumnElement[bool]:
+    """``column IN values``; on PostgreSQL ``column = ANY(:values)``, one array parameter.
+
+    An IN list is a statement of its own for each length, rendered for every
+    execution and prepared again by the server; the array is the same
+    statement for any number of values.
+    """
+    if is_postgres(session):
+        values_type = postgresql.ARRAY(column.type)
+        return column == any_(bindparam(None, list(values), type_=values_type, unique=True))
+    return column.in_(values)
 
 
 def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:

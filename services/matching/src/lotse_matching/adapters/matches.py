@@ -14,7 +14,7 @@ from lotse_matching.adapters import orm
 from lotse_matching.domain.fit import Fit
 from lotse_matching.domain.model import Need, Offer
 from lotse_shared.contracts import InvalidationReason, MatchStatus, match_id_for
-from lotse_shared.database import chunks, update_by_id
+from lotse_shared.database import among, chunks, update_by_id
 
 __all__ = ["ActiveMatch", "MatchRepository"]
 
@@ -59,7 +59,9 @@ class MatchRepository:
         stored: dict[str, tuple[float, Any, str]] = {}
         for some in chunks(list(by_id)):
             rows = await self.session.execute(
-                select(m.id, m.status, m.score, m.reasons, m.eligibility).where(m.id.in_(some))
+                select(m.id, m.status, m.score, m.reasons, m.eligibility).where(
+                    among(self.session, m.id, some)
+                )
             )
             for r in rows:
                 status[r.id] = MatchStatus(r.status)
@@ -91,7 +93,7 @@ class MatchRepository:
         for some in chunks(match_ids):
             await self.session.execute(
                 update(orm.matches)
-                .where(orm.matches.c.id.in_(some))
+                .where(among(self.session, orm.matches.c.id, some))
                 .values(
                     status=MatchStatus.INVALIDATED, invalidated_at=now, invalidation_reason=reason
                 )
@@ -122,7 +124,7 @@ class MatchRepository:
         for some in chunks(need_ids):
             rows = await self.session.execute(
                 select(m.need_id, m.score, m.offer_id).where(
-                    m.need_id.in_(some), m.status == MatchStatus.ACTIVE
+                    among(self.session, m.need_id, some), m.status == MatchStatus.ACTIVE
                 )
             )
             for need_id, score, offer_id in rows:

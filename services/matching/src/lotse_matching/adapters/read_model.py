@@ -21,7 +21,7 @@ from lotse_matching.adapters.stored_needs import stored_need_details
 from lotse_matching.domain.model import Context, Need, Offer
 from lotse_matching.domain.need_index import NeedIndex
 from lotse_shared.contracts import Category, NeedStatus, OfferDetails, OfferStatus
-from lotse_shared.database import chunks, insert_ignoring_duplicates, update_by_id
+from lotse_shared.database import among, chunks, insert_ignoring_duplicates, update_by_id
 
 __all__ = ["ReadModel"]
 
@@ -106,7 +106,9 @@ class ReadModel:
         n = orm.needs.c
         stored: dict[str, int] = {}
         for some in chunks([need.id for need in needs]):
-            rows = await self.session.execute(select(n.id, n.version).where(n.id.in_(some)))
+            rows = await self.session.execute(
+                select(n.id, n.version).where(among(self.session, n.id, some))
+            )
             stored.update((r.id, r.version) for r in rows)
         nid, seq = await self._next_numbers()
         self.stored_needs = True
@@ -166,7 +168,9 @@ class ReadModel:
         n = orm.needs.c
         for some in chunks(nids):
             rows = await self.session.execute(
-                select(orm.needs).where(n.nid.in_(some), n.status != _ERASED_STATUS).order_by(n.nid)
+                select(orm.needs)
+                .where(among(self.session, n.nid, some), n.status != _ERASED_STATUS)
+                .order_by(n.nid)
             )
             found.extend(_need(r) for r in rows)
         return found
@@ -214,7 +218,7 @@ class ReadModel:
         found: list[Need] = []
         for some in chunks(need_ids):
             rows = await self.session.execute(
-                select(orm.needs).where(n.id.in_(some), n.status != _ERASED_STATUS)
+                select(orm.needs).where(among(self.session, n.id, some), n.status != _ERASED_STATUS)
             )
             found.extend(_need(r) for r in rows)
         return sorted(found, key=lambda need: need.id)
@@ -223,7 +227,9 @@ class ReadModel:
         """The stored offers among ``offer_ids``, whatever their status."""
         found: list[Offer] = []
         for some in chunks(offer_ids):
-            rows = await self.session.execute(select(orm.offers).where(orm.offers.c.id.in_(some)))
+            rows = await self.session.execute(
+                select(orm.offers).where(among(self.session, orm.offers.c.id, some))
+            )
             found.extend(_offer(r, self.parsed) for r in rows)
         return found
 
