@@ -47,6 +47,7 @@ from sqlalchemy import func, insert, select
 
 from lotse_matching.adapters import orm
 from lotse_matching.bootstrap import Matching, bootstrap
+from lotse_matching.collector import settle
 from lotse_matching.config import MatchingSettings
 from lotse_matching.domain.conditions import first_failure
 from lotse_matching.domain.model import Context, Need
@@ -308,6 +309,7 @@ def main() -> None:
     parser.add_argument("--worker", nargs=2, type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
+        settle()  # as the service's process does
         database, offers_file = args.worker
         given = json.loads(offers_file.read_text())
         events, probing = (
